@@ -1,0 +1,52 @@
+# Two commands for a fresh machine: `make run` and `make test`. Without DATABASE_URL both start
+# a private PostgreSQL (scripts/localdb.sh: installs Debian's postgresql if missing, keeps the
+# cluster in .localdb/ on port 54329); with DATABASE_URL they use that database.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+LISTEN_ADDR ?= :8080
+PORT := $(lastword $(subst :, ,$(LISTEN_ADDR)))
+
+.PHONY: run test generate check-generated lint localdb localdb-stop
+
+run:
+	@url=$$(scripts/localdb.sh); \
+	DATABASE_URL="$$url" $(GO) run ./cmd/seed -demo; \
+	echo; \
+	echo "createinfo on http://localhost:$(PORT)"; \
+	echo "  GraphiQL        http://localhost:$(PORT)/"; \
+	echo "  GraphQL         POST http://localhost:$(PORT)/graphql"; \
+	echo "  legacy          POST http://localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo"; \
+	echo "  health          http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"; \
+	echo; \
+	echo "Try:"; \
+	echo "  curl -s localhost:$(PORT)/graphql -H 'Content-Type: application/json' \\"; \
+	echo "    -d '{\"query\":\"{ applications(phone: \\\"0988123456\\\") { seqNo idno status stepBreakPoint { lastCompletedStep { number name } } abnormalPid } }\"}'"; \
+	echo "  curl -s localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo -d '{\"seqNo\":\"0A80d1d572650511ea8a30acde48001122\"}'"; \
+	echo; \
+	DATABASE_URL="$$url" LISTEN_ADDR="$(LISTEN_ADDR)" $(GO) run ./cmd/server
+
+test: check-generated
+	@url=$$(scripts/localdb.sh); \
+	$(GO) vet ./...; \
+	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
+	DATABASE_URL="$$url" $(GO) test -count=1 ./...
+
+generate:
+	$(GO) generate ./...
+
+# Regenerates the gqlgen code in a scratch copy and fails when it differs from the tree.
+check-generated:
+	@scripts/check-generated.sh
+
+lint:
+	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+localdb:
+	@scripts/localdb.sh
+
+localdb-stop:
+	@d=.localdb/data; [ -d "$$d" ] || exit 0; \
+	if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | tail -n1)/pg_ctl -D "$$d" stop; \
+	else pg_ctl -D "$$d" stop; fi

@@ -1,0 +1,90 @@
+// Command server serves the createinfo lookup: GraphQL at /graphql, the legacy GetCreateInfo
+// endpoint, /healthz and /readyz. Configuration comes from the environment (see README).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"createinfo/config"
+	"createinfo/database"
+	"createinfo/models"
+	"createinfo/server"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(context.Background(), log); err != nil {
+		log.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if cfg.Production() {
+		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	models.SetZone(cfg.TimeZone)
+
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
+		MaxOpenConns:     cfg.DBMaxOpenConns,
+		MaxIdleConns:     cfg.DBMaxIdleConns,
+		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
+		StatementTimeout: cfg.StatementTimeout,
+		ReadOnly:         true,
+		Logger:           log,
+	})
+	if err != nil {
+		return err
+	}
+	sqlDB, _ := db.DB()
+	defer sqlDB.Close()
+
+	srv := &http.Server{
+		Addr: cfg.ListenAddr,
+		Handler: server.New(server.Options{
+			DB:             db,
+			MaxResults:     cfg.MaxResults,
+			LoaderWait:     cfg.LoaderWait,
+			RequestTimeout: cfg.RequestTimeout,
+			MaxBodyBytes:   cfg.MaxBodyBytes,
+			Development:    !cfg.Production(),
+			Log:            log,
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "addr", cfg.ListenAddr, "env", cfg.Env)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

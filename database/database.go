@@ -1,0 +1,119 @@
+// Package database opens the PostgreSQL connection pool behind gorm and applies the schema
+// migrations embedded in the binary.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tunes the pool; zero values take the config package's defaults through the caller.
+type Options struct {
+	MaxOpenConns     int
+	MaxIdleConns     int
+	ConnMaxLifetime  time.Duration
+	StatementTimeout time.Duration
+	// ReadOnly makes every transaction of the pool read-only at the server
+	// (default_transaction_read_only), so a lookup cannot write even by mistake.
+	ReadOnly bool
+	Logger   *slog.Logger
+}
+
+// Open connects to url and returns a gorm handle over a pgx pool with explicit limits. The
+// connection carries statement_timeout, so PostgreSQL itself stops a query that outlives its
+// request even when the client has gone.
+func Open(ctx context.Context, url string, o Options) (*gorm.DB, error) {
+	cc, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL, password included: keep it out.
+		return nil, fmt.Errorf("database: DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	cc.RuntimeParams["application_name"] = "createinfo"
+	if o.StatementTimeout > 0 {
+		cc.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
+	}
+	if o.ReadOnly {
+		cc.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	sqlDB := stdlib.OpenDB(*cc)
+	sqlDB.SetMaxOpenConns(o.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		Logger: newLogger(log),
+		// Lookups never write; skipping gorm's implicit transactions saves two round trips
+		// per write elsewhere and changes nothing here.
+		SkipDefaultTransaction: true,
+		// Select the model's columns by name, never "*": the encrypted password column of
+		// create_detail is then never even read.
+		QueryFields: true,
+		PrepareStmt:            false, // pgx already caches prepared statements per connection
+	})
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("database: open: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("database: ping %s:%d: %w", cc.Host, cc.Port, err)
+	}
+	return db, nil
+}
+
+// newLogger logs slow and failing statements without their parameters: the parameters of a
+// lookup are ID and phone numbers.
+func newLogger(log *slog.Logger) logger.Interface {
+	return logger.New(slogWriter{log}, logger.Config{
+		SlowThreshold:             500 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
+		Colorful:                  false,
+	})
+}
+
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Printf(format string, args ...any) {
+	w.log.Warn("sql", "detail", fmt.Sprintf(format, args...))
+}
+
+// Migrate applies every pending migration.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("database: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, dir)
+	if err != nil {
+		return fmt.Errorf("database: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("database: migrate: %w", err)
+	}
+	return nil
+}

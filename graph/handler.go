@@ -1,0 +1,68 @@
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"gorm.io/gorm"
+)
+
+// Options configure the GraphQL layer.
+type Options struct {
+	DB         *gorm.DB
+	MaxResults int
+	// Introspection allows schema introspection (development only).
+	Introspection bool
+	Log           *slog.Logger
+}
+
+// NewSchema returns the executable schema over the database.
+func NewSchema(o Options) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults}})
+}
+
+// NewHandler serves GraphQL over POST with JSON bodies only: no GET, websocket, multipart or
+// persisted queries (gqlgen's NewDefaultServer enables all of them).
+func NewHandler(es graphql.ExecutableSchema, o Options) *handler.Server {
+	srv := handler.New(es)
+	srv.AddTransport(transport.POST{})
+	configure(srv, o)
+	return srv
+}
+
+// NewExecutor runs documents in process with the same schema, error presenter and
+// extensions as NewHandler: the legacy endpoint executes its fixed document through it.
+func NewExecutor(es graphql.ExecutableSchema, o Options) *executor.Executor {
+	x := executor.New(es)
+	configure(x, o)
+	return x
+}
+
+// configurable is what handler.Server and executor.Executor have in common.
+type configurable interface {
+	Use(graphql.HandlerExtension)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetDisableSuggestion(bool)
+}
+
+func configure(x configurable, o Options) {
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	x.SetErrorPresenter(ErrorPresenter(log))
+	x.SetRecoverFunc(Recover(log))
+	x.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	x.SetDisableSuggestion(true)
+	if o.Introspection {
+		x.Use(extension.Introspection{})
+	}
+}

@@ -1,0 +1,11 @@
+package graph
+
+import "gorm.io/gorm"
+
+// Resolver holds what every resolver shares. Per-request state (the loaders) lives in the
+// request context, never here.
+type Resolver struct {
+	DB *gorm.DB
+	// MaxResults is the most applications a lookup may match (TOO_MANY_RESULTS beyond).
+	MaxResults int
+}

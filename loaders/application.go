@@ -1,0 +1,43 @@
+package loaders
+
+import "createinfo/models"
+
+// childOrder is the natural order of an application's children within one application.
+const childOrder = "create_master_seq_no, create_time, seq_no"
+
+func stepBreakPointKey(s *models.StepBreakPoint) string       { return s.CreateMasterSeqNo }
+func createDetailKey(d *models.CreateDetail) string           { return d.CreateMasterSeqNo }
+func documentResendKey(r *models.DocumentResend) string       { return r.CreateMasterSeqNo }
+func manualReviewFlagKey(f *models.ManualReviewFlag) string   { return f.CreateMasterSeqNo }
+func tellerCheckRecordKey(t *models.TellerCheckRecord) string { return t.CreateMasterSeqNo }
+func payTaxKey(p *models.PayTax) string                       { return p.ApplicationSeqNo }
+
+// payTaxesQuery reads the tax residences of each application's applicant, by idno.
+const payTaxesQuery = `
+SELECT m.seq_no AS application_seq_no, t.seq_no, t.idno, t.country_code, t.taxes_no, t.create_time, t.update_time
+FROM account.create_master m
+JOIN account.pay_taxes t ON t.idno = m.idno
+WHERE m.seq_no IN ?
+ORDER BY m.seq_no, t.create_time, t.seq_no`
+
+// abnormalPidsQuery reads, for each application, the ID numbers on the abnormal-account list
+// among its own idno and the idnos of every application made with the same phone number.
+const abnormalPidsQuery = `
+SELECT DISTINCT m.seq_no AS application_seq_no, a.idno
+FROM account.create_master m
+CROSS JOIN LATERAL (
+    SELECT m.idno AS idno
+    UNION
+    SELECT o.idno FROM account.create_master o WHERE o.phone_number = m.phone_number
+) t
+JOIN account.abnormal_account a ON a.idno = t.idno
+WHERE m.seq_no IN ?
+ORDER BY 1, 2`
+
+// AbnormalPid is one ID number on the abnormal-account list tied to an application.
+type AbnormalPid struct {
+	ApplicationSeqNo string `gorm:"column:application_seq_no"`
+	Idno             string `gorm:"column:idno"`
+}
+
+func abnormalPidKey(p *AbnormalPid) string { return p.ApplicationSeqNo }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# localdb.sh prints a DATABASE_URL on stdout, starting a private PostgreSQL cluster when needed.
+#
+# With DATABASE_URL already set it prints that and does nothing else. Otherwise it makes sure
+# PostgreSQL's binaries exist (installing Debian's `postgresql` package when they do not), keeps
+# a cluster in the git-ignored folder .localdb/ on a non-default port (LOCALDB_PORT, default
+# 54329), starts it as the `postgres` user when run as root (PostgreSQL refuses to run as root),
+# creates the database `createinfo` and prints its URL. Running it again reuses the cluster.
+# Progress goes to stderr so that `url=$(scripts/localdb.sh)` captures the URL alone.
+set -euo pipefail
+
+if [ -n "${DATABASE_URL:-}" ]; then
+	printf '%s\n' "$DATABASE_URL"
+	exit 0
+fi
+
+say() { printf 'localdb: %s\n' "$*" >&2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+port=${LOCALDB_PORT:-54329}
+dbname=createinfo
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+		say "need root or sudo to run: $*"; exit 1
+	fi
+}
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$bindir" ] || [ ! -x "$bindir/pg_ctl" ]; then
+	say "PostgreSQL not found: installing Debian's postgresql package"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
+# The cluster runs as `postgres` when we are root, as ourselves otherwise.
+if [ "$(id -u)" = 0 ]; then
+	runas() { runuser -u postgres -- "$@"; }
+else
+	runas() { "$@"; }
+fi
+
+dir="$root/.localdb"
+mkdir -p "$dir"
+if [ "$(id -u)" = 0 ]; then
+	chown postgres: "$dir"
+	# The postgres user must be able to reach the folder; a checkout under /root often is not.
+	if ! runas test -w "$dir"; then
+		dir="/var/tmp/createinfo-localdb-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+		mkdir -p "$dir" && chown postgres: "$dir"
+		say "checkout not reachable by the postgres user; cluster kept in $dir"
+	fi
+fi
+data="$dir/data"
+
+if [ ! -s "$data/PG_VERSION" ]; then
+	say "creating cluster in $data"
+	runas "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log" >&2; exit 1; }
+fi
+
+if ! runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+	say "starting PostgreSQL on 127.0.0.1:$port"
+	runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2 ||
+		{ tail -n 20 "$dir/postgres.log" >&2; exit 1; }
+fi
+
+psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
+if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" != 1 ]; then
+	"${psql[@]}" -c "CREATE DATABASE $dbname" >&2
+fi
+printf 'postgres://postgres@127.0.0.1:%s/%s?sslmode=disable\n' "$port" "$dbname"
