@@ -69,7 +69,7 @@ func Open(ctx context.Context, url string, o Options) (*gorm.DB, error) {
 		// Select the model's columns by name, never "*": the encrypted password column of
 		// create_detail is then never even read.
 		QueryFields: true,
-		PrepareStmt:            false, // pgx already caches prepared statements per connection
+		PrepareStmt: false, // pgx already caches prepared statements per connection
 	})
 	if err != nil {
 		sqlDB.Close()

@@ -31,6 +31,7 @@ func (r *Resolver) lookup(ctx context.Context, c Conditions) ([]*models.Applicat
 		return nil, errorf(CodeTooManyResults, "more than "+strconv.Itoa(r.MaxResults)+
 			" applications match; narrow the lookup with more conditions")
 	}
+	loaders.For(ctx).PrimeApplications(ctx, apps)
 	return apps, nil
 }
 

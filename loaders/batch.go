@@ -2,6 +2,7 @@ package loaders
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -21,47 +22,92 @@ type batchOptions struct {
 // applications, so this only guards PostgreSQL's parameter limit.
 const maxBatch = 1000
 
-// newOneToOne makes a loader of at most one row per key: a key with no row gets the zero V
-// (nil for pointers). Results come back in key order, as dataloader requires.
-func newOneToOne[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K) *dataloader.Loader[K, V] {
-	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
-		rows, err := fetch(ctx, o.db, keys)
-		results := make([]*dataloader.Result[V], len(keys))
-		if err != nil {
-			for i := range results {
-				results[i] = &dataloader.Result[V]{Error: err}
+// Relation is the loader of one child relation, with its batch function kept at hand so that
+// a whole level's keys can be fetched at once and primed into the loader's cache (prime.go).
+type Relation[K comparable, V any] struct {
+	*dataloader.Loader[K, V]
+	batch dataloader.BatchFunc[K, V]
+}
+
+func newRelation[K comparable, V any](o batchOptions, batch dataloader.BatchFunc[K, V]) *Relation[K, V] {
+	return &Relation[K, V]{
+		Loader: dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](o.wait), dataloader.WithBatchCapacity[K, V](maxBatch)),
+		batch:  batch,
+	}
+}
+
+// fill fetches keys in one batch now and primes the results into the loader's cache, so that
+// the resolvers asking for them later wait for no timer. A failed batch primes nothing: the
+// resolvers then load as usual and report the error.
+func (r *Relation[K, V]) fill(ctx context.Context, keys []K) {
+	if len(keys) == 0 {
+		return
+	}
+	keys = distinct(keys)
+	for start := 0; start < len(keys); start += maxBatch {
+		part := keys[start:min(start+maxBatch, len(keys))]
+		results := r.batch(ctx, part)
+		for i, k := range part {
+			if results[i].Error == nil {
+				r.Prime(ctx, k, results[i].Data)
 			}
-			return results
+		}
+	}
+}
+
+func distinct[K comparable](keys []K) []K {
+	seen := make(map[K]struct{}, len(keys))
+	out := keys[:0:0]
+	for _, k := range keys {
+		if _, ok := seen[k]; !ok {
+			seen[k] = struct{}{}
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// newOneToOne makes a loader of at most one row per key: a key with no row gets the zero V
+// (nil for pointers). Results come back in key order, as dataloader requires. then, when not
+// nil, sees the rows of each batch before the waiting resolvers do (see prime.go).
+func newOneToOne[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K, then func(context.Context, []V)) *Relation[K, V] {
+	return newRelation(o, func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		rows, err := fetch(ctx, o.db, keys)
+		if err != nil {
+			return failAll[V](len(keys), err)
+		}
+		if then != nil {
+			then(ctx, rows)
 		}
 		byKey := make(map[K]V, len(rows))
 		for _, row := range rows {
 			byKey[keyOf(row)] = row
 		}
+		results := make([]*dataloader.Result[V], len(keys))
 		for i, k := range keys {
 			results[i] = &dataloader.Result[V]{Data: byKey[k]}
 		}
 		return results
-	}
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](o.wait), dataloader.WithBatchCapacity[K, V](maxBatch))
+	})
 }
 
 // newOneToMany makes a loader of a list of rows per key, in the order fetch returns them: a
-// key with no row gets an empty, non-nil list.
-func newOneToMany[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K) *dataloader.Loader[K, []V] {
-	batch := func(ctx context.Context, keys []K) []*dataloader.Result[[]V] {
+// key with no row gets an empty, non-nil list. then is as for newOneToOne.
+func newOneToMany[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K, then func(context.Context, []V)) *Relation[K, []V] {
+	return newRelation(o, func(ctx context.Context, keys []K) []*dataloader.Result[[]V] {
 		rows, err := fetch(ctx, o.db, keys)
-		results := make([]*dataloader.Result[[]V], len(keys))
 		if err != nil {
-			for i := range results {
-				results[i] = &dataloader.Result[[]V]{Error: err}
-			}
-			return results
+			return failAll[[]V](len(keys), err)
+		}
+		if then != nil {
+			then(ctx, rows)
 		}
 		byKey := make(map[K][]V, len(keys))
 		for _, row := range rows {
 			k := keyOf(row)
 			byKey[k] = append(byKey[k], row)
 		}
+		results := make([]*dataloader.Result[[]V], len(keys))
 		for i, k := range keys {
 			list := byKey[k]
 			if list == nil {
@@ -70,8 +116,15 @@ func newOneToMany[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], ke
 			results[i] = &dataloader.Result[[]V]{Data: list}
 		}
 		return results
+	})
+}
+
+func failAll[V any](n int, err error) []*dataloader.Result[V] {
+	results := make([]*dataloader.Result[V], n)
+	for i := range results {
+		results[i] = &dataloader.Result[V]{Error: err}
 	}
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, []V](o.wait), dataloader.WithBatchCapacity[K, []V](maxBatch))
+	return results
 }
 
 // whereIn fetches the rows of model V whose column is one of the keys, ordered by order.
@@ -90,4 +143,18 @@ func rawIn[K comparable, V any](query string) fetchFunc[K, *V] {
 		err := db.WithContext(ctx).Raw(query, keys).Scan(&rows).Error
 		return rows, err
 	}
+}
+
+// concurrently runs fns at once and waits for them all: the relations of one level are
+// independent, so their statements need not wait for each other.
+func concurrently(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	wg.Wait()
 }

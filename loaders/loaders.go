@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
 	"gorm.io/gorm"
 
 	"createinfo/models"
@@ -17,61 +16,61 @@ import (
 // Loaders holds one loader per child relation of the application tree.
 type Loaders struct {
 	// Children of an application, by its seqNo.
-	StepBreakPoint     *dataloader.Loader[string, *models.StepBreakPoint]
-	CreateDetails      *dataloader.Loader[string, []*models.CreateDetail]
-	DocumentResends    *dataloader.Loader[string, []*models.DocumentResend]
-	ManualReviewFlags  *dataloader.Loader[string, []*models.ManualReviewFlag]
-	TellerCheckRecords *dataloader.Loader[string, []*models.TellerCheckRecord]
-	AbnormalPids       *dataloader.Loader[string, []*AbnormalPid]
+	StepBreakPoint     *Relation[string, *models.StepBreakPoint]
+	CreateDetails      *Relation[string, []*models.CreateDetail]
+	DocumentResends    *Relation[string, []*models.DocumentResend]
+	ManualReviewFlags  *Relation[string, []*models.ManualReviewFlag]
+	TellerCheckRecords *Relation[string, []*models.TellerCheckRecord]
+	AbnormalPids       *Relation[string, []*AbnormalPid]
 	// PayTaxes holds the tax residences of an application's applicant (by idno), by the
 	// application's seqNo.
-	PayTaxes *dataloader.Loader[string, []*models.PayTax]
+	PayTaxes *Relation[string, []*models.PayTax]
 
 	// Content of a document resend, by the resend's seqNo.
-	EddSurveys      *dataloader.Loader[int64, []*models.EddSurvey]
-	FinancialImages *dataloader.Loader[int64, []*models.FinancialImage]
+	EddSurveys      *Relation[int64, []*models.EddSurvey]
+	FinancialImages *Relation[int64, []*models.FinancialImage]
 
 	// Details of a manual review flag, by their own seqNo.
-	AmlFlagDetail *dataloader.Loader[int64, *models.AmlFlagDetail]
-	OcrFlagDetail *dataloader.Loader[int64, *models.OcrFlagDetail]
-	Z21FlagDetail *dataloader.Loader[int64, *models.Z21FlagDetail]
-	Z22FlagDetail *dataloader.Loader[int64, *models.Z22FlagDetail]
+	AmlFlagDetail *Relation[int64, *models.AmlFlagDetail]
+	OcrFlagDetail *Relation[int64, *models.OcrFlagDetail]
+	Z21FlagDetail *Relation[int64, *models.Z21FlagDetail]
+	Z22FlagDetail *Relation[int64, *models.Z22FlagDetail]
 
 	// Code tables, by code.
-	Industry    *dataloader.Loader[string, *models.CodeName]
-	Job         *dataloader.Loader[string, *models.CodeName]
-	IDIssueCity *dataloader.Loader[string, *models.CodeName]
-	IDIssueWay  *dataloader.Loader[string, *models.CodeName]
-	Country     *dataloader.Loader[string, *models.CodeName]
+	Industry    *Relation[string, *models.CodeName]
+	Job         *Relation[string, *models.CodeName]
+	IDIssueCity *Relation[string, *models.CodeName]
+	IDIssueWay  *Relation[string, *models.CodeName]
+	Country     *Relation[string, *models.CodeName]
 }
 
 // New makes the loaders of one request. wait is how long each loader gathers keys before it
 // runs its batch: every level of the tree pays it once.
 func New(db *gorm.DB, wait time.Duration) *Loaders {
 	o := batchOptions{db: db, wait: wait}
-	return &Loaders{
-		StepBreakPoint:     newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey),
-		CreateDetails:      newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey),
-		DocumentResends:    newOneToMany(o, whereIn[string, models.DocumentResend]("create_master_seq_no", childOrder), documentResendKey),
-		ManualReviewFlags:  newOneToMany(o, whereIn[string, models.ManualReviewFlag]("create_master_seq_no", childOrder), manualReviewFlagKey),
-		TellerCheckRecords: newOneToMany(o, whereIn[string, models.TellerCheckRecord]("create_master_seq_no", childOrder), tellerCheckRecordKey),
-		AbnormalPids:       newOneToMany(o, rawIn[string, AbnormalPid](abnormalPidsQuery), abnormalPidKey),
-		PayTaxes:           newOneToMany(o, rawIn[string, models.PayTax](payTaxesQuery), payTaxKey),
+	l := &Loaders{}
+	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey, nil)
+	l.CreateDetails = newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey, l.primeCreateDetails)
+	l.DocumentResends = newOneToMany(o, whereIn[string, models.DocumentResend]("create_master_seq_no", childOrder), documentResendKey, l.primeDocumentResends)
+	l.ManualReviewFlags = newOneToMany(o, whereIn[string, models.ManualReviewFlag]("create_master_seq_no", childOrder), manualReviewFlagKey, l.primeManualReviewFlags)
+	l.TellerCheckRecords = newOneToMany(o, whereIn[string, models.TellerCheckRecord]("create_master_seq_no", childOrder), tellerCheckRecordKey, nil)
+	l.AbnormalPids = newOneToMany(o, rawIn[string, AbnormalPid](abnormalPidsQuery), abnormalPidKey, nil)
+	l.PayTaxes = newOneToMany(o, rawIn[string, models.PayTax](payTaxesQuery), payTaxKey, l.primePayTaxes)
 
-		EddSurveys:      newOneToMany(o, whereIn[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"), eddSurveyKey),
-		FinancialImages: newOneToMany(o, rawIn[int64, models.FinancialImage](financialImagesQuery), financialImageKey),
+	l.EddSurveys = newOneToMany(o, whereIn[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"), eddSurveyKey, nil)
+	l.FinancialImages = newOneToMany(o, rawIn[int64, models.FinancialImage](financialImagesQuery), financialImageKey, nil)
 
-		AmlFlagDetail: newOneToOne(o, whereIn[int64, models.AmlFlagDetail]("seq_no", "seq_no"), func(d *models.AmlFlagDetail) int64 { return d.SeqNo }),
-		OcrFlagDetail: newOneToOne(o, whereIn[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(d *models.OcrFlagDetail) int64 { return d.SeqNo }),
-		Z21FlagDetail: newOneToOne(o, whereIn[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(d *models.Z21FlagDetail) int64 { return d.SeqNo }),
-		Z22FlagDetail: newOneToOne(o, whereIn[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(d *models.Z22FlagDetail) int64 { return d.SeqNo }),
+	l.AmlFlagDetail = newOneToOne(o, whereIn[int64, models.AmlFlagDetail]("seq_no", "seq_no"), func(d *models.AmlFlagDetail) int64 { return d.SeqNo }, nil)
+	l.OcrFlagDetail = newOneToOne(o, whereIn[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(d *models.OcrFlagDetail) int64 { return d.SeqNo }, l.primeOcrFlagDetails)
+	l.Z21FlagDetail = newOneToOne(o, whereIn[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(d *models.Z21FlagDetail) int64 { return d.SeqNo }, nil)
+	l.Z22FlagDetail = newOneToOne(o, whereIn[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(d *models.Z22FlagDetail) int64 { return d.SeqNo }, nil)
 
-		Industry:    newCodeLoader(o, models.TableIndustry),
-		Job:         newCodeLoader(o, models.TableJob),
-		IDIssueCity: newCodeLoader(o, models.TableIDIssueCity),
-		IDIssueWay:  newCodeLoader(o, models.TableIDIssueWay),
-		Country:     newCodeLoader(o, models.TableCountry),
-	}
+	l.Industry = newCodeLoader(o, models.TableIndustry)
+	l.Job = newCodeLoader(o, models.TableJob)
+	l.IDIssueCity = newCodeLoader(o, models.TableIDIssueCity)
+	l.IDIssueWay = newCodeLoader(o, models.TableIDIssueWay)
+	l.Country = newCodeLoader(o, models.TableCountry)
+	return l
 }
 
 type ctxKey struct{}
