@@ -7,7 +7,9 @@ GO ?= go
 LISTEN_ADDR ?= :8080
 PORT := $(lastword $(subst :, ,$(LISTEN_ADDR)))
 
-.PHONY: run test generate check-generated lint localdb localdb-stop
+FUZZTIME ?= 10s
+
+.PHONY: run test fuzz generate check-generated lint localdb localdb-stop
 
 run:
 	@url=$$(scripts/localdb.sh); \
@@ -30,7 +32,14 @@ test: check-generated
 	@url=$$(scripts/localdb.sh); \
 	$(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
-	DATABASE_URL="$$url" $(GO) test -count=1 ./...
+	DATABASE_URL="$$url" $(GO) test -count=1 ./...; \
+	echo "fuzzing the legacy endpoint for $(FUZZTIME)"; \
+	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./legacy/
+
+# A longer fuzz run of the legacy endpoint: make fuzz FUZZTIME=10m
+fuzz:
+	@url=$$(scripts/localdb.sh); \
+	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./legacy/
 
 generate:
 	$(GO) generate ./...

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"createinfo/database"
 	"createinfo/database/dbtest"
@@ -42,7 +44,29 @@ func New(t testing.TB, edit ...func(*server.Options)) *Env {
 	dbURL := dbtest.URL(t)
 	opts := dbtest.DefaultOptions()
 	opts.ReadOnly = true
-	db := dbtest.OpenURL(t, dbURL, opts)
+	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
+}
+
+// NewUnreachable starts the service over a database that does not answer: nothing listens
+// on its port.
+func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
+	t.Helper()
+	sqlDB, err := sql.Open("pgx", "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sqlDB.Close() })
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		DisableAutomaticPing: true,
+		Logger:               logger.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return start(t, db, "", edit)
+}
+
+func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)) *Env {
 	e := &Env{DB: db, DatabaseURL: dbURL}
 	o := server.Options{
 		DB:             db,

@@ -1,0 +1,34 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != ":8080" || c.MaxResults != 200 || c.LoaderWait != time.Millisecond ||
+		c.MaxBodyBytes != 64<<10 || c.TimeZone.String() != "Asia/Taipei" || c.Production() {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestBadValuesAreAllReported(t *testing.T) {
+	_, err := parse(env(map[string]string{
+		"MAX_RESULTS": "many", "LOADER_WAIT": "5", "TIME_ZONE": "Mars/Olympus", "APP_ENV": "prod",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, name := range []string{"DATABASE_URL", "MAX_RESULTS", "LOADER_WAIT", "TIME_ZONE", "APP_ENV"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

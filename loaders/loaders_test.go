@@ -1,0 +1,62 @@
+package loaders
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"createinfo/database"
+	"createinfo/database/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+func TestResultsComeBackInKeyOrder(t *testing.T) {
+	db := dbtest.Open(t, dbtest.DefaultOptions())
+	l := New(db, time.Millisecond)
+	ctx, n := database.WithStatementCounter(context.Background())
+
+	keys := []string{"DEMO-C123456789-01", "no-such-application", "0A80d1d572650511ea8a30acde48001122", "DEMO-A123456789-01"}
+	lists, errs := l.DocumentResends.LoadMany(ctx, keys)()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(lists) != 4 || len(lists[0]) != 0 || lists[1] == nil || len(lists[1]) != 0 || len(lists[2]) != 2 || len(lists[3]) != 0 {
+		t.Fatalf("lists: %v", lists)
+	}
+	if lists[2][0].SeqNo != 1 || lists[2][1].SeqNo != 2 {
+		t.Errorf("resends of the sample out of order: %d, %d", lists[2][0].SeqNo, lists[2][1].SeqNo)
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("statements = %d, want 1", got)
+	}
+
+	points, _ := l.StepBreakPoint.LoadMany(ctx, keys)()
+	if points[0] == nil || points[0].CreateMasterSeqNo != keys[0] || points[1] != nil || points[2].CreateMasterSeqNo != keys[2] {
+		t.Errorf("one-to-one results not in key order: %+v", points)
+	}
+}
+
+func TestFillPrimesTheCache(t *testing.T) {
+	db := dbtest.Open(t, dbtest.DefaultOptions())
+	l := New(db, time.Hour) // a resolver waiting on the timer would hang the test
+	ctx, n := database.WithStatementCounter(context.Background())
+
+	l.Industry.fill(ctx, []string{"14220", "64110", "14220", "missing"})
+	if got := n.Load(); got != 1 {
+		t.Fatalf("fill ran %d statements, want 1", got)
+	}
+	c, err := l.Industry.Load(ctx, "64110")()
+	if err != nil || c == nil || c.Name != "銀行業" {
+		t.Fatalf("primed code: %+v %v", c, err)
+	}
+	if c, err := l.Industry.Load(ctx, "missing")(); err != nil || c != nil {
+		t.Fatalf("primed miss: %+v %v", c, err)
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("loads after fill ran %d more statements", got-1)
+	}
+}

@@ -1,0 +1,77 @@
+package models
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestSpecial(t *testing.T) {
+	cases := []struct {
+		bits int64
+		want []string
+	}{
+		{0, []string{}},
+		{1, []string{"NextUserLoan"}},
+		{4, []string{"BIT_4"}},
+		{1 | 2 | 8, []string{"NextUserLoan", "BIT_2", "BIT_8"}},
+		{-1 << 62, []string{"BIT_4611686018427387904", "BIT_9223372036854775808"}},
+	}
+	for _, c := range cases {
+		f := &ManualReviewFlag{SpecialBits: c.bits}
+		if got := f.Special(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Special(%d) = %v, want %v", c.bits, got, c.want)
+		}
+	}
+}
+
+func TestLegacyTimeFormats(t *testing.T) {
+	at := time.Date(2020, 2, 11, 23, 51, 28, 780_000_000, time.UTC) // 2020-02-12 07:51:28.78 in Taipei
+	a := &Application{CreatedAt: at, LastStepAt: &at}
+	if got := *a.CreateDate(); got != "2020-02-12" {
+		t.Errorf("CreateDate = %s", got)
+	}
+	if got := *a.CreateTime(); got != "07:51:28" {
+		t.Errorf("CreateTime = %s", got)
+	}
+	if got := *a.LastStepDateTime(); got != "2020-02-12 07:51:28" {
+		t.Errorf("LastStepDateTime = %s", got)
+	}
+	if a.UpdateDate() != nil || a.UpdateTime() != nil {
+		t.Errorf("a missing time must be null")
+	}
+	d := &CreateDetail{AgreedAt: &at}
+	if got := *d.AgreedDate(); got != "2020-02-11T23:51:28.780Z" {
+		t.Errorf("AgreedDate = %s", got)
+	}
+
+	// The zone is configurable.
+	defer SetZone(Zone())
+	SetZone(time.UTC)
+	if got := *a.CreateDate() + " " + *a.CreateTime(); got != "2020-02-11 23:51:28" {
+		t.Errorf("in UTC: %s", got)
+	}
+}
+
+func TestSteps(t *testing.T) {
+	y, empty := "Y", ""
+	at := time.Date(2020, 2, 12, 0, 0, 0, 0, time.UTC)
+	s := &StepBreakPoint{Step01State: &y, Step01At: &at, Step02State: &y, Step03State: &empty, Step04State: &y}
+	steps := s.Steps()
+	if len(steps) != 11 || steps[10].Number != 11 || steps[10].Name != "會員使用者代號註冊" {
+		t.Fatalf("steps: %+v", steps)
+	}
+	done := []bool{}
+	for _, st := range steps {
+		done = append(done, st.Done)
+	}
+	if want := []bool{true, true, false, true, false, false, false, false, false, false, false}; !reflect.DeepEqual(done, want) {
+		t.Errorf("done = %v", done)
+	}
+	if last := s.LastCompletedStep(); last == nil || last.Number != 4 {
+		t.Errorf("last completed = %+v", last)
+	}
+	if (&StepBreakPoint{}).LastCompletedStep() != nil {
+		t.Errorf("no step done: want nil")
+	}
+}
