@@ -4,7 +4,7 @@
 # With DATABASE_URL already set it prints that and does nothing else. Otherwise it makes sure
 # PostgreSQL's binaries exist (installing Debian's `postgresql` package when they do not), keeps
 # a cluster in the git-ignored folder .localdb/ on a non-default port (LOCALDB_PORT, default
-# 54329), starts it as the `postgres` user when run as root (PostgreSQL refuses to run as root),
+# the first free one from 54329, remembered in the folder), starts it as the `postgres` user when run as root (PostgreSQL refuses to run as root),
 # creates the database `createinfo` and prints its URL. Running it again reuses the cluster.
 # Progress goes to stderr so that `url=$(scripts/localdb.sh)` captures the URL alone.
 set -euo pipefail
@@ -16,7 +16,6 @@ fi
 
 say() { printf 'localdb: %s\n' "$*" >&2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-port=${LOCALDB_PORT:-54329}
 dbname=createinfo
 
 as_root() {
@@ -59,11 +58,27 @@ if [ ! -s "$data/PG_VERSION" ]; then
 		{ cat "$dir/initdb.log" >&2; exit 1; }
 fi
 
-if ! runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+	port=$(sed -n 4p "$data/postmaster.pid") # already running: its port
+else
+	if [ -n "${LOCALDB_PORT:-}" ]; then
+		port=$LOCALDB_PORT
+	elif [ -s "$dir/port" ] && ! port_busy "$(cat "$dir/port")"; then
+		port=$(cat "$dir/port")
+	else
+		port=54329
+		while port_busy "$port"; do
+			port=$((port + 1))
+			[ "$port" -lt 54400 ] || { say "no free port in 54329-54399"; exit 1; }
+		done
+	fi
 	say "starting PostgreSQL on 127.0.0.1:$port"
 	runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
 		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2 ||
 		{ tail -n 20 "$dir/postgres.log" >&2; exit 1; }
+	echo "$port" >"$dir/port"
 fi
 
 psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
