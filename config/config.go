@@ -42,6 +42,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
+	// DebugAddr, when set, serves Go's pprof profiles there (DEBUG_ADDR, default off). Keep it
+	// on loopback: profiles show the process's memory.
+	DebugAddr string
 }
 
 // Production reports whether the service runs in production mode.
@@ -65,6 +68,7 @@ func parse(getenv func(string) string) (Config, error) {
 		DBConnMaxLifetime: p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
 		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
 		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		DebugAddr:         getenv("DEBUG_ADDR"),
 	}
 	zone := p.str("TIME_ZONE", "Asia/Taipei")
 	loc, err := time.LoadLocation(zone)

@@ -7,27 +7,37 @@ import (
 	"gorm.io/gorm"
 )
 
-type counterKey struct{}
-
-// WithStatementCounter returns a context whose statements, run through a db prepared by
-// CountStatements, are counted in the returned counter.
-func WithStatementCounter(ctx context.Context) (context.Context, *atomic.Int64) {
-	n := new(atomic.Int64)
-	return context.WithValue(ctx, counterKey{}, n), n
+// Counter counts the SQL statements run with a context (see WithStatementCounter).
+type Counter struct {
+	n      atomic.Int64
+	parent *Counter
 }
 
-// StatementCount returns the counter that ctx carries, nil when it carries none.
-func StatementCount(ctx context.Context) *atomic.Int64 {
-	n, _ := ctx.Value(counterKey{}).(*atomic.Int64)
-	return n
+// Load returns the count so far.
+func (c *Counter) Load() int64 { return c.n.Load() }
+
+func (c *Counter) add() {
+	for ; c != nil; c = c.parent {
+		c.n.Add(1)
+	}
+}
+
+type counterKey struct{}
+
+// WithStatementCounter returns a context whose statements are counted in the returned counter,
+// and in any counter ctx already carries.
+func WithStatementCounter(ctx context.Context) (context.Context, *Counter) {
+	parent, _ := ctx.Value(counterKey{}).(*Counter)
+	c := &Counter{parent: parent}
+	return context.WithValue(ctx, counterKey{}, c), c
 }
 
 // CountStatements registers gorm callbacks that count every query, raw statement and row
-// read against the counter of the statement's context (see WithStatementCounter).
+// read against the counters of the statement's context. Open registers them.
 func CountStatements(db *gorm.DB) error {
 	count := func(tx *gorm.DB) {
-		if n := StatementCount(tx.Statement.Context); n != nil {
-			n.Add(1)
+		if c, ok := tx.Statement.Context.Value(counterKey{}).(*Counter); ok {
+			c.add()
 		}
 	}
 	cb := db.Callback()

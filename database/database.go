@@ -75,6 +75,10 @@ func Open(ctx context.Context, url string, o Options) (*gorm.DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
+	if err := CountStatements(db); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("database: %w", err)
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {

@@ -1,7 +1,9 @@
 package legacy
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -67,34 +69,125 @@ func resultError(resp *graphql.Response) (code, message string) {
 	return code, e.Message
 }
 
-// envelope wraps the executor's data in {"success": true, "data": [...]}, adding the legacy
-// createDetails[].psd key as null right after userID.
-func envelope(data json.RawMessage) ([]byte, error) {
-	var result struct {
-		Applications []object `json:"applications"`
+// envelope wraps the executor's data, {"applications":[...]}, in the legacy success body
+// {"success":true,"data":[...]}, adding the key "psd":null at the end of every object of
+// applications[].createDetails[]. It copies the executor's JSON in one pass, inserting bytes
+// and decoding nothing: the tree is written once, by gqlgen.
+func envelope(data []byte) ([]byte, error) {
+	const prefix = `{"applications":`
+	if !bytes.HasPrefix(data, []byte(prefix)) || !bytes.HasSuffix(data, []byte("}")) {
+		return nil, fmt.Errorf("legacy: unexpected executor data %.40q", data)
 	}
-	if err := json.Unmarshal(data, &result); err != nil {
-		return nil, err
-	}
-	for i, app := range result.Applications {
-		var details []object
-		if err := json.Unmarshal(app.get("createDetails"), &details); err != nil {
-			return nil, err
+	list := data[len(prefix) : len(data)-1]
+	out := make([]byte, 0, len(data)+64)
+	out = append(out, `{"success":true,"data":`...)
+	w := walker{in: list}
+	last := 0
+	for w.next() {
+		// A create detail closes: applications[] > application{} > createDetails[] > detail{}.
+		if w.c == '}' && len(w.stack) == 3 && w.stack[2].key == "createDetails" && !w.stack[2].object {
+			out = append(out, list[last:w.i]...)
+			if !w.empty {
+				out = append(out, ',')
+			}
+			out = append(out, `"psd":null`...)
+			last = w.i
 		}
-		for j := range details {
-			details[j] = details[j].set("psd", json.RawMessage("null"), "userID")
-		}
-		raw, err := json.Marshal(details)
-		if err != nil {
-			return nil, err
-		}
-		result.Applications[i] = app.set("createDetails", raw, "")
 	}
-	if result.Applications == nil {
-		result.Applications = []object{}
+	if w.err != nil {
+		return nil, w.err
 	}
-	return json.Marshal(struct {
-		Success bool     `json:"success"`
-		Data    []object `json:"data"`
-	}{true, result.Applications})
+	out = append(out, list[last:]...)
+	return append(out, '}'), nil
+}
+
+// walker steps through trusted, valid JSON (the executor's), one structural byte at a time,
+// keeping the stack of open containers and the key each one is the value of.
+type walker struct {
+	in    []byte
+	i     int  // position of the current byte
+	c     byte // the current structural byte: { } [ ] , or 0 before the first
+	stack []frame
+	key   string // the last key read
+	empty bool   // the container closing at c had no members (the stack no longer holds it)
+	err   error
+}
+
+type frame struct {
+	object  bool
+	key     string // the key whose value this container is ("" for an array element)
+	members bool
+}
+
+// next advances to the next brace, bracket or comma outside strings.
+func (w *walker) next() bool {
+	if w.c != 0 || w.i > 0 {
+		w.i++
+	}
+	for ; w.i < len(w.in); w.i++ {
+		switch c := w.in[w.i]; c {
+		case '"':
+			end := w.i + 1
+			for end < len(w.in) && w.in[end] != '"' {
+				if w.in[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(w.in) {
+				w.err = fmt.Errorf("legacy: unterminated string in executor data")
+				return false
+			}
+			if n := len(w.stack); n > 0 {
+				w.stack[n-1].members = true
+				if w.stack[n-1].object && afterKeyPosition(w.in, end+1) {
+					w.key = string(w.in[w.i+1 : end])
+				}
+			}
+			w.i = end
+		case '{', '[':
+			key := ""
+			if n := len(w.stack); n > 0 {
+				w.stack[n-1].members = true
+				if w.stack[n-1].object {
+					key = w.key
+				}
+			}
+			w.stack = append(w.stack, frame{object: c == '{', key: key})
+			w.c = c
+			return true
+		case '}', ']':
+			if len(w.stack) == 0 {
+				w.err = fmt.Errorf("legacy: unbalanced executor data")
+				return false
+			}
+			w.c = c
+			w.empty = !w.stack[len(w.stack)-1].members
+			w.stack = w.stack[:len(w.stack)-1]
+			return true
+		case ',':
+			w.c = c
+			return true
+		default:
+			if n := len(w.stack); n > 0 && c > ' ' && c != ':' {
+				w.stack[n-1].members = true
+			}
+		}
+	}
+	return false
+}
+
+// afterKeyPosition reports whether the string ending before i is an object key: the next
+// non-space byte is a colon.
+func afterKeyPosition(in []byte, i int) bool {
+	for ; i < len(in); i++ {
+		switch in[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case ':':
+			return true
+		}
+		return false
+	}
+	return false
 }

@@ -38,20 +38,20 @@ func New(o Options) http.Handler {
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
 
-	// lookup gives a request its deadline, its body limit and its own loaders.
-	lookup := func(h http.Handler) http.Handler {
+	// lookup gives a request its log line, its deadline, its body limit and its own loaders.
+	lookup := func(way string, h http.Handler) http.Handler {
 		h = loaders.Middleware(o.DB, o.LoaderWait, h)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return logRequests(o.Log, way, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), o.RequestTimeout)
 			defer cancel()
 			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
 			h.ServeHTTP(w, r.WithContext(ctx))
-		})
+		}))
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", lookup(gql))
-	mux.Handle(legacy.Path, lookup(old)) // every method: the endpoint answers METHOD_NOT_ALLOWED itself
+	mux.Handle("POST /graphql", lookup("graphql", gql))
+	mux.Handle(legacy.Path, lookup("legacy", old)) // every method: the endpoint answers METHOD_NOT_ALLOWED itself
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -73,6 +73,12 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	if cfg.DebugAddr != "" {
+		debug := &http.Server{Addr: cfg.DebugAddr, Handler: server.Debug(), ReadHeaderTimeout: 5 * time.Second}
+		go debug.ListenAndServe()
+		defer debug.Close()
+		log.Info("serving pprof", "addr", cfg.DebugAddr)
+	}
 	log.Info("serving", "addr", cfg.ListenAddr, "env", cfg.Env)
 
 	select {

@@ -71,8 +71,7 @@ func URL(t testing.TB) string {
 	return withDatabase(os.Getenv("DATABASE_URL"), name)
 }
 
-// Open returns a gorm handle on a new database (see URL), closed when the test ends, with
-// statements counted (database.CountStatements).
+// Open returns a gorm handle on a new database (see URL), closed when the test ends.
 func Open(t testing.TB, o database.Options) *gorm.DB {
 	t.Helper()
 	return OpenURL(t, URL(t), o)
@@ -84,9 +83,6 @@ func OpenURL(t testing.TB, url string, o database.Options) *gorm.DB {
 	db, err := database.Open(context.Background(), url, o)
 	if err != nil {
 		t.Fatalf("dbtest: open: %v", err)
-	}
-	if err := database.CountStatements(db); err != nil {
-		t.Fatalf("dbtest: %v", err)
 	}
 	sqlDB, _ := db.DB()
 	t.Cleanup(func() { sqlDB.Close() })

@@ -81,6 +81,7 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		f(&o)
 	}
 	h := server.New(o)
+	// The service counts statements for its request log; this outer counter sees them too.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, n := database.WithStatementCounter(r.Context())
 		h.ServeHTTP(w, r.WithContext(ctx))
