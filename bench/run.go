@@ -84,13 +84,13 @@ type Result struct {
 
 // Report is everything a run measured.
 type Report struct {
-	Results                        []Result
-	Statements                     map[string][2]float64 // per scenario: 1-application phone, hot phone
-	HotPhoneApps                   int
-	PeakRSSMiB                     float64
+	Results                           []Result
+	Statements                        map[string][2]float64 // per scenario: 1-application phone, hot phone
+	HotPhoneApps                      int
+	PeakRSSMiB                        float64
 	GoroutinesBefore, GoroutinesAfter int
-	ConnsBefore, ConnsAfter        int
-	Phones                         int
+	ConnsBefore, ConnsAfter           int
+	Phones                            int
 }
 
 // SamplePhones picks n distinct phones of 1 to 4 synthetic applications, spread over the data.
