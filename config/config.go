@@ -27,6 +27,9 @@ type Config struct {
 	// LoaderWait is how long a dataloader gathers keys before its batch query (LOADER_WAIT,
 	// default 1ms; the library's own default of 16ms is paid once per tree level).
 	LoaderWait time.Duration
+	// CodeCacheTTL is how long the code tables (industry, job, …) are cached in the process
+	// (CODE_CACHE_TTL, default 5m; 0 reads them on every lookup).
+	CodeCacheTTL time.Duration
 	// RequestTimeout bounds one lookup, database work included (REQUEST_TIMEOUT, default 5s).
 	RequestTimeout time.Duration
 	// StatementTimeout is PostgreSQL's statement_timeout on every connection, so a query
@@ -61,6 +64,7 @@ func parse(getenv func(string) string) (Config, error) {
 		Env:               p.str("APP_ENV", "development"),
 		MaxResults:        p.int("MAX_RESULTS", 200),
 		LoaderWait:        p.duration("LOADER_WAIT", time.Millisecond),
+		CodeCacheTTL:      p.duration("CODE_CACHE_TTL", 5*time.Minute),
 		RequestTimeout:    p.duration("REQUEST_TIMEOUT", 5*time.Second),
 		StatementTimeout:  p.duration("STATEMENT_TIMEOUT", 5*time.Second),
 		DBMaxOpenConns:    p.int("DB_MAX_OPEN_CONNS", 16),

@@ -14,8 +14,9 @@ type fetchFunc[K comparable, V any] func(ctx context.Context, db *gorm.DB, keys 
 
 // batchOptions are the options every loader shares.
 type batchOptions struct {
-	db   *gorm.DB
-	wait time.Duration
+	db    *gorm.DB
+	wait  time.Duration
+	codes *codeCache // nil: code tables are read per batch
 }
 
 // maxBatch bounds the keys of one statement. A lookup matches at most a few hundred

@@ -44,10 +44,32 @@ type Loaders struct {
 	Country     *Relation[string, *models.CodeName]
 }
 
-// New makes the loaders of one request. wait is how long each loader gathers keys before it
-// runs its batch: every level of the tree pays it once.
+// Source makes the loaders of each request; it holds what requests share: the database and
+// the code-table cache.
+type Source struct {
+	o batchOptions
+}
+
+// NewSource returns a source over db. wait is how long a loader gathers keys before its
+// batch (for keys that priming did not fetch); codeTTL is how long code tables are cached in
+// the process (0: not cached, read per batch).
+func NewSource(db *gorm.DB, wait, codeTTL time.Duration) *Source {
+	s := &Source{o: batchOptions{db: db, wait: wait}}
+	if codeTTL > 0 {
+		s.o.codes = newCodeCache(codeTTL)
+	}
+	return s
+}
+
+// New makes the loaders of one request.
+func (s *Source) New() *Loaders { return newLoaders(s.o) }
+
+// New makes the loaders of one request, without a code cache.
 func New(db *gorm.DB, wait time.Duration) *Loaders {
-	o := batchOptions{db: db, wait: wait}
+	return newLoaders(batchOptions{db: db, wait: wait})
+}
+
+func newLoaders(o batchOptions) *Loaders {
 	l := &Loaders{}
 	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey, nil)
 	l.CreateDetails = newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey, l.primeCreateDetails)
@@ -76,9 +98,9 @@ func New(db *gorm.DB, wait time.Duration) *Loaders {
 type ctxKey struct{}
 
 // Middleware gives every request its own loaders.
-func Middleware(db *gorm.DB, wait time.Duration, next http.Handler) http.Handler {
+func (s *Source) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), New(db, wait))))
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), s.New())))
 	})
 }
 

@@ -60,3 +60,30 @@ func TestFillPrimesTheCache(t *testing.T) {
 		t.Errorf("loads after fill ran %d more statements", got-1)
 	}
 }
+
+func TestCodeCacheIsSharedAndExpires(t *testing.T) {
+	url := dbtest.URL(t)
+	db := dbtest.OpenURL(t, url, dbtest.DefaultOptions())
+	src := NewSource(db, time.Millisecond, 300*time.Millisecond)
+	read := func() (string, int64) {
+		ctx, n := database.WithStatementCounter(context.Background())
+		c, err := src.New().Job.Load(ctx, "10009")()
+		if err != nil || c == nil {
+			t.Fatalf("job 10009: %+v %v", c, err)
+		}
+		return c.Name, n.Load()
+	}
+	if name, n := read(); name != "軍人(士官以下)" || n != 1 {
+		t.Fatalf("first request: %q, %d statements", name, n)
+	}
+	if _, n := read(); n != 0 {
+		t.Errorf("second request ran %d statements, want 0 (cached)", n)
+	}
+	if err := db.Exec(`SET default_transaction_read_only = off; UPDATE account.job SET name = '軍人' WHERE code = '10009'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if name, n := read(); name != "軍人" || n != 1 {
+		t.Errorf("after expiry: %q, %d statements", name, n)
+	}
+}

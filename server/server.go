@@ -18,9 +18,11 @@ import (
 
 // Options configure the routes.
 type Options struct {
-	DB             *gorm.DB
-	MaxResults     int
-	LoaderWait     time.Duration
+	DB         *gorm.DB
+	MaxResults int
+	LoaderWait time.Duration
+	// CodeCacheTTL is how long code tables are cached in the process (0: not cached).
+	CodeCacheTTL   time.Duration
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
 	// Development serves GraphiQL at / and allows introspection.
@@ -39,8 +41,9 @@ func New(o Options) http.Handler {
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
 
 	// lookup gives a request its log line, its deadline, its body limit and its own loaders.
+	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
 	lookup := func(way string, h http.Handler) http.Handler {
-		h = loaders.Middleware(o.DB, o.LoaderWait, h)
+		h = source.Middleware(h)
 		return logRequests(o.Log, way, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), o.RequestTimeout)
 			defer cancel()

@@ -60,6 +60,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 			DB:             db,
 			MaxResults:     cfg.MaxResults,
 			LoaderWait:     cfg.LoaderWait,
+			CodeCacheTTL:   cfg.CodeCacheTTL,
 			RequestTimeout: cfg.RequestTimeout,
 			MaxBodyBytes:   cfg.MaxBodyBytes,
 			Development:    !cfg.Production(),
