@@ -9,7 +9,10 @@ PORT := $(lastword $(subst :, ,$(LISTEN_ADDR)))
 
 FUZZTIME ?= 10s
 
-.PHONY: run test fuzz generate check-generated lint localdb localdb-stop
+BENCH_APPLICATIONS ?= 1000000
+BENCH_DURATION ?= 10s
+
+.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop
 
 run:
 	@url=$$(scripts/localdb.sh); \
@@ -40,6 +43,21 @@ test: check-generated
 fuzz:
 	@url=$$(scripts/localdb.sh); \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./legacy/
+
+# Seeds BENCH_APPLICATIONS synthetic applications (once) into the database createinfo_bench
+# of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md.
+bench:
+	@url=$$(scripts/localdb.sh); \
+	bench_url=$${BENCH_DATABASE_URL:-$$(printf '%s' "$$url" | sed -E 's|/[^/?]+(\?\|$$)|/createinfo_bench\1|')}; \
+	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
+		psql -X -q "$$url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'createinfo_bench'" | grep -q 1 || \
+			psql -X -q "$$url" -c "CREATE DATABASE createinfo_bench"; \
+	fi; \
+	$(GO) build -o bin/server ./cmd/server; \
+	$(GO) build -o bin/bench ./cmd/bench; \
+	$(GO) build -o bin/seed ./cmd/seed; \
+	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
+	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION)
 
 generate:
 	$(GO) generate ./...
