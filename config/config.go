@@ -4,6 +4,8 @@ package config
 
 import (
 	"fmt"
+
+	"createinfo/auth"
 	"os"
 	"strconv"
 	"time"
@@ -45,6 +47,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
+	// APIKeys are the calling systems' keys (API_KEYS=id:hex-sha256-of-secret[,…]). Required
+	// in production; in development, none turns authentication off.
+	APIKeys []auth.Key
+	// AuditHMACKey keys the HMACs of phone and ID numbers in the audit trail (AUDIT_HMAC_KEY,
+	// at least 32 characters; required in production, random per process in development).
+	AuditHMACKey []byte
+	// DBRole, when set, is the role every connection switches to (DB_ROLE, e.g.
+	// createinfo_service: reads the account schema, appends to the audit trail).
+	DBRole string
 	// DebugAddr, when set, serves Go's pprof profiles there (DEBUG_ADDR, default off). Keep it
 	// on loopback: profiles show the process's memory.
 	DebugAddr string
@@ -73,6 +84,26 @@ func parse(getenv func(string) string) (Config, error) {
 		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
 		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		DebugAddr:         getenv("DEBUG_ADDR"),
+	}
+	c.DBRole = getenv("DB_ROLE")
+	if keys, err := auth.ParseKeys(getenv("API_KEYS")); err != nil {
+		p.errs = append(p.errs, err)
+	} else {
+		c.APIKeys = keys
+	}
+	if k := getenv("AUDIT_HMAC_KEY"); k != "" {
+		if len(k) < 32 {
+			p.errs = append(p.errs, fmt.Errorf("AUDIT_HMAC_KEY must be at least 32 characters"))
+		}
+		c.AuditHMACKey = []byte(k)
+	}
+	if c.Env == "production" {
+		if len(c.APIKeys) == 0 {
+			p.errs = append(p.errs, fmt.Errorf("production needs API_KEYS: refusing to serve without authentication"))
+		}
+		if c.AuditHMACKey == nil {
+			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_HMAC_KEY"))
+		}
 	}
 	zone := p.str("TIME_ZONE", "Asia/Taipei")
 	loc, err := time.LoadLocation(zone)

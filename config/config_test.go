@@ -32,3 +32,20 @@ func TestBadValuesAreAllReported(t *testing.T) {
 		}
 	}
 }
+
+func TestProductionNeedsKeys(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://x/y", "APP_ENV": "production"}
+	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "API_KEYS") || !strings.Contains(err.Error(), "AUDIT_HMAC_KEY") {
+		t.Fatalf("production without keys: %v", err)
+	}
+	base["API_KEYS"] = "crm:" + strings.Repeat("ab", 32)
+	base["AUDIT_HMAC_KEY"] = strings.Repeat("k", 32)
+	c, err := parse(env(base))
+	if err != nil || len(c.APIKeys) != 1 || c.APIKeys[0].ID != "crm" {
+		t.Fatalf("production with keys: %+v %v", c.APIKeys, err)
+	}
+	base["AUDIT_HMAC_KEY"] = "short"
+	if _, err := parse(env(base)); err == nil {
+		t.Errorf("short HMAC key accepted")
+	}
+}

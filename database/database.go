@@ -29,6 +29,8 @@ type Options struct {
 	MaxIdleConns     int
 	ConnMaxLifetime  time.Duration
 	StatementTimeout time.Duration
+	// Role, when set, is switched to on every new connection (SET ROLE).
+	Role string
 	// ReadOnly makes every transaction of the pool read-only at the server
 	// (default_transaction_read_only), so a lookup cannot write even by mistake.
 	ReadOnly bool
@@ -51,7 +53,15 @@ func Open(ctx context.Context, url string, o Options) (*gorm.DB, error) {
 	if o.ReadOnly {
 		cc.RuntimeParams["default_transaction_read_only"] = "on"
 	}
-	sqlDB := stdlib.OpenDB(*cc)
+	var opts []stdlib.OptionOpenDB
+	if o.Role != "" {
+		setRole := "SET ROLE " + pgx.Identifier{o.Role}.Sanitize()
+		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, conn *pgx.Conn) error {
+			_, err := conn.Exec(ctx, setRole)
+			return err
+		}))
+	}
+	sqlDB := stdlib.OpenDB(*cc, opts...)
 	sqlDB.SetMaxOpenConns(o.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)

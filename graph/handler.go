@@ -1,7 +1,11 @@
 package graph
 
 import (
+	"encoding/json"
 	"log/slog"
+	"net/http"
+
+	"createinfo/audit"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -20,11 +24,13 @@ type Options struct {
 	// Introspection allows schema introspection (development only).
 	Introspection bool
 	Log           *slog.Logger
+	// Audit, when set, records every lookup and withholds responses it cannot record.
+	Audit *audit.Writer
 }
 
 // NewSchema returns the executable schema over the database.
 func NewSchema(o Options) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults}})
+	return NewExecutableSchema(Config{Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit}})
 }
 
 // NewHandler serves GraphQL over POST with JSON bodies only: no GET, websocket, multipart or
@@ -65,4 +71,19 @@ func configure(x configurable, o Options) {
 	if o.Introspection {
 		x.Use(extension.Introspection{})
 	}
+	if o.Audit != nil {
+		x.Use(audit.Extension{W: o.Audit, Log: log})
+	}
+}
+
+// WriteError answers a request refused before GraphQL runs (authentication) with a GraphQL
+// error body carrying code.
+func WriteError(w http.ResponseWriter, status int, code, message string) {
+	body, _ := json.Marshal(map[string]any{
+		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
+		"data":   nil,
+	})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(body)
 }

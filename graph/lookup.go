@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"createinfo/audit"
 	"fmt"
 	"strconv"
 
@@ -31,6 +32,11 @@ func (r *Resolver) lookup(ctx context.Context, c Conditions) ([]*models.Applicat
 		return nil, errorf(CodeTooManyResults, "more than "+strconv.Itoa(r.MaxResults)+
 			" applications match; narrow the lookup with more conditions")
 	}
+	seqNos := make([]string, len(apps))
+	for i, a := range apps {
+		seqNos[i] = a.SeqNo
+	}
+	audit.SetResult(audit.FromContext(ctx), seqNos)
 	loaders.For(ctx).PrimeApplications(ctx, apps)
 	return apps, nil
 }

@@ -1,6 +1,10 @@
 package graph
 
-import "gorm.io/gorm"
+import (
+	"gorm.io/gorm"
+
+	"createinfo/audit"
+)
 
 // Resolver holds what every resolver shares. Per-request state (the loaders) lives in the
 // request context, never here.
@@ -8,4 +12,6 @@ type Resolver struct {
 	DB *gorm.DB
 	// MaxResults is the most applications a lookup may match (TOO_MANY_RESULTS beyond).
 	MaxResults int
+	// Audit keys the HMACs of the audit record; nil when lookups are not audited.
+	Audit *audit.Writer
 }

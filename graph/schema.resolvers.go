@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"createinfo/audit"
 	"createinfo/loaders"
 	"createinfo/models"
 )
@@ -111,8 +112,10 @@ func (r *payTaxResolver) CountryCode(ctx context.Context, obj *models.PayTax) (*
 func (r *queryResolver) Applications(ctx context.Context, idno *string, phone *string, seqNo *string) ([]*models.Application, error) {
 	c, err := ParseConditions(idno, phone, seqNo)
 	if err != nil {
+		r.Audit.SetConditions(audit.FromContext(ctx), c.Idno, c.Phone, "") // a malformed seqNo is not kept
 		return nil, err
 	}
+	r.Audit.SetConditions(audit.FromContext(ctx), c.Idno, c.Phone, c.SeqNo)
 	return r.lookup(ctx, c)
 }
 

@@ -37,8 +37,9 @@ type errorBody struct {
 	ErrorMessage string `json:"errorMessage"`
 }
 
-// writeError is the one place where the legacy endpoint writes a failure.
-func writeError(w http.ResponseWriter, code, message string) {
+// WriteError is the one place where the legacy endpoint writes a failure; the server uses it
+// for requests refused before the endpoint runs (authentication).
+func WriteError(w http.ResponseWriter, code, message string) {
 	st, ok := status[code]
 	if !ok {
 		code, message, st = graph.CodeInternal, "internal error", http.StatusInternalServerError

@@ -52,29 +52,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			h.log.ErrorContext(r.Context(), "panic in legacy handler", "panic", v)
-			writeError(w, graph.CodeInternal, "internal error")
+			WriteError(w, graph.CodeInternal, "internal error")
 		}
 	}()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, graph.CodeMethodNotAllowed, "use POST")
+		WriteError(w, graph.CodeMethodNotAllowed, "use POST")
 		return
 	}
 	c, code, msg := h.readRequest(w, r)
 	if code != "" {
-		writeError(w, code, msg)
+		WriteError(w, code, msg)
 		return
 	}
 	resp := h.execute(r.Context(), c)
 	if len(resp.Errors) > 0 {
 		code, msg := resultError(resp)
-		writeError(w, code, msg)
+		WriteError(w, code, msg)
 		return
 	}
 	body, err := envelope(resp.Data)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "legacy: shaping the response", "err", err)
-		writeError(w, graph.CodeInternal, "internal error")
+		WriteError(w, graph.CodeInternal, "internal error")
 		return
 	}
 	writeJSON(w, http.StatusOK, body)

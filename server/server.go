@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"gorm.io/gorm"
 
+	"createinfo/audit"
+	"createinfo/auth"
 	"createinfo/graph"
 	"createinfo/legacy"
 	"createinfo/loaders"
@@ -28,6 +30,10 @@ type Options struct {
 	// Development serves GraphiQL at / and allows introspection.
 	Development bool
 	Log         *slog.Logger
+	// Auth checks the callers; nil or without keys: authentication off (development only).
+	Auth *auth.Checker
+	// Audit records every lookup; nil: not audited (tests of other concerns only).
+	Audit *audit.Writer
 }
 
 // New returns the service's HTTP handler.
@@ -35,26 +41,36 @@ func New(o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Introspection: o.Development, Log: o.Log}
+	if o.Auth == nil {
+		o.Auth = auth.NewChecker(nil)
+	}
+	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Introspection: o.Development, Log: o.Log, Audit: o.Audit}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
 
-	// lookup gives a request its log line, its deadline, its body limit and its own loaders.
+	// lookup gives a request its log line, its authentication and audit record, its
+	// deadline, its body limit and its own loaders.
 	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
-	lookup := func(way string, h http.Handler) http.Handler {
-		h = source.Middleware(h)
-		return logRequests(o.Log, way, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	lookup := func(way string, reject func(http.ResponseWriter, string), h http.Handler) http.Handler {
+		withLoaders := source.Middleware(h)
+		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), o.RequestTimeout)
 			defer cancel()
 			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
-			h.ServeHTTP(w, r.WithContext(ctx))
-		}))
+			withLoaders.ServeHTTP(w, r.WithContext(ctx))
+		})
+		return logRequests(o.Log, way, guard(o.Auth, o.Audit, way, o.Log, reject, bounded))
 	}
+	rejectGraphQL := func(w http.ResponseWriter, msg string) {
+		graph.WriteError(w, http.StatusUnauthorized, graph.CodeUnauthorized, msg)
+	}
+	rejectLegacy := func(w http.ResponseWriter, msg string) { legacy.WriteError(w, graph.CodeUnauthorized, msg) }
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", lookup("graphql", gql))
-	mux.Handle(legacy.Path, lookup("legacy", old)) // every method: the endpoint answers METHOD_NOT_ALLOWED itself
+	mux.Handle("POST /graphql", lookup("graphql", rejectGraphQL, gql))
+	// Every method: the endpoint answers METHOD_NOT_ALLOWED itself.
+	mux.Handle(legacy.Path, lookup("legacy", rejectLegacy, old))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"createinfo/audit"
+	"createinfo/auth"
 	"createinfo/config"
 	"createinfo/database"
 	"createinfo/models"
@@ -45,6 +48,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		MaxIdleConns:     cfg.DBMaxIdleConns,
 		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
 		StatementTimeout: cfg.StatementTimeout,
+		Role:             cfg.DBRole,
 		ReadOnly:         true,
 		Logger:           log,
 	})
@@ -53,6 +57,26 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	sqlDB, _ := db.DB()
 	defer sqlDB.Close()
+	// The audit trail, the one thing the service writes, has a small pool of its own.
+	auditDB, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
+		MaxOpenConns: 4, MaxIdleConns: 4, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		StatementTimeout: cfg.StatementTimeout, Role: cfg.DBRole, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	auditSQL, _ := auditDB.DB()
+	defer auditSQL.Close()
+	hmacKey := cfg.AuditHMACKey
+	if hmacKey == nil {
+		hmacKey = make([]byte, 32)
+		rand.Read(hmacKey)
+		log.Warn("AUDIT_HMAC_KEY is not set: audit HMACs use a random key that dies with the process (development only)")
+	}
+	checker := auth.NewChecker(cfg.APIKeys)
+	if !checker.Enabled() {
+		log.Warn("AUTHENTICATION IS OFF: no API_KEYS configured; anyone who reaches this port can look up customers (development only)")
+	}
 
 	srv := &http.Server{
 		Addr: cfg.ListenAddr,
@@ -65,6 +89,8 @@ func run(ctx context.Context, log *slog.Logger) error {
 			MaxBodyBytes:   cfg.MaxBodyBytes,
 			Development:    !cfg.Production(),
 			Log:            log,
+			Auth:           checker,
+			Audit:          audit.NewWriter(auditSQL, hmacKey),
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,

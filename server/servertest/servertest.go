@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"createinfo/audit"
 	"createinfo/database"
 	"createinfo/database/dbtest"
 	"createinfo/server"
@@ -66,8 +67,21 @@ func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
 	return start(t, db, "", edit)
 }
 
+// HMACKey keys the audit HMACs of the test service.
+var HMACKey = []byte("test-audit-hmac-key-0123456789abcdef")
+
 func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)) *Env {
 	e := &Env{DB: db, DatabaseURL: dbURL}
+	// The audit trail is written through a writable pool of its own, as in production.
+	auditURL := dbURL
+	if auditURL == "" {
+		auditURL = "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2"
+	}
+	auditDB, err := sql.Open("pgx", auditURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { auditDB.Close() })
 	o := server.Options{
 		DB:             db,
 		MaxResults:     200,
@@ -76,6 +90,7 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		MaxBodyBytes:   64 << 10,
 		Development:    true,
 		Log:            slog.New(slog.NewTextHandler(&e.log, nil)),
+		Audit:          audit.NewWriter(auditDB, HMACKey),
 	}
 	for _, f := range edit {
 		f(&o)
