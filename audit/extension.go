@@ -31,8 +31,12 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		return resp
 	}
 	if graphql.HasOperationContext(ctx) {
+		op := graphql.GetOperationContext(ctx)
 		rec.mu.Lock()
-		rec.Operation = graphql.GetOperationContext(ctx).OperationName
+		rec.Operation = op.OperationName
+		if rec.Operation == "" && op.Operation != nil {
+			rec.Operation = op.Operation.Name // the document's only operation, named
+		}
 		rec.mu.Unlock()
 	}
 	outcome := "OK"
