@@ -1,8 +1,12 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 
 	"createinfo/audit"
@@ -30,16 +34,48 @@ type Options struct {
 
 // NewSchema returns the executable schema over the database.
 func NewSchema(o Options) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit}})
+	return NewExecutableSchema(Config{
+		Resolvers:  &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit},
+		Complexity: complexity(),
+	})
 }
 
-// NewHandler serves GraphQL over POST with JSON bodies only: no GET, websocket, multipart or
-// persisted queries (gqlgen's NewDefaultServer enables all of them).
-func NewHandler(es graphql.ExecutableSchema, o Options) *handler.Server {
+// NewHandler serves GraphQL over POST with a single JSON object body only: no GET,
+// websocket, multipart, urlencoded, batched operations or persisted queries (gqlgen's
+// NewDefaultServer enables most of them).
+func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.POST{})
 	configure(srv, o)
-	return srv
+	return jsonObjectOnly(srv)
+}
+
+// jsonObjectOnly refuses, with INVALID_REQUEST, a body that is not application/json or not
+// a single JSON object (a batch of operations is an array).
+func jsonObjectOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt != "application/json" {
+			WriteError(w, http.StatusUnsupportedMediaType, CodeInvalidRequest, "send the query as Content-Type: application/json")
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge, "the request body is larger than the limit")
+			return
+		case err != nil:
+			WriteError(w, http.StatusBadRequest, CodeInvalidRequest, "the request body could not be read")
+			return
+		}
+		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+			WriteError(w, http.StatusBadRequest, CodeInvalidRequest, "the body must be one JSON object {\"query\": …}; batches are not accepted")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
 }
 
 // NewExecutor runs documents in process with the same schema, error presenter and
@@ -57,6 +93,7 @@ type configurable interface {
 	SetRecoverFunc(graphql.RecoverFunc)
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
 	SetDisableSuggestion(bool)
+	SetParserTokenLimit(int)
 }
 
 func configure(x configurable, o Options) {
@@ -68,6 +105,10 @@ func configure(x configurable, o Options) {
 	x.SetRecoverFunc(Recover(log))
 	x.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	x.SetDisableSuggestion(true)
+	limits := DefaultLimits
+	x.SetParserTokenLimit(limits.MaxTokens)
+	x.Use(shapeLimit{limits})
+	x.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	if o.Introspection {
 		x.Use(extension.Introspection{})
 	}

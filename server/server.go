@@ -69,6 +69,10 @@ func New(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", lookup("graphql", rejectGraphQL, gql))
+	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		graph.WriteError(w, http.StatusMethodNotAllowed, graph.CodeMethodNotAllowed, "use POST")
+	})
 	// Every method: the endpoint answers METHOD_NOT_ALLOWED itself.
 	mux.Handle(legacy.Path, lookup("legacy", rejectLegacy, old))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
