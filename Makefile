@@ -35,7 +35,10 @@ test: check-generated
 	@url=$$(scripts/localdb.sh); \
 	$(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
-	DATABASE_URL="$$url" $(GO) test -count=1 ./...; \
+	log=.localdb/test.log; mkdir -p .localdb; \
+	DATABASE_URL="$$url" $(GO) test -count=1 -v ./... >$$log 2>&1 || { grep -E '^(FAIL|--- FAIL|panic)|_test.go:[0-9]+' $$log; tail -n 30 $$log; exit 1; }; \
+	grep -E '^(ok|FAIL)' $$log; \
+	scripts/check-logs.sh $$log; \
 	echo "fuzzing the legacy endpoint for $(FUZZTIME)"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./legacy/
 

@@ -47,6 +47,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT, default 15s).
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long, after SIGTERM, /readyz answers 503 while the server still
+	// accepts requests, so that a load balancer stops routing first (DRAIN_DELAY, default 0).
+	DrainDelay time.Duration
 	// APIKeys are the calling systems' keys (API_KEYS=id:hex-sha256-of-secret[,…]). Required
 	// in production; in development, none turns authentication off.
 	APIKeys []auth.Key
@@ -83,6 +86,7 @@ func parse(getenv func(string) string) (Config, error) {
 		DBConnMaxLifetime: p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
 		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
 		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		DrainDelay:        p.duration("DRAIN_DELAY", 0),
 		DebugAddr:         getenv("DEBUG_ADDR"),
 	}
 	c.DBRole = getenv("DB_ROLE")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -34,6 +35,9 @@ type Options struct {
 	Auth *auth.Checker
 	// Audit records every lookup; nil: not audited (tests of other concerns only).
 	Audit *audit.Writer
+	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
+	// while the server finishes those in flight (set on SIGTERM).
+	Draining *atomic.Bool
 }
 
 // New returns the service's HTTP handler.
@@ -79,17 +83,26 @@ func New(o Options) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.Handle("GET /readyz", readiness(o.DB))
+	if o.Draining == nil {
+		o.Draining = new(atomic.Bool)
+	}
+	mux.Handle("GET /readyz", readiness(o.DB, o.Draining))
 	if o.Development {
 		mux.Handle("GET /{$}", playground.Handler("createinfo", "/graphql"))
 	}
 	return mux
 }
 
-// readiness answers 200 while the database answers a ping within a second, 503 otherwise.
-func readiness(db *gorm.DB) http.Handler {
+// readiness answers 200 while the database answers a ping within a second, 503 otherwise
+// and while the server drains.
+func readiness(db *gorm.DB, draining *atomic.Bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if draining.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("shutting down\n"))
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()
 		sqlDB, err := db.DB()

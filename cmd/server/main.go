@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -78,6 +79,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		log.Warn("AUTHENTICATION IS OFF: no API_KEYS configured; anyone who reaches this port can look up customers (development only)")
 	}
 
+	draining := new(atomic.Bool)
 	srv := &http.Server{
 		Addr: cfg.ListenAddr,
 		Handler: server.New(server.Options{
@@ -91,6 +93,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Log:            log,
 			Auth:           checker,
 			Audit:          audit.NewWriter(auditSQL, hmacKey),
+			Draining:       draining,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
@@ -113,7 +116,10 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("listen: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	// Readiness goes 503 first, then in-flight requests finish, then the pools close (deferred).
+	draining.Store(true)
+	log.Info("shutting down", "drain_delay", cfg.DrainDelay, "timeout", cfg.ShutdownTimeout)
+	time.Sleep(cfg.DrainDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

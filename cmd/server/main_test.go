@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"createinfo/database/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+
+// TestSIGTERMFinishesInFlightRequests runs the real binary, holds a lookup on a table lock,
+// sends SIGTERM, and checks that readiness turns 503 at once (DRAIN_DELAY) while the lookup
+// still completes with 200 once the lock goes, and that the process then exits cleanly.
+func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
+	url := dbtest.URL(t)
+	bin := filepath.Join(t.TempDir(), "server")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LISTEN_ADDR="+addr, "REQUEST_TIMEOUT=20s", "STATEMENT_TIMEOUT=20s",
+		"DRAIN_DELAY=1s")
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := "http://" + addr
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready:\n%s", logs.String())
+		}
+	}
+
+	db, _ := sql.Open("pgx", url)
+	defer db.Close()
+	tx, _ := db.BeginTx(context.Background(), nil)
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE account.create_master IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		status int
+		body   string
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.Post(base+"/intranet/api/v1.0/createaccount/GetCreateInfo", "application/json",
+			strings.NewReader(`{"phone":"0988123456"}`))
+		if err != nil {
+			done <- result{0, err.Error()}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- result{resp.StatusCode, string(b)}
+	}()
+	time.Sleep(500 * time.Millisecond) // the lookup is now waiting on the lock
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond)
+	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != 503 {
+		t.Errorf("readiness while draining: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("the lookup ended before the lock went: %d %s", r.status, r.body)
+	default:
+	}
+	tx.Rollback()
+	r := <-done
+	if r.status != 200 || !strings.Contains(r.body, `"success":true`) {
+		t.Errorf("in-flight lookup: %d %s", r.status, r.body)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit: %v\n%s", err, logs.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the server did not exit")
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+}
