@@ -24,14 +24,14 @@ INSERT INTO account.create_master (seq_no, phone_number, idno, name, mgm_code, s
    '2020-02-12 07:51:28+08', '2020-02-12 07:51:28+08', true, true, '2020-02-12 07:51:28+08',
    'BB80d1d572650511ea8a30acde48001122'),
   -- Same phone, idnos on the abnormal-account list.
-  ('DEMO-A123456789-01', '0988123456', 'A123456789', '陳大文', NULL, 'L4', NULL,
+  ('DEMO-APP-A-01', '0988123456', 'A123456789', '陳大文', NULL, 'L4', NULL,
    '2021-03-01 10:00:00+08', '2021-03-01 10:30:00+08', true, false, '2021-03-01 10:30:00+08', 'MP-A123456789'),
-  ('DEMO-B123456789-01', '0988123456', 'B123456789', '林美麗', 'MGM123', 'L1', NULL,
+  ('DEMO-APP-B-01', '0988123456', 'B123456789', '林美麗', 'MGM123', 'L1', NULL,
    '2021-05-01 09:00:00+08', '2021-05-01 09:10:00+08', false, false, NULL, NULL),
-  ('DEMO-C123456789-01', '0988123456', 'C123456789', '張志明', NULL, 'L2', '客戶放棄',
+  ('DEMO-APP-C-01', '0988123456', 'C123456789', '張志明', NULL, 'L2', '客戶放棄',
    '2019-12-01 15:00:00+08', '2019-12-02 08:00:00+08', true, true, NULL, NULL),
   -- The sample's idno under another phone: a successful application.
-  ('DEMO-N123456789-02', '0912345678', 'N123456789', '王小明', NULL, 'L4', NULL,
+  ('DEMO-APP-N-02', '0912345678', 'N123456789', '王小明', NULL, 'L4', NULL,
    '2022-01-10 14:00:00+08', '2022-01-10 14:40:00+08', false, false, '2022-01-10 14:40:00+08', 'BB80d1d572650511ea8a30acde48001122')
 ON CONFLICT DO NOTHING;
 
@@ -44,21 +44,21 @@ INSERT INTO account.step_break_point (seq_no, create_master_seq_no,
    'Y', '2020-02-12 07:51:28+08', 'Y', '2020-02-12 07:52:10+08', 'Y', '2020-02-12 07:53:40+08',
    'Y', '2020-02-12 07:55:02+08', 'Y', '2020-02-12 07:58:45+08', NULL, NULL, NULL, NULL, NULL, NULL,
    NULL, NULL, NULL, NULL, NULL, NULL, '2020-02-12 07:51:28+08', '2020-02-12 07:58:45+08'),
-  ('SBP-DEMO-A123456789-01', 'DEMO-A123456789-01',
+  ('SBP-DEMO-APP-A-01', 'DEMO-APP-A-01',
    'Y', '2021-03-01 10:00:00+08', 'Y', '2021-03-01 10:02:00+08', 'Y', '2021-03-01 10:05:00+08',
    'Y', '2021-03-01 10:08:00+08', 'Y', '2021-03-01 10:11:00+08', 'Y', '2021-03-01 10:14:00+08',
    'Y', '2021-03-01 10:17:00+08', 'Y', '2021-03-01 10:20:00+08', 'Y', '2021-03-01 10:23:00+08',
    'Y', '2021-03-01 10:26:00+08', 'Y', '2021-03-01 10:30:00+08', '2021-03-01 10:00:00+08', '2021-03-01 10:30:00+08'),
-  ('SBP-DEMO-B123456789-01', 'DEMO-B123456789-01',
+  ('SBP-DEMO-APP-B-01', 'DEMO-APP-B-01',
    'Y', '2021-05-01 09:00:00+08', 'Y', '2021-05-01 09:05:00+08', 'Y', '2021-05-01 09:10:00+08',
    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
    '2021-05-01 09:00:00+08', '2021-05-01 09:10:00+08'),
-  ('SBP-DEMO-C123456789-01', 'DEMO-C123456789-01',
+  ('SBP-DEMO-APP-C-01', 'DEMO-APP-C-01',
    'Y', '2019-12-01 15:00:00+08', 'Y', '2019-12-01 15:02:00+08', 'Y', '2019-12-01 15:04:00+08',
    'Y', '2019-12-01 15:06:00+08', 'Y', '2019-12-01 15:08:00+08', 'Y', '2019-12-01 15:10:00+08',
    'Y', '2019-12-01 15:12:00+08', 'Y', '2019-12-01 15:14:00+08', NULL, NULL, NULL, NULL, NULL, NULL,
    '2019-12-01 15:00:00+08', '2019-12-01 15:14:00+08'),
-  ('SBP-DEMO-N123456789-02', 'DEMO-N123456789-02',
+  ('SBP-DEMO-APP-N-02', 'DEMO-APP-N-02',
    'Y', '2022-01-10 14:00:00+08', 'Y', '2022-01-10 14:04:00+08', 'Y', '2022-01-10 14:08:00+08',
    'Y', '2022-01-10 14:12:00+08', 'Y', '2022-01-10 14:16:00+08', 'Y', '2022-01-10 14:20:00+08',
    'Y', '2022-01-10 14:24:00+08', 'Y', '2022-01-10 14:28:00+08', 'Y', '2022-01-10 14:32:00+08',
@@ -84,19 +84,19 @@ INSERT INTO account.create_detail (seq_no, create_master_seq_no, imei, ipv4, ipv
    '28', '279', 'xxxxxxxxxx', '231', 'xxx', 'xxx', 'xxx', true, 'xxx', 'xxx', 'xxx', 'xxxxxxx',
    '12345@gmail.com', '28', '279', 'xxxxxxxx', '231', 'xxxxxxx', 'ENCRYPTED-PASSWORD-NEVER-SERVED',
    'L1', '2020-02-12 07:52:10+08'),
-  ('CD-DEMO-A123456789-01', 'DEMO-A123456789-01', '356938035643809', '10.1.2.3', NULL, 'DEV-A', NULL,
+  ('CD-DEMO-APP-A-01', 'DEMO-APP-A-01', '356938035643809', '10.1.2.3', NULL, 'DEV-A', NULL,
    'TermGeneralAcc:V1.0', 'TermMemberService:V1.0', NULL, NULL, 'TermPersonalAgrmt', true,
    '2021-03-01T02:05:00.000Z', 'DEPOSIT_TRANSACTION,INVESTMENT', '64110', '20001', '將來商業銀行', true,
    '812', '00012345678901', '2021-03-01T02:08:00.000Z', false, false, true, 'A123456789', '陳大文', NULL,
    'M', NULL, '79', '06', '15', '105', '07', '01', '63000', '3', '63', '630', '信義路五段7號', '110',
    'IMG-A-FRONT', 'IMG-A-BACK', 'IMG-A-SEC', false, 'video-a.mp4', 'sound-a.wav', 'CF01', 'CHEN TA WEN',
    'a@example.com', '63', '630', '信義路五段7號', '110', 'chenta', 'ENCRYPTED', 'L4', '2021-03-01 10:05:00+08'),
-  ('CD-DEMO-B123456789-01', 'DEMO-B123456789-01', NULL, '10.1.2.4', NULL, 'DEV-B', NULL,
+  ('CD-DEMO-APP-B-01', 'DEMO-APP-B-01', NULL, '10.1.2.4', NULL, 'DEV-B', NULL,
    'TermGeneralAcc:V1.0', 'TermMemberService:V1.0', NULL, NULL, NULL, false, NULL, 'LOAN', NULL, NULL,
    NULL, false, NULL, NULL, NULL, false, false, true, 'B123456789', '林美麗', NULL, 'F', NULL, NULL,
    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL,
    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'L1', '2021-05-01 09:05:00+08'),
-  ('CD-DEMO-N123456789-02', 'DEMO-N123456789-02', '356938035643810', '10.9.8.7', NULL, 'DEV-N2', NULL,
+  ('CD-DEMO-APP-N-02', 'DEMO-APP-N-02', '356938035643810', '10.9.8.7', NULL, 'DEV-N2', NULL,
    'TermGeneralAcc:V1.1', 'TermMemberService:V1.0', NULL, NULL, 'TermPersonalAgrmt', true,
    '2022-01-10T06:10:00.000Z', 'DEPOSIT_TRANSACTION', '85101', '30002', '新北市立國小', false, '808',
    'yyyyyyyyyy', '2022-01-10T06:12:00.000Z', false, false, true, 'N123456789', '王小明', NULL, 'F', NULL,
@@ -111,11 +111,11 @@ INSERT INTO account.document_resend (seq_no, create_master_seq_no, resend_prod_t
    'OCR1234894894994', 'B1', '', '2020-04-09 05:21:07+08', '2020-04-09 05:21:07+08'),
   (2, '0A80d1d572650511ea8a30acde48001122', 'CREATEACCOUNT', '補財力證明', 'FINANCIAL_PROOF',
    NULL, 'B1', '', '2020-04-09 05:21:07+08', '2020-04-09 05:21:07+08'),
-  (3, 'DEMO-B123456789-01', 'CREATEACCOUNT', '請填寫EDD問卷', 'EDD', NULL, 'B2', NULL,
+  (3, 'DEMO-APP-B-01', 'CREATEACCOUNT', '請填寫EDD問卷', 'EDD', NULL, 'B2', NULL,
    '2021-05-02 10:00:00+08', '2021-05-03 11:00:00+08'),
-  (4, 'DEMO-B123456789-01', 'CREATEACCOUNT', '補喪失國籍證明', 'LOSS_NATIONALITY_PROOF', NULL, 'B1', NULL,
+  (4, 'DEMO-APP-B-01', 'CREATEACCOUNT', '補喪失國籍證明', 'LOSS_NATIONALITY_PROOF', NULL, 'B1', NULL,
    '2021-05-02 10:05:00+08', NULL),
-  (5, 'DEMO-B123456789-01', 'LOAN', '第二證件不清楚', 'SECOND_CERTIFICATE', 'OCR-B-SECOND-01', 'B4',
+  (5, 'DEMO-APP-B-01', 'LOAN', '第二證件不清楚', 'SECOND_CERTIFICATE', 'OCR-B-SECOND-01', 'B4',
    '影像模糊', '2021-05-02 10:10:00+08', '2021-05-04 09:00:00+08')
 ON CONFLICT DO NOTHING;
 
@@ -160,9 +160,9 @@ INSERT INTO account.manual_review_flag (seq_no, create_master_seq_no, p2566, ocr
   (1, '0A80d1d572650511ea8a30acde48001122', false, 1, 1, 1, 1, false, true, true, true, false, true, true,
    false, NULL, '3N', 1, '2020-02-12 11:22:33+08', '2020-02-12 11:22:33+08'),
   -- An older and a newer flag of application C: the newer one carries a bit with no name yet.
-  (2, 'DEMO-C123456789-01', true, NULL, NULL, NULL, 2, false, false, false, false, false, false, false,
+  (2, 'DEMO-APP-C-01', true, NULL, NULL, NULL, 2, false, false, false, false, false, false, false,
    false, NULL, NULL, 0, '2019-12-01 15:05:00+08', NULL),
-  (3, 'DEMO-C123456789-01', false, NULL, NULL, NULL, NULL, false, false, false, false, false, false, false,
+  (3, 'DEMO-APP-C-01', false, NULL, NULL, NULL, NULL, false, false, false, false, false, false, false,
    true, '2019-12-01 15:13:00+08', 'R', 5, '2019-12-01 15:13:00+08', '2019-12-01 15:13:00+08')
 ON CONFLICT DO NOTHING;
 
@@ -175,7 +175,7 @@ INSERT INTO account.teller_check_record (seq_no, create_master_seq_no, teller_no
     teller_memo, manager_no, manager_check_time, manager_memo, check_status, create_time, update_time) VALUES
   (1, '0A80d1d572650511ea8a30acde48001122', 'T00123', '2020-02-12 07:51:28+08', '證件待補',
    'M00045', '2020-02-12 07:51:28+08', '同意', 'PENDING', '2020-04-09 05:21:07+08', '2020-04-09 05:21:07+08'),
-  (2, 'DEMO-A123456789-01', 'T00123', '2021-03-02 09:00:00+08', '資料齊全', 'M00045',
+  (2, 'DEMO-APP-A-01', 'T00123', '2021-03-02 09:00:00+08', '資料齊全', 'M00045',
    '2021-03-02 10:00:00+08', '核准', 'APPROVED', '2021-03-01 10:31:00+08', '2021-03-02 10:00:00+08')
 ON CONFLICT DO NOTHING;
 

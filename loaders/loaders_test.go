@@ -17,7 +17,7 @@ func TestResultsComeBackInKeyOrder(t *testing.T) {
 	l := New(db, time.Millisecond)
 	ctx, n := database.WithStatementCounter(context.Background())
 
-	keys := []string{"DEMO-C123456789-01", "no-such-application", "0A80d1d572650511ea8a30acde48001122", "DEMO-A123456789-01"}
+	keys := []string{"DEMO-APP-C-01", "no-such-application", "0A80d1d572650511ea8a30acde48001122", "DEMO-APP-A-01"}
 	lists, errs := l.DocumentResends.LoadMany(ctx, keys)()
 	for _, err := range errs {
 		if err != nil {

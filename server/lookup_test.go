@@ -11,10 +11,10 @@ import (
 
 const (
 	sampleSeqNo = "0A80d1d572650511ea8a30acde48001122"
-	appA        = "DEMO-A123456789-01"
-	appB        = "DEMO-B123456789-01"
-	appC        = "DEMO-C123456789-01"
-	appN2       = "DEMO-N123456789-02"
+	appA        = "DEMO-APP-A-01"
+	appB        = "DEMO-APP-B-01"
+	appC        = "DEMO-APP-C-01"
+	appN2       = "DEMO-APP-N-02"
 )
 
 const seqNosQuery = `query($idno: String, $phone: String, $seqNo: String) {

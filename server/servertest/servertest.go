@@ -48,6 +48,14 @@ func New(t testing.TB, edit ...func(*server.Options)) *Env {
 	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
 }
 
+// NewOn starts the service on the database at dbURL, which the caller has prepared.
+func NewOn(t testing.TB, dbURL string, edit ...func(*server.Options)) *Env {
+	t.Helper()
+	opts := dbtest.DefaultOptions()
+	opts.ReadOnly = true
+	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
+}
+
 // NewUnreachable starts the service over a database that does not answer: nothing listens
 // on its port.
 func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {

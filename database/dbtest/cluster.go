@@ -1,0 +1,92 @@
+package dbtest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// Cluster is a private PostgreSQL cluster of one test, which the test may stop and start
+// again (to see the service lose and regain its database).
+type Cluster struct {
+	URL        string
+	bin, data  string
+	port       int
+	asPostgres bool
+}
+
+// NewCluster initialises and starts a cluster in a temporary folder, with the database
+// "createinfo", and stops it when the test ends.
+func NewCluster(t testing.TB) *Cluster {
+	t.Helper()
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Strings(dirs)
+	if len(dirs) == 0 {
+		t.Fatal("dbtest: no PostgreSQL binaries under /usr/lib/postgresql (make test installs them)")
+	}
+	c := &Cluster{bin: dirs[len(dirs)-1]}
+	dir, err := os.MkdirTemp("", "createinfo-cluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	c.data = filepath.Join(dir, "data")
+	if u, _ := user.Current(); u != nil && u.Uid == "0" {
+		c.asPostgres = true // PostgreSQL refuses to run as root
+		pg, err := user.Lookup("postgres")
+		if err != nil {
+			t.Fatalf("dbtest: running as root needs the postgres user: %v", err)
+		}
+		uid, _ := strconv.Atoi(pg.Uid)
+		gid, _ := strconv.Atoi(pg.Gid)
+		os.Chown(dir, uid, gid)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	if out, err := c.run("initdb", "-D", c.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"); err != nil {
+		t.Fatalf("dbtest: initdb: %v\n%s", err, out)
+	}
+	c.Start(t)
+	t.Cleanup(func() { c.run("pg_ctl", "-D", c.data, "-m", "immediate", "stop") })
+	if out, err := c.run("psql", "-X", "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
+		"-c", "CREATE DATABASE createinfo"); err != nil {
+		t.Fatalf("dbtest: create database: %v\n%s", err, out)
+	}
+	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/createinfo?sslmode=disable", c.port)
+	return c
+}
+
+// Start starts the cluster (again).
+func (c *Cluster) Start(t testing.TB) {
+	t.Helper()
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", c.port, filepath.Dir(c.data))
+	if out, err := c.run("pg_ctl", "-D", c.data, "-l", c.data+".log", "-w", "-o", opts, "start"); err != nil {
+		t.Fatalf("dbtest: start: %v\n%s", err, out)
+	}
+}
+
+// Stop stops the cluster at once, dropping every connection.
+func (c *Cluster) Stop(t testing.TB) {
+	t.Helper()
+	if out, err := c.run("pg_ctl", "-D", c.data, "-m", "immediate", "-w", "stop"); err != nil {
+		t.Fatalf("dbtest: stop: %v\n%s", err, out)
+	}
+}
+
+func (c *Cluster) run(name string, args ...string) ([]byte, error) {
+	path := filepath.Join(c.bin, name)
+	if c.asPostgres {
+		return exec.Command("runuser", append([]string{"-u", "postgres", "--", path}, args...)...).CombinedOutput()
+	}
+	return exec.Command(path, args...).CombinedOutput()
+}

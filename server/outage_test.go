@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"createinfo/database"
+	"createinfo/database/dbtest"
+	"createinfo/demo"
+	"createinfo/legacy"
+	"createinfo/server/servertest"
+)
+
+// TestDatabaseOutageAndRecovery stops the service's PostgreSQL mid-run: lookups answer 503
+// SERVICE_UNAVAILABLE fast and /readyz 503; once PostgreSQL is back, both recover without a
+// restart of the service.
+func TestDatabaseOutageAndRecovery(t *testing.T) {
+	cluster := dbtest.NewCluster(t)
+	db, err := sql.Open("pgx", cluster.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := database.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Load(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := servertest.NewOn(t, cluster.URL)
+	lookup := func() (int, time.Duration) {
+		start := time.Now()
+		resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+		return resp.StatusCode, time.Since(start)
+	}
+	if st, _ := lookup(); st != 200 {
+		t.Fatalf("before the outage: %d", st)
+	}
+
+	cluster.Stop(t)
+	st, took := lookup()
+	if st != 503 || took > 3*time.Second {
+		t.Errorf("during the outage: %d after %v, want 503 fast", st, took)
+	}
+	if code, _ := httpGet(env.URL + "/readyz"); code != 503 {
+		t.Errorf("/readyz during the outage: %d", code)
+	}
+
+	cluster.Start(t)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, _ := httpGet(env.URL + "/readyz")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after PostgreSQL came back", code)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if st, _ := lookup(); st != 200 {
+		t.Errorf("after the outage: %d", st)
+	}
+}
