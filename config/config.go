@@ -43,6 +43,10 @@ type Config struct {
 	DBMaxOpenConns    int
 	DBMaxIdleConns    int
 	DBConnMaxLifetime time.Duration
+	// MaxInFlight bounds the lookups running at once (MAX_IN_FLIGHT, default 64); one that
+	// cannot start within QueueWait (QUEUE_WAIT, default 1s) answers SERVICE_UNAVAILABLE.
+	MaxInFlight int
+	QueueWait   time.Duration
 	// MaxBodyBytes caps a request body (MAX_BODY_BYTES, default 65536).
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT, default 15s).
@@ -85,6 +89,8 @@ func parse(getenv func(string) string) (Config, error) {
 		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 16),
 		DBConnMaxLifetime: p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
 		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
+		MaxInFlight:       p.int("MAX_IN_FLIGHT", 64),
+		QueueWait:         p.duration("QUEUE_WAIT", time.Second),
 		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		DrainDelay:        p.duration("DRAIN_DELAY", 0),
 		DebugAddr:         getenv("DEBUG_ADDR"),

@@ -105,7 +105,7 @@ func TestDatabaseUnreachable(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("took %v", d)
 	}
-	if code, _ := httpGet(env.URL + "/readyz"); code != 503 {
+	if code, _ := servertest.Get(env.URL + "/readyz"); code != 503 {
 		t.Errorf("/readyz = %d while the database is unreachable", code)
 	}
 }
@@ -164,13 +164,4 @@ func TestPanicIsInternalError(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	checkFailure(t, resp, body, 500, "INTERNAL_ERROR")
-}
-
-func httpGet(url string) (int, error) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
 }

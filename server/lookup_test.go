@@ -153,7 +153,7 @@ func TestIntrospectionOnlyInDevelopment(t *testing.T) {
 func TestHealthAndReadiness(t *testing.T) {
 	env := servertest.New(t)
 	for _, path := range []string{"/healthz", "/readyz"} {
-		resp, err := httpGet(env.URL + path)
+		resp, err := servertest.Get(env.URL + path)
 		if err != nil || resp != 200 {
 			t.Errorf("%s: %d %v", path, resp, err)
 		}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"createinfo/database/dbtest"
 	"createinfo/demo"
 	"createinfo/legacy"
+	"createinfo/server"
 	"createinfo/server/servertest"
 )
 
@@ -45,14 +47,14 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	if st != 503 || took > 3*time.Second {
 		t.Errorf("during the outage: %d after %v, want 503 fast", st, took)
 	}
-	if code, _ := httpGet(env.URL + "/readyz"); code != 503 {
+	if code, _ := servertest.Get(env.URL + "/readyz"); code != 503 {
 		t.Errorf("/readyz during the outage: %d", code)
 	}
 
 	cluster.Start(t)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		code, _ := httpGet(env.URL + "/readyz")
+		code, _ := servertest.Get(env.URL + "/readyz")
 		if code == 200 {
 			break
 		}
@@ -63,5 +65,35 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	}
 	if st, _ := lookup(); st != 200 {
 		t.Errorf("after the outage: %d", st)
+	}
+}
+
+// TestBusyAnswersFast fills the service's only slot with a lookup held on a table lock: the
+// next lookup answers SERVICE_UNAVAILABLE after the queue wait, not at its deadline.
+func TestBusyAnswersFast(t *testing.T) {
+	env := servertest.New(t, func(o *server.Options) {
+		o.MaxInFlight, o.QueueWait, o.RequestTimeout = 1, 200*time.Millisecond, 10*time.Second
+	})
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	tx, _ := db.Begin()
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE account.create_master IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan int, 1)
+	go func() {
+		resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+		held <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "SERVICE_UNAVAILABLE") || time.Since(start) > 2*time.Second {
+		t.Errorf("busy: %d %s after %v", resp.StatusCode, body, time.Since(start))
+	}
+	tx.Rollback()
+	if st := <-held; st != 200 {
+		t.Errorf("the held lookup: %d", st)
 	}
 }

@@ -35,6 +35,10 @@ type Options struct {
 	Auth *auth.Checker
 	// Audit records every lookup; nil: not audited (tests of other concerns only).
 	Audit *audit.Writer
+	// MaxInFlight bounds the lookups running at once (0: no bound); one that cannot start
+	// within QueueWait answers SERVICE_UNAVAILABLE.
+	MaxInFlight int
+	QueueWait   time.Duration
 	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
 	// while the server finishes those in flight (set on SIGTERM).
 	Draining *atomic.Bool
@@ -56,7 +60,7 @@ func New(o Options) http.Handler {
 	// lookup gives a request its log line, its authentication and audit record, its
 	// deadline, its body limit and its own loaders.
 	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
-	lookup := func(way string, reject func(http.ResponseWriter, string), h http.Handler) http.Handler {
+	lookup := func(way string, reject func(http.ResponseWriter, int, string, string), h http.Handler) http.Handler {
 		withLoaders := source.Middleware(h)
 		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), o.RequestTimeout)
@@ -64,12 +68,18 @@ func New(o Options) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
 			withLoaders.ServeHTTP(w, r.WithContext(ctx))
 		})
-		return logRequests(o.Log, way, guard(o.Auth, o.Audit, way, o.Log, reject, bounded))
+		busy := func(w http.ResponseWriter, r *http.Request) {
+			infoFrom(r.Context()).outcome = graph.CodeServiceUnavailable
+			reject(w, http.StatusServiceUnavailable, graph.CodeServiceUnavailable, "the service is busy; try again shortly")
+		}
+		unauthorized := func(w http.ResponseWriter, msg string) {
+			reject(w, http.StatusUnauthorized, graph.CodeUnauthorized, msg)
+		}
+		return logRequests(o.Log, way, admit(o.MaxInFlight, o.QueueWait, busy,
+			guard(o.Auth, o.Audit, way, o.Log, unauthorized, bounded)))
 	}
-	rejectGraphQL := func(w http.ResponseWriter, msg string) {
-		graph.WriteError(w, http.StatusUnauthorized, graph.CodeUnauthorized, msg)
-	}
-	rejectLegacy := func(w http.ResponseWriter, msg string) { legacy.WriteError(w, graph.CodeUnauthorized, msg) }
+	rejectGraphQL := graph.WriteError
+	rejectLegacy := func(w http.ResponseWriter, _ int, code, msg string) { legacy.WriteError(w, code, msg) }
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", lookup("graphql", rejectGraphQL, gql))

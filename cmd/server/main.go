@@ -89,6 +89,8 @@ func run(ctx context.Context, log *slog.Logger) error {
 			CodeCacheTTL:   cfg.CodeCacheTTL,
 			RequestTimeout: cfg.RequestTimeout,
 			MaxBodyBytes:   cfg.MaxBodyBytes,
+			MaxInFlight:    cfg.MaxInFlight,
+			QueueWait:      cfg.QueueWait,
 			Development:    !cfg.Production(),
 			Log:            log,
 			Auth:           checker,
