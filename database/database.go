@@ -115,10 +115,19 @@ func newLogger(log *slog.Logger) logger.Interface {
 
 type slogWriter struct{ log *slog.Logger }
 
-// literal matches a quoted SQL string literal.
-var literal = regexp.MustCompile(`'(?:[^']|'')*'`)
+// literal matches a quoted SQL string literal; quoted matches a Go-quoted string, which is
+// how driver errors show the arguments they could not use.
+var (
+	literal = regexp.MustCompile(`'(?:[^']|'')*'`)
+	quoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+)
 
 func (w slogWriter) Printf(format string, args ...any) {
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			args[i] = quoted.ReplaceAllString(err.Error(), `"…"`)
+		}
+	}
 	w.log.Warn("sql", "detail", literal.ReplaceAllString(fmt.Sprintf(format, args...), "'…'"))
 }
 

@@ -2,6 +2,7 @@ package database
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -19,5 +20,14 @@ func TestLoggerMasksLiterals(t *testing.T) {
 	}
 	if !strings.Contains(out, "$1") {
 		t.Errorf("placeholders lost: %s", out)
+	}
+}
+
+func TestLoggerMasksValuesInErrors(t *testing.T) {
+	var buf bytes.Buffer
+	w := slogWriter{slog.New(slog.NewTextHandler(&buf, nil))}
+	w.Printf("%s %s\n[%.3fms] %s", "x.go:1", errors.New(`unable to encode []string{"0988123456", "a\"b"}`), 1.0, `SELECT $1`)
+	if strings.Contains(buf.String(), "0988123456") {
+		t.Errorf("log holds the value: %s", buf.String())
 	}
 }

@@ -17,7 +17,7 @@ const payTaxesQuery = `
 SELECT m.seq_no AS application_seq_no, t.seq_no, t.idno, t.country_code, t.taxes_no, t.create_time, t.update_time
 FROM account.create_master m
 JOIN account.pay_taxes t ON t.idno = m.idno
-WHERE m.seq_no IN ?
+WHERE m.seq_no = ANY(?)
 ORDER BY m.seq_no, t.create_time, t.seq_no`
 
 // abnormalPidsQuery reads, for each application, the ID numbers on the abnormal-account list
@@ -31,7 +31,7 @@ CROSS JOIN LATERAL (
     SELECT o.idno FROM account.create_master o WHERE o.phone_number = m.phone_number
 ) t
 JOIN account.abnormal_account a ON a.idno = t.idno
-WHERE m.seq_no IN ?
+WHERE m.seq_no = ANY(?)
 ORDER BY 1, 2`
 
 // AbnormalPid is one ID number on the abnormal-account list tied to an application.

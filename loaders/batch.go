@@ -2,6 +2,10 @@ package loaders
 
 import (
 	"context"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,18 +136,48 @@ func failAll[V any](n int, err error) []*dataloader.Result[V] {
 func whereIn[K comparable, V any](column, order string) fetchFunc[K, *V] {
 	return func(ctx context.Context, db *gorm.DB, keys []K) ([]*V, error) {
 		var rows []*V
-		err := db.WithContext(ctx).Where(column+" IN ?", keys).Order(order).Find(&rows).Error
+		err := db.WithContext(ctx).Where(column+" = ANY(?)", keyList[K](keys)).Order(order).Find(&rows).Error
 		return rows, err
 	}
 }
 
-// rawIn runs a hand-written statement whose one parameter is the batch's keys.
+// rawIn runs a hand-written statement whose one parameter ("= ANY(?)") is the batch's keys.
 func rawIn[K comparable, V any](query string) fetchFunc[K, *V] {
 	return func(ctx context.Context, db *gorm.DB, keys []K) ([]*V, error) {
 		var rows []*V
-		err := db.WithContext(ctx).Raw(query, keys).Scan(&rows).Error
+		err := db.WithContext(ctx).Raw(query, keyList[K](keys)).Scan(&rows).Error
 		return rows, err
 	}
+}
+
+// keyList passes a batch's keys as one array parameter: gorm would spread a plain slice into
+// "IN ($1, …, $n)", a different statement text, so a different prepared statement and plan,
+// for every batch size. As a driver.Valuer it is passed as it is, and pgx sends it as the
+// array of its element type.
+type keyList[K comparable] []K
+
+// Value writes the list as a PostgreSQL array literal: {"a","b"} for text keys, {1,2} for
+// numbers.
+func (l keyList[K]) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range l {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		switch v := any(k).(type) {
+		case string:
+			b.WriteByte('"')
+			b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
+			b.WriteByte('"')
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		default:
+			return nil, fmt.Errorf("loaders: unsupported key type %T", k)
+		}
+	}
+	b.WriteByte('}')
+	return b.String(), nil
 }
 
 // concurrently runs fns at once and waits for them all: the relations of one level are

@@ -3,6 +3,7 @@ package loaders
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,21 @@ func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	time.Sleep(400 * time.Millisecond)
 	if name, n := read(); name != "軍人" || n != 1 {
 		t.Errorf("after expiry: %q, %d statements", name, n)
+	}
+}
+
+func TestKeyListRoundTrips(t *testing.T) {
+	db := dbtest.Open(t, dbtest.DefaultOptions())
+	keys := keyList[string]{`plain`, `a"b`, `back\slash`, `comma,brace}`, ``, `NULL`}
+	var got []string
+	if err := db.Raw(`SELECT unnest(?::text[])`, keys).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "|") != strings.Join(keys, "|") {
+		t.Errorf("got %q, want %q", got, keys)
+	}
+	var ids []int64
+	if err := db.Raw(`SELECT unnest(?::bigint[])`, keyList[int64]{1, -2, 9007199254740993}).Scan(&ids).Error; err != nil || len(ids) != 3 || ids[2] != 9007199254740993 {
+		t.Errorf("int keys: %v %v", ids, err)
 	}
 }

@@ -11,5 +11,5 @@ const financialImagesQuery = `
 SELECT r.document_resend_seq_no, f.image_id
 FROM account.resend_to_financial_mapping r
 JOIN account.financial_statement f ON f.file_id = r.file_id
-WHERE r.document_resend_seq_no IN ? AND NOT r.is_delete
+WHERE r.document_resend_seq_no = ANY(?) AND NOT r.is_delete
 ORDER BY r.document_resend_seq_no, r.seq_no`
