@@ -50,14 +50,29 @@ func (r *Record) Written() bool {
 	return r.written
 }
 
-// Writer appends records to audit.lookup.
+// Writer appends records to audit.lookup. Records are written in groups: the first waiting
+// record starts a transaction, and every record that arrives meanwhile joins the next one.
+// Each caller still waits until its own row is committed (fail closed), but the chain's lock
+// and round trips are paid once per group instead of once per lookup.
 type Writer struct {
-	db  *sql.DB
-	key []byte
+	db    *sql.DB
+	key   []byte
+	queue chan pending
+	once  sync.Once
 }
 
+type pending struct {
+	rec  *Record
+	done chan error
+}
+
+// maxGroup bounds the rows of one transaction.
+const maxGroup = 256
+
 // NewWriter writes through db (a writable pool) and keys the HMACs with key.
-func NewWriter(db *sql.DB, key []byte) *Writer { return &Writer{db: db, key: key} }
+func NewWriter(db *sql.DB, key []byte) *Writer {
+	return &Writer{db: db, key: key, queue: make(chan pending, 4*maxGroup)}
+}
 
 // SetConditions records the lookup's normalised conditions, phone and idno as HMACs.
 func (w *Writer) SetConditions(r *Record, idno, phone, seqNo string) {
@@ -91,14 +106,18 @@ func (w *Writer) mac(v string) string {
 // genesis is the prev_hash of the first row.
 var genesis = strings.Repeat("0", 64)
 
-// lockID serialises the writers of the chain (pg_advisory_xact_lock).
+// lockID serialises the writers of the chain across processes (pg_advisory_xact_lock).
 const lockID = 0x6372656174 // "creat"
 
-// Write appends r, chained to the last row, in one transaction. A record is written once.
+// writeTimeout bounds the wait for one's row, the group's transaction included.
+const writeTimeout = 3 * time.Second
+
+// Write appends r with outcome, chained to the last row, and returns once it is committed.
+// A record is written once.
 func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.written {
+		r.mu.Unlock()
 		return nil
 	}
 	r.Outcome = outcome
@@ -109,9 +128,52 @@ func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
 	if r.SeqNos == nil {
 		r.SeqNos = []string{}
 	}
-	// The row is written even when the request's own deadline has passed: a timed-out lookup
-	// is recorded too.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+	r.mu.Unlock()
+
+	w.once.Do(func() { go w.loop() })
+	p := pending{rec: r, done: make(chan error, 1)}
+	timer := time.NewTimer(writeTimeout) // a timed-out lookup is recorded too: not ctx
+	defer timer.Stop()
+	select {
+	case w.queue <- p:
+	case <-timer.C:
+		return fmt.Errorf("audit: queue full")
+	}
+	select {
+	case err := <-p.done:
+		if err == nil {
+			r.mu.Lock()
+			r.written = true
+			r.mu.Unlock()
+		}
+		return err
+	case <-timer.C:
+		return fmt.Errorf("audit: no commit within %v", writeTimeout)
+	}
+}
+
+// loop writes the queued records, a group per transaction, for the life of the process.
+func (w *Writer) loop() {
+	for first := range w.queue {
+		group := []pending{first}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case p := <-w.queue:
+				group = append(group, p)
+			default:
+				break gather
+			}
+		}
+		err := w.writeGroup(group)
+		for _, p := range group {
+			p.done <- err
+		}
+	}
+}
+
+func (w *Writer) writeGroup(group []pending) error {
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -126,19 +188,40 @@ func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
 	if err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("audit: last hash: %w", err)
 	}
-	hash := rowHash(prev, r)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit.lookup (at, request_id, key_id, agent_id, client_addr, way,
-		operation, idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		r.At, r.RequestID, r.KeyID, r.AgentID, r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC, r.PhoneHMAC,
-		r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, prev, hash)
-	if err != nil {
+	var (
+		query strings.Builder
+		args  []any
+	)
+	query.WriteString(`INSERT INTO audit.lookup (at, request_id, key_id, agent_id, client_addr, way, operation,
+		idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, prev_hash, hash) VALUES `)
+	for i, p := range group {
+		r := p.rec
+		r.mu.Lock()
+		hash := rowHash(prev, r)
+		row := []any{r.At, r.RequestID, r.KeyID, r.AgentID, r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC,
+			r.PhoneHMAC, r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, prev, hash}
+		r.mu.Unlock()
+		if i > 0 {
+			query.WriteByte(',')
+		}
+		query.WriteByte('(')
+		for j := range row {
+			if j > 0 {
+				query.WriteByte(',')
+			}
+			fmt.Fprintf(&query, "$%d", len(args)+j+1)
+		}
+		query.WriteByte(')')
+		args = append(args, row...)
+		prev = hash
+	}
+	// A multi-row VALUES list takes its serial ids in list order, so the chain follows ids.
+	if _, err := tx.ExecContext(ctx, query.String(), args...); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit: commit: %w", err)
 	}
-	r.written = true
 	return nil
 }
 

@@ -14,7 +14,8 @@ import (
 
 // Process is a server started for the benchmark, with its JSON request log read as it comes.
 type Process struct {
-	cmd *exec.Cmd
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when the process has ended
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -39,8 +40,15 @@ func Start(name string, args, env []string, url string, logw io.Writer) (*Proces
 		return nil, fmt.Errorf("bench: start %s: %w", name, err)
 	}
 	go p.read(stderr, logw)
+	p.exited = make(chan struct{})
+	go func() { cmd.Wait(); close(p.exited) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
+		select {
+		case <-p.exited:
+			return nil, fmt.Errorf("bench: %s exited at start (see its log above)", name)
+		default:
+		}
 		resp, err := http.Get(url)
 		if err == nil {
 			resp.Body.Close()
@@ -103,11 +111,9 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Stop ends the process with SIGTERM, as an orchestrator would.
 func (p *Process) Stop() error {
 	p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
 	select {
-	case err := <-done:
-		return err
+	case <-p.exited:
+		return nil
 	case <-time.After(20 * time.Second):
 		p.cmd.Process.Kill()
 		return fmt.Errorf("bench: process did not stop")

@@ -70,6 +70,8 @@ type Config struct {
 	Duration    time.Duration
 	Concurrency []int
 	Phones      int
+	// Headers go with every request to the service (credentials and agent).
+	Headers http.Header
 }
 
 // Result is one scenario at one concurrency.
@@ -175,6 +177,11 @@ func attack(c Config, s Scenario, phones []string, clients int, d time.Duration)
 	}
 	var i atomic.Uint64
 	header := http.Header{"Content-Type": []string{"application/json"}}
+	if !s.floor {
+		for k, v := range c.Headers {
+			header[k] = v
+		}
+	}
 	targeter := func(t *vegeta.Target) error {
 		t.Method, t.URL, t.Header = http.MethodPost, base+s.path, header
 		t.Body = s.body(phones[i.Add(1)%uint64(len(phones))])
@@ -206,7 +213,10 @@ func statementsPerRequest(c Config, s Scenario, phone string) (float64, error) {
 	var total int64
 	for i := 0; i < n; i++ {
 		before := c.Service.Requests()
-		resp, err := http.Post(c.ServiceURL+s.path, "application/json", bytes.NewReader(s.body(phone)))
+		req, _ := http.NewRequest(http.MethodPost, c.ServiceURL+s.path, bytes.NewReader(s.body(phone)))
+		req.Header = c.Headers.Clone()
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return 0, err
 		}

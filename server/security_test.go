@@ -209,3 +209,32 @@ func TestAuditFailsClosed(t *testing.T) {
 		t.Errorf("graphql: %s %+v", r.Data, r.Errors)
 	}
 }
+
+// TestAuditChainUnderConcurrency sends lookups in parallel, so that rows are written in
+// groups: every one is recorded and the chain holds.
+func TestAuditChainUnderConcurrency(t *testing.T) {
+	env := servertest.New(t)
+	const n = 60
+	done := make(chan int, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			resp, _ := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"idno":"N123456789"}`))
+			if resp != nil {
+				resp.Body.Close()
+				done <- resp.StatusCode
+				return
+			}
+			done <- 0
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if st := <-done; st != 200 {
+			t.Errorf("lookup %d: %d", i, st)
+		}
+	}
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	if got, err := audit.Verify(context.Background(), db); err != nil || got != n {
+		t.Errorf("verify: %d rows, %v", got, err)
+	}
+}

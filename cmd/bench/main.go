@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"createinfo/auth"
 	"createinfo/bench"
 	"createinfo/config"
 )
@@ -64,7 +65,14 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	const serviceAddr, debugAddr, floorListen = "127.0.0.1:18080", "127.0.0.1:18081", "127.0.0.1:18090"
-	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr}
+	// Production mode: authenticated and audited, as the call centre would run it.
+	secret, entry, err := auth.NewKey("bench")
+	if err != nil {
+		return err
+	}
+	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr,
+		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret}
+	headers := http.Header{"Authorization": {"Bearer " + secret}, "X-Agent-Id": {"bench"}}
 	service, err := bench.Start(*serverBin, nil, settings, "http://"+serviceAddr+"/healthz", os.Stderr)
 	if err != nil {
 		return err
@@ -85,6 +93,7 @@ func run(ctx context.Context, args []string) error {
 	rep, err := bench.Run(ctx, bench.Config{
 		ServiceURL: "http://" + serviceAddr, FloorURL: "http://" + floorListen, DebugURL: "http://" + debugAddr,
 		Service: service, Pool: pool, Duration: *duration, Concurrency: []int{1, 16, 64}, Phones: *phones,
+		Headers: headers,
 	}, os.Stdout)
 	if err != nil {
 		return err
@@ -93,7 +102,7 @@ func run(ctx context.Context, args []string) error {
 		Command:  "make bench",
 		Postgres: pgVersion,
 		Dataset:  fmt.Sprintf("%d applications (`seed -applications 1000000` plus the demo set)", apps),
-		Settings: fmt.Sprintf("defaults of the README (LOADER_WAIT %v, DB_MAX_OPEN_CONNS %d), %s", cfg.LoaderWait, cfg.DBMaxOpenConns, strings.Join(settings[:1], " ")),
+		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, with API keys and the audit trail on (one audit row per lookup)", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(settings[:1], " ")),
 		Duration: *duration,
 	})
 	fmt.Print(section)
