@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"createinfo/audit"
 )
 
 // The client-safe error codes of CONTRACT.md. Both ways in carry them: GraphQL in
@@ -57,7 +59,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			code, message = CodeInvalidRequest, presented.Message
 		}
 		if code == CodeInternal || code == CodeServiceUnavailable || code == CodeTimeout {
-			log.ErrorContext(ctx, "lookup failed", "code", code, "path", presented.Path.String(), "err", err.Error())
+			var requestID string
+			if rec := audit.FromContext(ctx); rec != nil {
+				requestID = rec.RequestID
+			}
+			log.ErrorContext(ctx, "lookup failed", "request_id", requestID, "code", code,
+				"path", presented.Path.String(), "err", err.Error())
 		}
 		out.Message = message
 		out.Extensions = map[string]any{"code": code}
