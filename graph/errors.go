@@ -59,11 +59,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			code, message = CodeInvalidRequest, presented.Message
 		}
 		if code == CodeInternal || code == CodeServiceUnavailable || code == CodeTimeout {
-			var requestID string
-			if rec := audit.FromContext(ctx); rec != nil {
-				requestID = rec.RequestID
-			}
-			log.ErrorContext(ctx, "lookup failed", "request_id", requestID, "code", code,
+			log.ErrorContext(ctx, "lookup failed", "request_id", requestID(ctx), "code", code,
 				"path", presented.Path.String(), "err", err.Error())
 		}
 		out.Message = message
@@ -105,7 +101,15 @@ func Classify(err error) (code, message string) {
 // Recover turns a panic in a resolver into an INTERNAL_ERROR, logging what happened.
 func Recover(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
-		log.ErrorContext(ctx, "panic in resolver", "panic", v)
+		log.ErrorContext(ctx, "panic in resolver", "request_id", requestID(ctx), "panic", v)
 		return errorf(CodeInternal, messageInternal)
 	}
+}
+
+// requestID is the id of the request in ctx, for log lines ("" outside an audited request).
+func requestID(ctx context.Context) string {
+	if rec := audit.FromContext(ctx); rec != nil {
+		return rec.RequestID
+	}
+	return ""
 }
