@@ -37,13 +37,14 @@ CREATE TRIGGER lookup_no_truncate BEFORE TRUNCATE ON audit.lookup
     FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 -- The service's role (DB_ROLE=createinfo_service): reads the account schema, appends to the
--- audit trail, nothing else. Roles are per cluster: create it once.
+-- audit trail, nothing else. Roles are per cluster: the first database to migrate creates it,
+-- and databases migrating at the same moment must not fail on the race.
 -- +goose StatementBegin
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'createinfo_service') THEN
-        CREATE ROLE createinfo_service NOLOGIN;
-    END IF;
+    CREATE ROLE createinfo_service NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL; -- already there
 END
 $$;
 -- +goose StatementEnd
