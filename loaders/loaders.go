@@ -64,11 +64,6 @@ func NewSource(db *gorm.DB, wait, codeTTL time.Duration) *Source {
 // New makes the loaders of one request.
 func (s *Source) New() *Loaders { return newLoaders(s.o) }
 
-// New makes the loaders of one request, without a code cache.
-func New(db *gorm.DB, wait time.Duration) *Loaders {
-	return newLoaders(batchOptions{db: db, wait: wait})
-}
-
 func newLoaders(o batchOptions) *Loaders {
 	l := &Loaders{}
 	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey, nil)
@@ -110,12 +105,12 @@ func NewContext(ctx context.Context, l *Loaders) context.Context {
 }
 
 // For returns the loaders of the request in ctx. A request without them is a wiring error
-// (Middleware missing from the chain): For panics, which gqlgen recovers as INTERNAL_ERROR,
+// (Source.Middleware missing from the chain): For panics, which gqlgen recovers as INTERNAL_ERROR,
 // rather than serve the request without batching.
 func For(ctx context.Context) *Loaders {
 	l, ok := ctx.Value(ctxKey{}).(*Loaders)
 	if !ok {
-		panic("loaders: request context has no loaders (is loaders.Middleware in the chain?)")
+		panic("loaders: request context has no loaders (is Source.Middleware in the chain?)")
 	}
 	return l
 }

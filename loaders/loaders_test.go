@@ -15,7 +15,7 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
 func TestResultsComeBackInKeyOrder(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
-	l := New(db, time.Millisecond)
+	l := NewSource(db, time.Millisecond, 0).New()
 	ctx, n := database.WithStatementCounter(context.Background())
 
 	keys := []string{"DEMO-APP-C-01", "no-such-application", "0A80d1d572650511ea8a30acde48001122", "DEMO-APP-A-01"}
@@ -43,7 +43,7 @@ func TestResultsComeBackInKeyOrder(t *testing.T) {
 
 func TestFillPrimesTheCache(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
-	l := New(db, time.Hour) // a resolver waiting on the timer would hang the test
+	l := NewSource(db, time.Hour, 0).New() // a resolver waiting on the timer would hang the test
 	ctx, n := database.WithStatementCounter(context.Background())
 
 	l.Industry.fill(ctx, []string{"14220", "64110", "14220", "missing"})
