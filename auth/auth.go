@@ -4,7 +4,6 @@
 package auth
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -71,19 +70,6 @@ func NewKey(id string) (secret, entry string, err error) {
 // Identity is who made a request.
 type Identity struct {
 	KeyID, AgentID string
-}
-
-type ctxKey struct{}
-
-// FromContext returns the request's identity; the zero Identity when authentication is off.
-func FromContext(ctx context.Context) Identity {
-	id, _ := ctx.Value(ctxKey{}).(Identity)
-	return id
-}
-
-// WithIdentity returns ctx carrying id.
-func WithIdentity(ctx context.Context, id Identity) context.Context {
-	return context.WithValue(ctx, ctxKey{}, id)
 }
 
 // Checker authenticates requests against a set of keys. With no keys, authentication is off
