@@ -156,6 +156,9 @@ func rawIn[K comparable, V any](query string) fetchFunc[K, *V] {
 // array of its element type.
 type keyList[K comparable] []K
 
+// arrayEscaper escapes a text element of an array literal.
+var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // Value writes the list as a PostgreSQL array literal: {"a","b"} for text keys, {1,2} for
 // numbers.
 func (l keyList[K]) Value() (driver.Value, error) {
@@ -168,7 +171,7 @@ func (l keyList[K]) Value() (driver.Value, error) {
 		switch v := any(k).(type) {
 		case string:
 			b.WriteByte('"')
-			b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
+			b.WriteString(arrayEscaper.Replace(v))
 			b.WriteByte('"')
 		case int64:
 			b.WriteString(strconv.FormatInt(v, 10))
