@@ -34,13 +34,12 @@ func guard(checker *auth.Checker, writer *audit.Writer, way string, log *slog.Lo
 			reject(w, why)
 			return
 		}
-		ctx := r.Context()
 		if writer == nil {
-			next.ServeHTTP(w, r.WithContext(ctx))
+			next.ServeHTTP(w, r)
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r.WithContext(audit.NewContext(ctx, rec)))
+		next.ServeHTTP(sw, r.WithContext(audit.NewContext(r.Context(), rec)))
 		info.outcome = rec.Outcome
 		if !rec.Written() {
 			outcome := "HTTP_" + strconv.Itoa(sw.status)
