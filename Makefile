@@ -16,7 +16,7 @@ BENCH_DURATION ?= 10s
 
 run:
 	@url=$$(scripts/localdb.sh); \
-	DATABASE_URL="$$url" $(GO) run ./cmd/seed -demo; \
+	DATABASE_URL="$$url" $(GO) run ./tools/cmd/seed -demo; \
 	echo; \
 	echo "createinfo on http://localhost:$(PORT)"; \
 	echo "  GraphiQL        http://localhost:$(PORT)/"; \
@@ -40,12 +40,12 @@ test: check-generated
 	grep -E '^(ok|FAIL)' $$log; \
 	scripts/check-logs.sh $$log; \
 	echo "fuzzing the legacy endpoint for $(FUZZTIME)"; \
-	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./legacy/
+	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
 # A longer fuzz run of the legacy endpoint: make fuzz FUZZTIME=10m
 fuzz:
 	@url=$$(scripts/localdb.sh); \
-	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./legacy/
+	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
 # Seeds BENCH_APPLICATIONS synthetic applications (once) into the database createinfo_bench
 # of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md.
@@ -57,8 +57,8 @@ bench:
 			psql -X -q "$$url" -c "CREATE DATABASE createinfo_bench"; \
 	fi; \
 	$(GO) build -o bin/server ./cmd/server; \
-	$(GO) build -o bin/bench ./cmd/bench; \
-	$(GO) build -o bin/seed ./cmd/seed; \
+	$(GO) build -o bin/bench ./tools/cmd/bench; \
+	$(GO) build -o bin/seed ./tools/cmd/seed; \
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
 	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION)
 

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"createinfo/audit"
+	"createinfo/internal/audit"
 )
 
 // The client-safe error codes of CONTRACT.md. Both ways in carry them: GraphQL in

@@ -9,7 +9,7 @@ import (
 	"mime"
 	"net/http"
 
-	"createinfo/audit"
+	"createinfo/internal/audit"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"

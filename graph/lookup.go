@@ -2,7 +2,7 @@ package graph
 
 import (
 	"context"
-	"createinfo/audit"
+	"createinfo/internal/audit"
 	"fmt"
 	"strconv"
 

@@ -3,7 +3,7 @@ package graph
 import (
 	"gorm.io/gorm"
 
-	"createinfo/audit"
+	"createinfo/internal/audit"
 )
 
 // Resolver holds what every resolver shares. Per-request state (the loaders) lives in the

@@ -7,7 +7,7 @@ package graph
 
 import (
 	"context"
-	"createinfo/audit"
+	"createinfo/internal/audit"
 	"createinfo/loaders"
 	"createinfo/models"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"createinfo/database"
-	"createinfo/database/dbtest"
+	"createinfo/internal/database"
+	"createinfo/tools/dbtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"createinfo/auth"
+	"createinfo/internal/auth"
 )
 
 func main() {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 
-	"createinfo/audit"
-	"createinfo/config"
-	"createinfo/database"
+	"createinfo/internal/audit"
+	"createinfo/internal/config"
+	"createinfo/internal/database"
 )
 
 func main() {

@@ -15,12 +15,12 @@ import (
 	"syscall"
 	"time"
 
-	"createinfo/audit"
-	"createinfo/auth"
-	"createinfo/config"
-	"createinfo/database"
+	"createinfo/internal/audit"
+	"createinfo/internal/auth"
+	"createinfo/internal/config"
+	"createinfo/internal/database"
+	"createinfo/internal/server"
 	"createinfo/models"
-	"createinfo/server"
 )
 
 func main() {

@@ -1,0 +1,181 @@
+// Package config reads the service's settings from environment variables, in one place, with
+// the defaults documented in the README.
+package config
+
+import (
+	"fmt"
+
+	"createinfo/internal/auth"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config holds every setting of the server and the seed command.
+type Config struct {
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL, required).
+	DatabaseURL string
+	// ListenAddr is the HTTP listen address (LISTEN_ADDR, default ":8080").
+	ListenAddr string
+	// Env is "development" or "production" (APP_ENV, default "development"). Production turns
+	// off GraphiQL and introspection.
+	Env string
+	// MaxResults is the most applications one lookup may match before it answers
+	// TOO_MANY_RESULTS (MAX_RESULTS, default 200).
+	MaxResults int
+	// TimeZone is the bank's zone for the legacy date and time strings (TIME_ZONE, default
+	// "Asia/Taipei").
+	TimeZone *time.Location
+	// LoaderWait is how long a dataloader gathers keys before its batch query (LOADER_WAIT,
+	// default 1ms; the library's own default of 16ms is paid once per tree level).
+	LoaderWait time.Duration
+	// CodeCacheTTL is how long the code tables (industry, job, …) are cached in the process
+	// (CODE_CACHE_TTL, default 5m; 0 reads them on every lookup).
+	CodeCacheTTL time.Duration
+	// RequestTimeout bounds one lookup, database work included (REQUEST_TIMEOUT, default 5s).
+	RequestTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout on every connection, so a query
+	// abandoned by a cancelled request does not keep running (STATEMENT_TIMEOUT, default 5s).
+	StatementTimeout time.Duration
+	// DBMaxOpenConns and DBMaxIdleConns size the connection pool (DB_MAX_OPEN_CONNS default
+	// 16, DB_MAX_IDLE_CONNS default 16); DBConnMaxLifetime recycles connections
+	// (DB_CONN_MAX_LIFETIME, default 30m).
+	DBMaxOpenConns    int
+	DBMaxIdleConns    int
+	DBConnMaxLifetime time.Duration
+	// MaxInFlight bounds the lookups running at once (MAX_IN_FLIGHT, default 64); one that
+	// cannot start within QueueWait (QUEUE_WAIT, default 1s) answers SERVICE_UNAVAILABLE.
+	MaxInFlight int
+	QueueWait   time.Duration
+	// MaxBodyBytes caps a request body (MAX_BODY_BYTES, default 65536).
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT, default 15s).
+	ShutdownTimeout time.Duration
+	// DrainDelay is how long, after SIGTERM, /readyz answers 503 while the server still
+	// accepts requests, so that a load balancer stops routing first (DRAIN_DELAY, default 0).
+	DrainDelay time.Duration
+	// APIKeys are the calling systems' keys (API_KEYS=id:hex-sha256-of-secret[,…]). Required
+	// in production; in development, none turns authentication off.
+	APIKeys []auth.Key
+	// AuditHMACKey keys the HMACs of phone and ID numbers in the audit trail (AUDIT_HMAC_KEY,
+	// at least 32 characters; required in production, random per process in development).
+	AuditHMACKey []byte
+	// DBRole, when set, is the role every connection switches to (DB_ROLE, e.g.
+	// createinfo_service: reads the account schema, appends to the audit trail).
+	DBRole string
+	// DebugAddr, when set, serves Go's pprof profiles there (DEBUG_ADDR, default off). Keep it
+	// on loopback: profiles show the process's memory.
+	DebugAddr string
+}
+
+// Production reports whether the service runs in production mode.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// FromEnv reads the configuration from the environment, applying defaults.
+func FromEnv() (Config, error) { return parse(os.Getenv) }
+
+func parse(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		DatabaseURL:       getenv("DATABASE_URL"),
+		ListenAddr:        p.str("LISTEN_ADDR", ":8080"),
+		Env:               p.str("APP_ENV", "development"),
+		MaxResults:        p.int("MAX_RESULTS", 200),
+		LoaderWait:        p.duration("LOADER_WAIT", time.Millisecond),
+		CodeCacheTTL:      p.duration("CODE_CACHE_TTL", 5*time.Minute),
+		RequestTimeout:    p.duration("REQUEST_TIMEOUT", 5*time.Second),
+		StatementTimeout:  p.duration("STATEMENT_TIMEOUT", 5*time.Second),
+		DBMaxOpenConns:    p.int("DB_MAX_OPEN_CONNS", 16),
+		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 16),
+		DBConnMaxLifetime: p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
+		MaxInFlight:       p.int("MAX_IN_FLIGHT", 64),
+		QueueWait:         p.duration("QUEUE_WAIT", time.Second),
+		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		DrainDelay:        p.duration("DRAIN_DELAY", 0),
+		DebugAddr:         getenv("DEBUG_ADDR"),
+	}
+	c.DBRole = getenv("DB_ROLE")
+	if keys, err := auth.ParseKeys(getenv("API_KEYS")); err != nil {
+		p.errs = append(p.errs, err)
+	} else {
+		c.APIKeys = keys
+	}
+	if k := getenv("AUDIT_HMAC_KEY"); k != "" {
+		if len(k) < 32 {
+			p.errs = append(p.errs, fmt.Errorf("AUDIT_HMAC_KEY must be at least 32 characters"))
+		}
+		c.AuditHMACKey = []byte(k)
+	}
+	if c.Env == "production" {
+		if len(c.APIKeys) == 0 {
+			p.errs = append(p.errs, fmt.Errorf("production needs API_KEYS: refusing to serve without authentication"))
+		}
+		if c.AuditHMACKey == nil {
+			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_HMAC_KEY"))
+		}
+	}
+	zone := p.str("TIME_ZONE", "Asia/Taipei")
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		p.fail("TIME_ZONE", zone, err)
+	}
+	c.TimeZone = loc
+	if c.DatabaseURL == "" {
+		p.errs = append(p.errs, fmt.Errorf("DATABASE_URL is required"))
+	}
+	if c.Env != "development" && c.Env != "production" {
+		p.fail("APP_ENV", c.Env, fmt.Errorf("want development or production"))
+	}
+	if c.MaxResults < 1 {
+		p.fail("MAX_RESULTS", strconv.Itoa(c.MaxResults), fmt.Errorf("must be at least 1"))
+	}
+	if c.DBMaxOpenConns < 1 {
+		p.fail("DB_MAX_OPEN_CONNS", strconv.Itoa(c.DBMaxOpenConns), fmt.Errorf("must be at least 1"))
+	}
+	if len(p.errs) > 0 {
+		return Config{}, fmt.Errorf("config: %v", p.errs)
+	}
+	return c, nil
+}
+
+// parser collects every bad variable so that one start-up error names them all.
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, value string, err error) {
+	p.errs = append(p.errs, fmt.Errorf("%s=%q: %w", name, value, err))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := p.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) int(name string, def int) int {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail(name, v, err)
+	}
+	return n
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		p.fail(name, v, fmt.Errorf("want a duration such as 500ms or 5s"))
+	}
+	return d
+}

@@ -1,0 +1,99 @@
+package server_test
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"createinfo/internal/database"
+	"createinfo/internal/legacy"
+	"createinfo/internal/server"
+	"createinfo/internal/server/servertest"
+	"createinfo/tools/dbtest"
+	"createinfo/tools/demo"
+)
+
+// TestDatabaseOutageAndRecovery stops the service's PostgreSQL mid-run: lookups answer 503
+// SERVICE_UNAVAILABLE fast and /readyz 503; once PostgreSQL is back, both recover without a
+// restart of the service.
+func TestDatabaseOutageAndRecovery(t *testing.T) {
+	cluster := dbtest.NewCluster(t)
+	db, err := sql.Open("pgx", cluster.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := database.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Load(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := servertest.NewOn(t, cluster.URL)
+	lookup := func() (int, time.Duration) {
+		start := time.Now()
+		resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+		return resp.StatusCode, time.Since(start)
+	}
+	if st, _ := lookup(); st != 200 {
+		t.Fatalf("before the outage: %d", st)
+	}
+
+	cluster.Stop(t)
+	st, took := lookup()
+	if st != 503 || took > 3*time.Second {
+		t.Errorf("during the outage: %d after %v, want 503 fast", st, took)
+	}
+	if code, _ := servertest.Get(env.URL + "/readyz"); code != 503 {
+		t.Errorf("/readyz during the outage: %d", code)
+	}
+
+	cluster.Start(t)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, _ := servertest.Get(env.URL + "/readyz")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after PostgreSQL came back", code)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if st, _ := lookup(); st != 200 {
+		t.Errorf("after the outage: %d", st)
+	}
+}
+
+// TestBusyAnswersFast fills the service's only slot with a lookup held on a table lock: the
+// next lookup answers SERVICE_UNAVAILABLE after the queue wait, not at its deadline.
+func TestBusyAnswersFast(t *testing.T) {
+	env := servertest.New(t, func(o *server.Options) {
+		o.MaxInFlight, o.QueueWait, o.RequestTimeout = 1, 200*time.Millisecond, 10*time.Second
+	})
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	tx, _ := db.Begin()
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE account.create_master IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan int, 1)
+	go func() {
+		resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+		held <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "SERVICE_UNAVAILABLE") || time.Since(start) > 2*time.Second {
+		t.Errorf("busy: %d %s after %v", resp.StatusCode, body, time.Since(start))
+	}
+	tx.Rollback()
+	if st := <-held; st != 200 {
+		t.Errorf("the held lookup: %d", st)
+	}
+}

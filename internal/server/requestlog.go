@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"createinfo/internal/database"
+)
+
+// requestIDPattern bounds what a caller's X-Request-Id may be, so that it can be logged and
+// echoed safely.
+var requestIDPattern = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
+
+// requestInfo is what the request's log line tells, filled by the handlers inside.
+type requestInfo struct {
+	id, keyID, agent, outcome string
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	i, _ := ctx.Value(infoKey{}).(*requestInfo)
+	if i == nil {
+		return &requestInfo{}
+	}
+	return i
+}
+
+// logRequests writes one line per request: request id, key and agent, way in, status,
+// outcome, duration and SQL statement count. It never logs bodies or query conditions: they
+// hold ID and phone numbers.
+func logRequests(log *slog.Logger, way string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{id: r.Header.Get("X-Request-Id")}
+		if !requestIDPattern.MatchString(info.id) {
+			info.id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", info.id)
+		ctx, statements := database.WithStatementCounter(context.WithValue(r.Context(), infoKey{}, info))
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		log.InfoContext(ctx, "request", "request_id", info.id, "key_id", info.keyID, "agent", info.agent,
+			"way", way, "status", sw.status, "outcome", info.outcome,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "statements", statements.Load())
+	})
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,222 @@
+// Package servertest runs the service's HTTP handler over real HTTP (httptest) on a fresh
+// PostgreSQL database of its own, for end-to-end tests of both ways in.
+package servertest
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"createinfo/internal/audit"
+	"createinfo/internal/database"
+	"createinfo/internal/server"
+	"createinfo/tools/dbtest"
+)
+
+// Env is a running service and its database.
+type Env struct {
+	URL string
+	// DB is the service's pool: read-only, as in production.
+	DB *gorm.DB
+	// DatabaseURL is the test database, for tests that arrange data with Exec.
+	DatabaseURL string
+
+	log lockedWriter
+
+	mu         sync.Mutex
+	statements []int64
+}
+
+// New starts the service on a fresh database with the demo data. edit, when given, adjusts
+// the options before the handler is built.
+func New(t testing.TB, edit ...func(*server.Options)) *Env {
+	t.Helper()
+	dbURL := dbtest.URL(t)
+	opts := dbtest.DefaultOptions()
+	opts.ReadOnly = true
+	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
+}
+
+// NewOn starts the service on the database at dbURL, which the caller has prepared.
+func NewOn(t testing.TB, dbURL string, edit ...func(*server.Options)) *Env {
+	t.Helper()
+	opts := dbtest.DefaultOptions()
+	opts.ReadOnly = true
+	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
+}
+
+// NewUnreachable starts the service over a database that does not answer: nothing listens
+// on its port.
+func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
+	t.Helper()
+	sqlDB, err := sql.Open("pgx", "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sqlDB.Close() })
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		DisableAutomaticPing: true,
+		Logger:               logger.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return start(t, db, "", edit)
+}
+
+// HMACKey keys the audit HMACs of the test service.
+var HMACKey = []byte("test-audit-hmac-key-0123456789abcdef")
+
+func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)) *Env {
+	e := &Env{DB: db, DatabaseURL: dbURL}
+	// The audit trail is written through a writable pool of its own, as in production.
+	auditURL := dbURL
+	if auditURL == "" {
+		auditURL = "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2"
+	}
+	auditDB, err := sql.Open("pgx", auditURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { auditDB.Close() })
+	o := server.Options{
+		DB:             db,
+		MaxResults:     200,
+		LoaderWait:     time.Millisecond,
+		RequestTimeout: 10 * time.Second,
+		MaxBodyBytes:   64 << 10,
+		Development:    true,
+		Log:            slog.New(slog.NewTextHandler(&e.log, nil)),
+		Audit:          audit.NewWriter(auditDB, HMACKey),
+	}
+	for _, f := range edit {
+		f(&o)
+	}
+	h := server.New(o)
+	// The service counts statements for its request log; this outer counter sees them too.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, n := database.WithStatementCounter(r.Context())
+		h.ServeHTTP(w, r.WithContext(ctx))
+		e.mu.Lock()
+		e.statements = append(e.statements, n.Load())
+		e.mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	e.URL = srv.URL
+	return e
+}
+
+// LastStatements is the number of SQL statements the last finished request ran.
+func (e *Env) LastStatements() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.statements) == 0 {
+		return -1
+	}
+	return e.statements[len(e.statements)-1]
+}
+
+// Post sends body to path and returns the status and the response body.
+func (e *Env) Post(t testing.TB, path, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Post(e.URL+path, contentType, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("POST %s: read: %v", path, err)
+	}
+	return resp, b
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// Code is the extensions.code of the first error, "" when there is none.
+func (r Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// GraphQL posts a query with its variables to /graphql and decodes the response; the data, if
+// any, is decoded into data.
+func (e *Env) GraphQL(t testing.TB, query string, vars map[string]any, data any) Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	_, b := e.Post(t, "/graphql", "application/json", string(body))
+	var r Response
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("graphql: decode %q: %v", b, err)
+	}
+	if data != nil && len(r.Data) > 0 && string(r.Data) != "null" {
+		if err := json.Unmarshal(r.Data, data); err != nil {
+			t.Fatalf("graphql: decode data %s: %v", r.Data, err)
+		}
+	}
+	return r
+}
+
+// Logs returns everything the service has logged so far.
+func (e *Env) Logs() string {
+	e.log.mu.Lock()
+	defer e.log.mu.Unlock()
+	return e.log.buf.String()
+}
+
+// Exec runs statements on the test database with a writable connection of its own, to arrange
+// data the demo set lacks.
+func (e *Env) Exec(t testing.TB, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("pgx", e.DatabaseURL)
+	if err != nil {
+		t.Fatalf("exec: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("exec %q: %v", query, err)
+	}
+}
+
+type lockedWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// Get returns the status of GET url.
+func Get(url string) (int, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

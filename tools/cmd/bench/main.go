@@ -1,0 +1,110 @@
+// Command bench measures the service against the floor on a seeded database and writes the
+// table to docs/BENCHMARKS.md. `make bench` builds, seeds and runs it:
+//
+//	bench -server bin/server [-duration 10s] [-phones 5000] [-out docs/BENCHMARKS.md]
+//
+// With -serve-floor ADDR it only serves the floor handler (the benchmark starts itself that
+// way, so the floor runs in a process of its own, like the service).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"createinfo/internal/auth"
+	"createinfo/internal/config"
+	"createinfo/tools/bench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		slog.Error("bench failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	serverBin := fs.String("server", "bin/server", "the service binary")
+	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario and concurrency")
+	phones := fs.Int("phones", 5000, "distinct phones to rotate over")
+	out := fs.String("out", "docs/BENCHMARKS.md", "file whose generated section is rewritten")
+	floorAddr := fs.String("serve-floor", "", "only serve the floor handler on this address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	if *floorAddr != "" {
+		srv := &http.Server{Addr: *floorAddr, Handler: bench.FloorHandler(pool)}
+		go func() { <-ctx.Done(); srv.Close() }()
+		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+
+	const serviceAddr, debugAddr, floorListen = "127.0.0.1:18080", "127.0.0.1:18081", "127.0.0.1:18090"
+	// Production mode: authenticated and audited, as the call centre would run it.
+	secret, entry, err := auth.NewKey("bench")
+	if err != nil {
+		return err
+	}
+	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr,
+		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret}
+	headers := http.Header{"Authorization": {"Bearer " + secret}, "X-Agent-Id": {"bench"}}
+	service, err := bench.Start(*serverBin, nil, settings, "http://"+serviceAddr+"/healthz", os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer service.Stop()
+	self, _ := os.Executable()
+	floor, err := bench.Start(self, []string{"-serve-floor", floorListen}, nil, "http://"+floorListen+"/", os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer floor.Stop()
+
+	var pgVersion string
+	var apps int
+	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
+	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
+
+	rep, err := bench.Run(ctx, bench.Config{
+		ServiceURL: "http://" + serviceAddr, FloorURL: "http://" + floorListen, DebugURL: "http://" + debugAddr,
+		Service: service, Pool: pool, Duration: *duration, Concurrency: []int{1, 16, 64}, Phones: *phones,
+		Headers: headers,
+	}, os.Stdout)
+	if err != nil {
+		return err
+	}
+	section := rep.Markdown(bench.Environment{
+		Command:  "make bench",
+		Postgres: pgVersion,
+		Dataset:  fmt.Sprintf("%d applications (`seed -applications 1000000` plus the demo set)", apps),
+		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, with API keys and the audit trail on (one audit row per lookup)", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(settings[:1], " ")),
+		Duration: *duration,
+	})
+	fmt.Print(section)
+	return bench.WriteSection(*out, section)
+}
