@@ -16,9 +16,18 @@ BENCH_DURATION ?= 10s
 
 run:
 	@url=$$(scripts/localdb.sh); \
-	DATABASE_URL="$$url" $(GO) run ./tools/cmd/seed -demo; \
+	echo "database: DATABASE_URL=$$url"; \
+	echo "building the binaries into bin/ (the first time downloads modules and compiles: about 2 minutes)"; \
+	$(GO) build -o bin/ ./cmd/... ./tools/cmd/...; \
+	DATABASE_URL="$$url" bin/seed -demo; \
+	DATABASE_URL="$$url" bin/migrate; \
+	DATABASE_URL="$$url" LISTEN_ADDR="$(LISTEN_ADDR)" bin/server & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid' INT TERM; \
+	until (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; do \
+		kill -0 $$pid 2>/dev/null || { wait $$pid; exit 1; }; sleep 0.1; \
+	done; \
 	echo; \
-	echo "createinfo on http://localhost:$(PORT)"; \
+	echo "createinfo on http://localhost:$(PORT)  (Ctrl-C stops it)"; \
 	echo "  GraphiQL        http://localhost:$(PORT)/"; \
 	echo "  GraphQL         POST http://localhost:$(PORT)/graphql"; \
 	echo "  legacy          POST http://localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo"; \
@@ -29,17 +38,20 @@ run:
 	echo "    -d '{\"query\":\"{ applications(phone: \\\"0988123456\\\") { seqNo idno status stepBreakPoint { lastCompletedStep { number name } } abnormalPid } }\"}'"; \
 	echo "  curl -s localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo -d '{\"seqNo\":\"0A80d1d572650511ea8a30acde48001122\"}'"; \
 	echo; \
-	DATABASE_URL="$$url" LISTEN_ADDR="$(LISTEN_ADDR)" $(GO) run ./cmd/server
+	wait $$pid
 
 test: check-generated
 	@url=$$(scripts/localdb.sh); \
+	echo "database: DATABASE_URL=$$url"; \
+	echo "go vet and gofmt"; \
 	$(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
 	log=.localdb/test.log; mkdir -p .localdb; \
+	echo "running every test (the first time compiles the test binaries: about 2 minutes); output in $$log"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -v ./... >$$log 2>&1 || { grep -E '^(FAIL|--- FAIL|panic)|_test.go:[0-9]+' $$log; tail -n 30 $$log; exit 1; }; \
 	grep -E '^(ok|FAIL)' $$log; \
 	scripts/check-logs.sh $$log; \
-	echo "fuzzing the legacy endpoint for $(FUZZTIME)"; \
+	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 2 minutes)"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
 # A longer fuzz run of the legacy endpoint: make fuzz FUZZTIME=10m
@@ -73,10 +85,10 @@ lint:
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
+# Starts (or reuses) the private cluster and prints its DATABASE_URL, for plain `go test`,
+# cmd/auditverify or psql: export DATABASE_URL=$$(make -s localdb)
 localdb:
 	@scripts/localdb.sh
 
 localdb-stop:
-	@d=.localdb/data; [ -d "$$d" ] || exit 0; \
-	if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | tail -n1)/pg_ctl -D "$$d" stop; \
-	else pg_ctl -D "$$d" stop; fi
+	@scripts/localdb.sh stop

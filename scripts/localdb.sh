@@ -7,9 +7,11 @@
 # the first free one from 54329, remembered in the folder), starts it as the `postgres` user when run as root (PostgreSQL refuses to run as root),
 # creates the database `createinfo` and prints its URL. Running it again reuses the cluster.
 # Progress goes to stderr so that `url=$(scripts/localdb.sh)` captures the URL alone.
+# `localdb.sh stop` stops the private cluster, and says so when it was not running.
 set -euo pipefail
+action=${1:-start}
 
-if [ -n "${DATABASE_URL:-}" ]; then
+if [ "$action" = start ] && [ -n "${DATABASE_URL:-}" ]; then
 	printf '%s\n' "$DATABASE_URL"
 	exit 0
 fi
@@ -25,6 +27,10 @@ as_root() {
 }
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ "$action" = stop ] && { [ -z "$bindir" ] || [ ! -x "$bindir/pg_ctl" ]; }; then
+	say "PostgreSQL is not installed: nothing to stop"
+	exit 0
+fi
 if [ -z "$bindir" ] || [ ! -x "$bindir/pg_ctl" ]; then
 	say "PostgreSQL not found: installing Debian's postgresql package"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
@@ -51,6 +57,15 @@ if [ "$(id -u)" = 0 ]; then
 	fi
 fi
 data="$dir/data"
+
+if [ "$action" = stop ]; then
+	if [ -s "$data/PG_VERSION" ] && runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		runas "$bindir/pg_ctl" -D "$data" -w stop >&2
+	else
+		say "the private cluster is not running"
+	fi
+	exit 0
+fi
 
 if [ ! -s "$data/PG_VERSION" ]; then
 	say "creating cluster in $data"

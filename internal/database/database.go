@@ -131,18 +131,24 @@ func (w slogWriter) Printf(format string, args ...any) {
 	w.log.Warn("sql", "detail", literal.ReplaceAllString(fmt.Sprintf(format, args...), "'…'"))
 }
 
-// Migrate applies every pending migration.
-func Migrate(ctx context.Context, db *sql.DB) error {
+// Migrate applies the service's pending migrations (the audit schema, its role and grants:
+// what the service owns) and returns how many it applied and the version the database is at.
+// The bank's account schema must exist already: the grants name it.
+func Migrate(ctx context.Context, db *sql.DB) (applied int, version int64, err error) {
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return fmt.Errorf("database: migrations: %w", err)
+		return 0, 0, fmt.Errorf("database: migrations: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, db, dir)
 	if err != nil {
-		return fmt.Errorf("database: migrations: %w", err)
+		return 0, 0, fmt.Errorf("database: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("database: migrate: %w", err)
+	results, err := p.Up(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("database: migrate: %w", err)
 	}
-	return nil
+	if version, err = p.GetDBVersion(ctx); err != nil {
+		return 0, 0, fmt.Errorf("database: migration version: %w", err)
+	}
+	return len(results), version, nil
 }

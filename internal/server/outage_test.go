@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"createinfo/internal/database"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
 	"createinfo/internal/server/servertest"
@@ -25,10 +24,7 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.Load(ctx, db); err != nil {
+	if err := demo.Prepare(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

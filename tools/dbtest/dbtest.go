@@ -110,10 +110,7 @@ func makeTemplate() (string, error) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	if err := database.Migrate(ctx, db); err != nil {
-		return "", err
-	}
-	if err := demo.Load(ctx, db); err != nil {
+	if err := demo.Prepare(ctx, db); err != nil {
 		return "", err
 	}
 	return name, nil

@@ -1,4 +1,6 @@
 -- +goose Up
+-- Version 1 was the bank's account schema, which the service reads but does not own: it is
+-- now a fixture of the demo, the tests and the benchmarks (tools/demo/account.sql).
 -- The audit trail: one row per lookup and per refused attempt, the only thing the service
 -- writes. Each row carries the hash of the one before it, so an edited or removed row breaks
 -- the chain (cmd/auditverify). Phone and ID numbers are stored as keyed HMACs, never in clear.

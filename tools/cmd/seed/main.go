@@ -1,4 +1,6 @@
-// Command seed applies the schema migrations and loads data:
+// Command seed makes a database look like the bank's for the demo and the benchmarks: it
+// creates the fixture of the bank's account schema when missing and loads data into it. It does
+// not apply the service's own migrations (the audit schema): `migrate` does, after it.
 //
 //	seed -demo                          CONTRACT.md's demo dataset (idempotent)
 //	seed -applications N [-rand-seed S]  the demo dataset plus N synthetic applications,
@@ -55,10 +57,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	sqlDB, _ := db.DB()
 	defer sqlDB.Close()
-	if err := database.Migrate(ctx, sqlDB); err != nil {
+	if err := demo.CreateSchema(ctx, sqlDB); err != nil {
 		return err
 	}
-	log.Info("schema up to date")
 
 	var pool *pgxpool.Pool
 	if *apps > 0 || *reset {

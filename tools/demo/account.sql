@@ -1,5 +1,7 @@
--- +goose Up
--- The middle platform's account-opening tables, as this service reads them. Every timestamp is
+-- The bank's account-opening tables (the middle platform's schema `account`), as this service
+-- reads them. The service does not own them and never migrates them: this is a fixture of the
+-- demo, the tests and the benchmarks, shaped like the bank's tables (columns and the indexes the
+-- lookups rely on, see README "What the service expects of the bank's tables"). Every timestamp is
 -- timestamptz; the legacy date and time strings are formatted from them in the bank's zone.
 CREATE SCHEMA IF NOT EXISTS account;
 
@@ -260,6 +262,3 @@ CREATE TABLE account.abnormal_account (
     reason      text,
     create_time timestamptz NOT NULL DEFAULT now()
 );
-
--- +goose Down
-DROP SCHEMA account CASCADE;
