@@ -68,10 +68,9 @@ bench:
 		psql -X -q "$$url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'createinfo_bench'" | grep -q 1 || \
 			psql -X -q "$$url" -c "CREATE DATABASE createinfo_bench"; \
 	fi; \
-	$(GO) build -o bin/server ./cmd/server; \
-	$(GO) build -o bin/bench ./tools/cmd/bench; \
-	$(GO) build -o bin/seed ./tools/cmd/seed; \
+	$(GO) build -o bin/ ./cmd/... ./tools/cmd/...; \
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
+	DATABASE_URL="$$bench_url" bin/migrate; \
 	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION)
 
 generate:
