@@ -5,6 +5,7 @@
 # PostgreSQL's binaries exist (installing Debian's `postgresql` package when they do not), keeps
 # a cluster in the git-ignored folder .localdb/ on a non-default port (LOCALDB_PORT, default
 # the first free one from 54329, remembered in the folder), starts it as the `postgres` user when run as root (PostgreSQL refuses to run as root),
+# with pg_stat_statements loaded (the benchmark counts statements with it),
 # creates the database `createinfo` and prints its URL. Running it again reuses the cluster.
 # Progress goes to stderr so that `url=$(scripts/localdb.sh)` captures the URL alone.
 # `localdb.sh stop` stops the private cluster, and says so when it was not running.
@@ -91,7 +92,7 @@ else
 	fi
 	say "starting PostgreSQL on 127.0.0.1:$port"
 	runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2 ||
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2 ||
 		{ tail -n 20 "$dir/postgres.log" >&2; exit 1; }
 	echo "$port" >"$dir/port"
 fi

@@ -29,10 +29,15 @@ func (r *Report) Markdown(env Environment) string {
 	fmt.Fprintf(&b, "- Data: %s. Requests rotate over %d distinct phones of 1 to 4 applications.\n", env.Dataset, r.Phones)
 	fmt.Fprintf(&b, "- Load: vegeta as a closed loop (N workers, no rate limit, keep-alive), %v per cell after a %v warm-up.\n", env.Duration, env.Duration/5)
 	fmt.Fprintf(&b, "- Service settings: %s.\n\n", env.Settings)
-	fmt.Fprintf(&b, "| scenario | clients | req/s | p50 | p95 | p99 | ok |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "CPU per request is read from /proc over each measured cell: the answering process (the service, or the floor's own), "+
+		"PostgreSQL's whole process tree, and the machine's busy time (load generator included). Statements and commits per request are "+
+		"PostgreSQL's own counts (%s, `pg_stat_database`), the audit trail's included.\n\n", statSource(r.StatStatements))
+	fmt.Fprintf(&b, "| scenario | clients | req/s | p50 | p95 | p99 | ok | CPU/req server | CPU/req PostgreSQL | server + PostgreSQL | machine | statements/req | commits/req |\n"+
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, x := range r.Results {
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s | %.1f%% |\n", x.Scenario, x.Clients, x.Throughput,
-			ms(x.P50), ms(x.P95), ms(x.P99), 100*x.Success)
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s | %.1f%% | %s | %s | %s | %s | %s | %.1f |\n", x.Scenario, x.Clients, x.Throughput,
+			ms(x.P50), ms(x.P95), ms(x.P99), 100*x.Success, ms(x.CPU.Server), ms(x.CPU.DB), ms(x.CPU.Server+x.CPU.DB),
+			ms(x.CPU.Machine), count(x.CPU.Statements), x.CPU.Commits)
 	}
 	fmt.Fprintf(&b, "\nSQL statements per request (service's request log; the floor is one by construction):\n\n")
 	fmt.Fprintf(&b, "| scenario | phone with 1 application, every kind of child | phone with %d applications |\n|---|---:|---:|\n", r.HotPhoneApps)
@@ -52,6 +57,15 @@ func (r *Report) Markdown(env Environment) string {
 		fmt.Fprintf(&b, "- %s: %.2f× the floor's throughput, %.2f× its p99\n", s.Name, x.Throughput/floor.Throughput,
 			float64(x.P99)/float64(floor.P99))
 	}
+	fmt.Fprintf(&b, "\nCPU per request at 16 clients, server + PostgreSQL (target: full tree ≤ 2.4 ms and within 1.5× the floor's):\n\n")
+	for _, s := range Scenarios[:3] {
+		x := r.find(s.Name, 16)
+		if x == nil || floor == nil || floor.CPU.Server+floor.CPU.DB == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "- %s: %s, %.2f× the floor's %s\n", s.Name, ms(x.CPU.Server+x.CPU.DB),
+			float64(x.CPU.Server+x.CPU.DB)/float64(floor.CPU.Server+floor.CPU.DB), ms(floor.CPU.Server+floor.CPU.DB))
+	}
 	fmt.Fprintf(&b, "%s\n", endMarker)
 	return b.String()
 }
@@ -63,6 +77,20 @@ func (r *Report) find(name string, clients int) *Result {
 		}
 	}
 	return nil
+}
+
+func statSource(ok bool) string {
+	if ok {
+		return "`pg_stat_statements`"
+	}
+	return "`pg_stat_statements` not loaded: statements n/a"
+}
+
+func count(v float64) string {
+	if v < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", v)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

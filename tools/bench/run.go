@@ -64,8 +64,10 @@ var Scenarios = []Scenario{
 type Config struct {
 	ServiceURL, FloorURL string
 	// DebugURL is the service's pprof address, for its goroutine count.
-	DebugURL    string
-	Service     *Process
+	DebugURL string
+	Service  *Process
+	// Floor is the floor's process, for its CPU.
+	Floor       *Process
 	Pool        *pgxpool.Pool
 	Duration    time.Duration
 	Concurrency []int
@@ -82,6 +84,8 @@ type Result struct {
 	Throughput    float64
 	P50, P95, P99 time.Duration
 	Success       float64
+	// CPU is the cost of one request: the answering process, PostgreSQL, the machine.
+	CPU CPU
 }
 
 // Report is everything a run measured.
@@ -89,6 +93,7 @@ type Report struct {
 	Results                           []Result
 	Statements                        map[string][2]float64 // per scenario: 1-application phone, hot phone
 	HotPhoneApps                      int
+	StatStatements                    bool // statement counts come from pg_stat_statements
 	PeakRSSMiB                        float64
 	GoroutinesBefore, GoroutinesAfter int
 	ConnsBefore, ConnsAfter           int
@@ -125,6 +130,11 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Statements: map[string][2]float64{}, Phones: len(phones)}
+	m, err := newMeter(ctx, c.Pool, c.Service.Pid(), c.Floor.Pid())
+	if err != nil {
+		return nil, err
+	}
+	rep.StatStatements = m.haveStatStatemts
 	// The baseline is a warm service: pool filled, statements prepared.
 	attack(c, Scenarios[0], phones, c.Concurrency[len(c.Concurrency)-1], c.Duration/2)
 	time.Sleep(time.Second)
@@ -135,9 +145,11 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		for _, clients := range c.Concurrency {
 			warm := c.Duration / 5
 			attack(c, s, phones, clients, warm) // warm caches and connections, not counted
+			before := m.sample(ctx)
 			r := attack(c, s, phones, clients, c.Duration)
-			fmt.Fprintf(log, "%-40s %3d clients: %7.0f req/s  p50 %-8v p95 %-8v p99 %-8v ok %.1f%%\n",
-				s.Name, clients, r.Throughput, r.P50, r.P95, r.P99, 100*r.Success)
+			r.CPU = per(before, m.sample(ctx), r.Requests, s.floor)
+			fmt.Fprintf(log, "%-40s %3d clients: %7.0f req/s  p50 %-8v p95 %-8v p99 %-8v ok %.1f%%  CPU/req %s + PostgreSQL %s (machine %s)  statements/req %.1f\n",
+				s.Name, clients, r.Throughput, r.P50, r.P95, r.P99, 100*r.Success, ms(r.CPU.Server), ms(r.CPU.DB), ms(r.CPU.Machine), r.CPU.Statements)
 			rep.Results = append(rep.Results, r)
 		}
 	}

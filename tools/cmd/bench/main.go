@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string) error {
 
 	rep, err := bench.Run(ctx, bench.Config{
 		ServiceURL: "http://" + serviceAddr, FloorURL: "http://" + floorListen, DebugURL: "http://" + debugAddr,
-		Service: service, Pool: pool, Duration: *duration, Concurrency: []int{1, 16, 64}, Phones: *phones,
+		Service: service, Floor: floor, Pool: pool, Duration: *duration, Concurrency: []int{1, 16, 64}, Phones: *phones,
 		Headers: headers,
 	}, os.Stdout)
 	if err != nil {
