@@ -70,5 +70,5 @@ func newCodeLoader(o batchOptions, table string) *Relation[string, *models.CodeN
 		}
 		return rows, nil
 	}
-	return newOneToOne(o, fetch, func(c *models.CodeName) string { return c.Code }, nil)
+	return newOneToOne(o, fetch, func(c *models.CodeName) string { return c.Code })
 }

@@ -46,9 +46,12 @@ func TestFillPrimesTheCache(t *testing.T) {
 	l := NewSource(db, time.Hour, 0).New() // a resolver waiting on the timer would hang the test
 	ctx, n := database.WithStatementCounter(context.Background())
 
-	l.Industry.fill(ctx, []string{"14220", "64110", "14220", "missing"})
+	got := l.Industry.Fill(ctx, []string{"14220", "64110", "14220", "missing"})
 	if got := n.Load(); got != 1 {
-		t.Fatalf("fill ran %d statements, want 1", got)
+		t.Fatalf("Fill ran %d statements, want 1", got)
+	}
+	if len(got) != 3 || got[0].Code != "14220" || got[1].Code != "64110" || got[2] != nil {
+		t.Fatalf("Fill returned %+v, want the distinct keys' values in order", got)
 	}
 	c, err := l.Industry.Load(ctx, "64110")()
 	if err != nil || c == nil || c.Name != "銀行業" {
