@@ -5,9 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"createinfo/internal/legacy"
+	"createinfo/internal/server"
 	"createinfo/internal/server/servertest"
+	"createinfo/tools/dbtest"
 )
 
 // sampleQuery asks for the sample application's tree, the new typed fields included.
@@ -325,6 +328,31 @@ func TestAbnormalPid(t *testing.T) {
 	}
 	if got := read(); !reflect.DeepEqual(got, want) {
 		t.Errorf("with N listed: %v, want %v", got, want)
+	}
+}
+
+// TestHostZoneDoesNotShow runs the sample tree again on hosts set to Taipei and to UTC: the
+// DateTime fields (UTC) and the legacy strings (TIME_ZONE) must come out the same.
+func TestHostZoneDoesNotShow(t *testing.T) {
+	dbtest.RerunInZones(t, "^TestSampleApplicationTree$", "Asia/Taipei", "UTC", "America/New_York")
+}
+
+// TestLegacyZoneIsPassedIn: the legacy strings are written in the zone the service is given
+// (TIME_ZONE), the DateTime fields stay UTC.
+func TestLegacyZoneIsPassedIn(t *testing.T) {
+	env := servertest.New(t, func(o *server.Options) { o.TimeZone = time.UTC })
+	var got struct {
+		Applications []struct{ CreateDate, CreateTime, LastStepDateTime, CreatedAt string }
+	}
+	r := env.GraphQL(t, `query($seqNo: String) { applications(seqNo: $seqNo) {
+		createDate createTime lastStepDateTime createdAt } }`, map[string]any{"seqNo": sampleSeqNo}, &got)
+	if len(r.Errors) > 0 || len(got.Applications) != 1 {
+		t.Fatalf("errors %+v, %d applications", r.Errors, len(got.Applications))
+	}
+	a := got.Applications[0]
+	if a.CreateDate != "2020-02-11" || a.CreateTime != "23:51:28" || a.LastStepDateTime != "2020-02-11 23:51:28" ||
+		a.CreatedAt != "2020-02-11T23:51:28Z" {
+		t.Errorf("in UTC: %+v", a)
 	}
 }
 
