@@ -68,7 +68,9 @@ func TestFillPrimesTheCache(t *testing.T) {
 func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	url := dbtest.URL(t)
 	db := dbtest.OpenURL(t, url, dbtest.DefaultOptions())
-	src := NewSource(db, time.Millisecond, 300*time.Millisecond)
+	src := NewSource(db, time.Millisecond, 5*time.Minute)
+	now := time.Date(2020, 2, 12, 7, 51, 28, 0, time.UTC)
+	src.o.codes.now = func() time.Time { return now }
 	read := func() (string, int64) {
 		ctx, n := database.WithStatementCounter(context.Background())
 		c, err := src.New().Job.Load(ctx, "10009")()
@@ -86,7 +88,11 @@ func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	if err := db.Exec(`SET default_transaction_read_only = off; UPDATE account.job SET name = '軍人' WHERE code = '10009'`).Error; err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	now = now.Add(5*time.Minute - time.Nanosecond)
+	if name, n := read(); name != "軍人(士官以下)" || n != 0 {
+		t.Errorf("just before expiry: %q, %d statements, want the cached name", name, n)
+	}
+	now = now.Add(time.Nanosecond)
 	if name, n := read(); name != "軍人" || n != 1 {
 		t.Errorf("after expiry: %q, %d statements", name, n)
 	}
