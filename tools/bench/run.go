@@ -194,8 +194,10 @@ func attack(c Config, s Scenario, phones []string, clients int, d time.Duration)
 		vegeta.Client(&http.Client{Transport: transport, Timeout: 30 * time.Second}))
 	var m vegeta.Metrics
 	for res := range a.Attack(targeter, vegeta.Rate{Freq: 0}, d, s.Name) {
-		if res.Code == 200 && bytes.Contains(res.Body, []byte(`"errors"`)) {
-			res.Code, res.Error = 500, "GraphQL errors" // a 200 carrying errors is a failure
+		if res.Code == 200 {
+			if why := failure(res.Body); why != "" {
+				res.Code, res.Error = 500, why // a 200 that is not a success is a failure
+			}
 		}
 		m.Add(res)
 	}
