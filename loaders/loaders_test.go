@@ -3,6 +3,7 @@ package loaders
 import (
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,19 @@ func TestKeyListRoundTrips(t *testing.T) {
 	var ids []int64
 	if err := db.Raw(`SELECT unnest(?::bigint[])`, keyList[int64]{1, -2, 9007199254740993}).Scan(&ids).Error; err != nil || len(ids) != 3 || ids[2] != 9007199254740993 {
 		t.Errorf("int keys: %v %v", ids, err)
+	}
+}
+
+// TestKnowsNoGraphQL keeps the batching layer below the GraphQL one: which field reads which
+// loader is graph/relations.go's business.
+func TestKnowsNoGraphQL(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "gqlgen") || strings.Contains(dep, "gqlparser") || strings.HasPrefix(dep, "createinfo/graph") {
+			t.Errorf("loaders depends on %s", dep)
+		}
 	}
 }
