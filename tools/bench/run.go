@@ -127,8 +127,8 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	rep := &Report{Statements: map[string][2]float64{}, Phones: len(phones)}
 	// The baseline is a warm service: pool filled, statements prepared.
 	attack(c, Scenarios[0], phones, c.Concurrency[len(c.Concurrency)-1], c.Duration/2)
-	time.Sleep(time.Second)
-	rep.GoroutinesBefore, _ = goroutines(c.DebugURL)
+	// The baseline is taken once the warm-up's goroutines have settled (the count holds).
+	rep.GoroutinesBefore, _ = waitGoroutines(c.DebugURL, 10*time.Second, func(prev, n int) bool { return prev == n })
 	rep.ConnsBefore, _ = serviceConns(ctx, c.Pool)
 
 	for _, s := range Scenarios {
@@ -165,8 +165,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		}
 		rep.Statements[s.Name] = [2]float64{one, many}
 	}
-	time.Sleep(2 * time.Second) // let idle keep-alive goroutines of the last run go
-	rep.GoroutinesAfter, _ = goroutines(c.DebugURL)
+	// Idle keep-alive goroutines of the last run take a moment to go: wait until the count is
+	// back to the baseline, or report what is left after the wait (a leak).
+	rep.GoroutinesAfter, _ = waitGoroutines(c.DebugURL, 10*time.Second, func(_, n int) bool { return n <= rep.GoroutinesBefore })
 	rep.ConnsAfter, _ = serviceConns(ctx, c.Pool)
 	return rep, nil
 }
@@ -247,6 +248,27 @@ WHERE m.seq_no LIKE 'SYN%'
   AND EXISTS (SELECT 1 FROM account.document_resend r WHERE r.create_master_seq_no = m.seq_no AND r.category = 'FINANCIAL_PROOF')
   AND EXISTS (SELECT 1 FROM account.teller_check_record v WHERE v.create_master_seq_no = m.seq_no)
 LIMIT 1`
+
+// waitGoroutines polls the service's goroutine count every 100ms until done(previous, current)
+// holds or timeout passes, and returns the last count.
+func waitGoroutines(debugURL string, timeout time.Duration, done func(prev, n int) bool) (int, error) {
+	prev, err := goroutines(debugURL)
+	if err != nil {
+		return 0, err
+	}
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		n, err := goroutines(debugURL)
+		if err != nil {
+			return 0, err
+		}
+		if done(prev, n) {
+			return n, nil
+		}
+		prev = n
+	}
+	return prev, nil
+}
 
 func goroutines(debugURL string) (int, error) {
 	if debugURL == "" {
