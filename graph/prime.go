@@ -25,6 +25,7 @@ import (
 // primeApplications fetches everything below apps that the root field in ctx selects.
 // Outside a GraphQL field (no operation or field context) it does nothing.
 func primeApplications(ctx context.Context, apps []*models.Application) {
+	l := loaders.For(ctx) // panics when the request has no loaders: a wiring error, never hidden
 	if len(apps) == 0 || !graphql.HasOperationContext(ctx) {
 		return
 	}
@@ -38,7 +39,7 @@ func primeApplications(ctx context.Context, apps []*models.Application) {
 	for i, a := range apps {
 		parents[i] = a
 	}
-	run(ctx, loaders.For(ctx), steps, parents)
+	run(ctx, l, steps, parents)
 }
 
 // step is one selected edge of a level, with the selected edges below it.

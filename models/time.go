@@ -11,7 +11,9 @@ import (
 // their own. The two ISO-8601 strings (agreedDate, acverinputDate) are always UTC.
 
 // DefaultZone is Asia/Taipei, the zone of the legacy strings when the context names none.
-var DefaultZone = sync.OnceValue(func() *time.Location {
+func DefaultZone() *time.Location { return taipei() }
+
+var taipei = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Taipei")
 	if err != nil {
 		loc = time.FixedZone("Asia/Taipei", 8*60*60) // no tzdata on the machine: Taiwan has no DST
