@@ -54,10 +54,11 @@ test: check-generated
 	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 2 minutes)"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
-# A longer fuzz run of the legacy endpoint: make fuzz FUZZTIME=10m
+# A longer fuzz run of the legacy endpoint and of its JSON rewriter: make fuzz FUZZTIME=10m
 fuzz:
 	@url=$$(scripts/localdb.sh); \
-	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
+	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz '^FuzzGetCreateInfo$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/; \
+	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./internal/legacy/
 
 # Seeds BENCH_APPLICATIONS synthetic applications (once) into the database createinfo_bench
 # of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md.

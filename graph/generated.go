@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"createinfo/graph/scalar"
 	"createinfo/models"
 	"fmt"
 	"math"
@@ -225,8 +226,8 @@ type ComplexityRoot struct {
 
 	PayTax struct {
 		CountryCode func(childComplexity int) int
-		CreatedDate func(childComplexity int) int
-		CreatedTime func(childComplexity int) int
+		CreateDate  func(childComplexity int) int
+		CreateTime  func(childComplexity int) int
 		Idno        func(childComplexity int) int
 		SeqNo       func(childComplexity int) int
 		TaxesNo     func(childComplexity int) int
@@ -1361,17 +1362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PayTax.CountryCode(childComplexity), true
 	case "PayTax.createdDate":
-		if e.ComplexityRoot.PayTax.CreatedDate == nil {
+		if e.ComplexityRoot.PayTax.CreateDate == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PayTax.CreatedDate(childComplexity), true
+		return e.ComplexityRoot.PayTax.CreateDate(childComplexity), true
 	case "PayTax.createdTime":
-		if e.ComplexityRoot.PayTax.CreatedTime == nil {
+		if e.ComplexityRoot.PayTax.CreateTime == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PayTax.CreatedTime(childComplexity), true
+		return e.ComplexityRoot.PayTax.CreateTime(childComplexity), true
 	case "PayTax.IDNO":
 		if e.ComplexityRoot.PayTax.Idno == nil {
 			break
@@ -1908,7 +1909,7 @@ var sources = []*ast.Source{
 # the all-in-one endpoint can move over without renaming. Descriptions are the specification's
 # 說明 column. The encrypted password (psd) does not exist here.
 
-"An instant, RFC 3339 (for example 2020-02-12T07:51:28+08:00)."
+"An instant, RFC 3339 in UTC whatever the server's zone (for example 2020-02-11T23:51:28Z for 07:51:28 in Taipei)."
 scalar DateTime
 
 type Query {
@@ -3500,7 +3501,7 @@ func (ec *executionContext) _Application_createDate(ctx context.Context, field g
 			return ec.fieldContext_Application_createDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(), nil
+			return obj.CreateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -3523,7 +3524,7 @@ func (ec *executionContext) _Application_updateDate(ctx context.Context, field g
 			return ec.fieldContext_Application_updateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(), nil
+			return obj.UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -3546,7 +3547,7 @@ func (ec *executionContext) _Application_createTime(ctx context.Context, field g
 			return ec.fieldContext_Application_createTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(), nil
+			return obj.CreateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -3569,7 +3570,7 @@ func (ec *executionContext) _Application_updateTime(ctx context.Context, field g
 			return ec.fieldContext_Application_updateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(), nil
+			return obj.UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -3638,7 +3639,7 @@ func (ec *executionContext) _Application_lastStepDateTime(ctx context.Context, f
 			return ec.fieldContext_Application_lastStepDateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastStepDateTime(), nil
+			return obj.LastStepDateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5476,7 +5477,7 @@ func (ec *executionContext) _DocumentResend_createDateTime(ctx context.Context, 
 			return ec.fieldContext_DocumentResend_createDateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateDateTime(), nil
+			return obj.CreateDateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5499,7 +5500,7 @@ func (ec *executionContext) _DocumentResend_updateDateTime(ctx context.Context, 
 			return ec.fieldContext_DocumentResend_updateDateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDateTime(), nil
+			return obj.UpdateDateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5890,7 +5891,7 @@ func (ec *executionContext) _ManualReviewFlag_createDate(ctx context.Context, fi
 			return ec.fieldContext_ManualReviewFlag_createDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(), nil
+			return obj.CreateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5913,7 +5914,7 @@ func (ec *executionContext) _ManualReviewFlag_updateDate(ctx context.Context, fi
 			return ec.fieldContext_ManualReviewFlag_updateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(), nil
+			return obj.UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5936,7 +5937,7 @@ func (ec *executionContext) _ManualReviewFlag_createTime(ctx context.Context, fi
 			return ec.fieldContext_ManualReviewFlag_createTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(), nil
+			return obj.CreateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5959,7 +5960,7 @@ func (ec *executionContext) _ManualReviewFlag_updateTime(ctx context.Context, fi
 			return ec.fieldContext_ManualReviewFlag_updateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(), nil
+			return obj.UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6234,7 +6235,7 @@ func (ec *executionContext) _ManualReviewFlag_sameIpWithDiffPidDatetime(ctx cont
 			return ec.fieldContext_ManualReviewFlag_sameIpWithDiffPidDatetime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SameIpWithDiffPidDatetime(), nil
+			return obj.SameIpWithDiffPidDatetime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6979,7 +6980,7 @@ func (ec *executionContext) _OcrFlagDetail_createDate(ctx context.Context, field
 			return ec.fieldContext_OcrFlagDetail_createDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(), nil
+			return obj.CreateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7002,7 +7003,7 @@ func (ec *executionContext) _OcrFlagDetail_updateDate(ctx context.Context, field
 			return ec.fieldContext_OcrFlagDetail_updateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(), nil
+			return obj.UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7025,7 +7026,7 @@ func (ec *executionContext) _OcrFlagDetail_createTime(ctx context.Context, field
 			return ec.fieldContext_OcrFlagDetail_createTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(), nil
+			return obj.CreateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7048,7 +7049,7 @@ func (ec *executionContext) _OcrFlagDetail_updateTime(ctx context.Context, field
 			return ec.fieldContext_OcrFlagDetail_updateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(), nil
+			return obj.UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7126,7 +7127,7 @@ func (ec *executionContext) _PayTax_createdDate(ctx context.Context, field graph
 			return ec.fieldContext_PayTax_createdDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreatedDate(), nil
+			return obj.CreateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7149,7 +7150,7 @@ func (ec *executionContext) _PayTax_createdTime(ctx context.Context, field graph
 			return ec.fieldContext_PayTax_createdTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreatedTime(), nil
+			return obj.CreateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7218,7 +7219,7 @@ func (ec *executionContext) _PayTax_updateDate(ctx context.Context, field graphq
 			return ec.fieldContext_PayTax_updateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(), nil
+			return obj.UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7241,7 +7242,7 @@ func (ec *executionContext) _PayTax_updateTime(ctx context.Context, field graphq
 			return ec.fieldContext_PayTax_updateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(), nil
+			return obj.UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7609,7 +7610,7 @@ func (ec *executionContext) _StepBreakPoint_step01UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step01UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step01UpdateDate(), nil
+			return obj.Step01UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7632,7 +7633,7 @@ func (ec *executionContext) _StepBreakPoint_step01UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step01UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step01UpdateTime(), nil
+			return obj.Step01UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7678,7 +7679,7 @@ func (ec *executionContext) _StepBreakPoint_step02UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step02UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step02UpdateDate(), nil
+			return obj.Step02UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7701,7 +7702,7 @@ func (ec *executionContext) _StepBreakPoint_step02UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step02UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step02UpdateTime(), nil
+			return obj.Step02UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7747,7 +7748,7 @@ func (ec *executionContext) _StepBreakPoint_step03UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step03UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step03UpdateDate(), nil
+			return obj.Step03UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7770,7 +7771,7 @@ func (ec *executionContext) _StepBreakPoint_step03UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step03UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step03UpdateTime(), nil
+			return obj.Step03UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7816,7 +7817,7 @@ func (ec *executionContext) _StepBreakPoint_step04UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step04UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step04UpdateDate(), nil
+			return obj.Step04UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7839,7 +7840,7 @@ func (ec *executionContext) _StepBreakPoint_step04UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step04UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step04UpdateTime(), nil
+			return obj.Step04UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7885,7 +7886,7 @@ func (ec *executionContext) _StepBreakPoint_step05UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step05UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step05UpdateDate(), nil
+			return obj.Step05UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7908,7 +7909,7 @@ func (ec *executionContext) _StepBreakPoint_step05UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step05UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step05UpdateTime(), nil
+			return obj.Step05UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7954,7 +7955,7 @@ func (ec *executionContext) _StepBreakPoint_step06UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step06UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step06UpdateDate(), nil
+			return obj.Step06UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7977,7 +7978,7 @@ func (ec *executionContext) _StepBreakPoint_step06UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step06UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step06UpdateTime(), nil
+			return obj.Step06UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8023,7 +8024,7 @@ func (ec *executionContext) _StepBreakPoint_step07UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step07UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step07UpdateDate(), nil
+			return obj.Step07UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8046,7 +8047,7 @@ func (ec *executionContext) _StepBreakPoint_step07UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step07UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step07UpdateTime(), nil
+			return obj.Step07UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8092,7 +8093,7 @@ func (ec *executionContext) _StepBreakPoint_step08UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step08UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step08UpdateDate(), nil
+			return obj.Step08UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8115,7 +8116,7 @@ func (ec *executionContext) _StepBreakPoint_step08UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step08UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step08UpdateTime(), nil
+			return obj.Step08UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8161,7 +8162,7 @@ func (ec *executionContext) _StepBreakPoint_step09UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step09UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step09UpdateDate(), nil
+			return obj.Step09UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8184,7 +8185,7 @@ func (ec *executionContext) _StepBreakPoint_step09UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step09UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step09UpdateTime(), nil
+			return obj.Step09UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8230,7 +8231,7 @@ func (ec *executionContext) _StepBreakPoint_step10UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step10UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step10UpdateDate(), nil
+			return obj.Step10UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8253,7 +8254,7 @@ func (ec *executionContext) _StepBreakPoint_step10UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step10UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step10UpdateTime(), nil
+			return obj.Step10UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8299,7 +8300,7 @@ func (ec *executionContext) _StepBreakPoint_step11UpdateDate(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step11UpdateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step11UpdateDate(), nil
+			return obj.Step11UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8322,7 +8323,7 @@ func (ec *executionContext) _StepBreakPoint_step11UpdateTime(ctx context.Context
 			return ec.fieldContext_StepBreakPoint_step11UpdateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Step11UpdateTime(), nil
+			return obj.Step11UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8345,7 +8346,7 @@ func (ec *executionContext) _StepBreakPoint_createDate(ctx context.Context, fiel
 			return ec.fieldContext_StepBreakPoint_createDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(), nil
+			return obj.CreateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8368,7 +8369,7 @@ func (ec *executionContext) _StepBreakPoint_createTime(ctx context.Context, fiel
 			return ec.fieldContext_StepBreakPoint_createTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(), nil
+			return obj.CreateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8391,7 +8392,7 @@ func (ec *executionContext) _StepBreakPoint_updateDate(ctx context.Context, fiel
 			return ec.fieldContext_StepBreakPoint_updateDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(), nil
+			return obj.UpdateDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8414,7 +8415,7 @@ func (ec *executionContext) _StepBreakPoint_updateTime(ctx context.Context, fiel
 			return ec.fieldContext_StepBreakPoint_updateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(), nil
+			return obj.UpdateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8552,7 +8553,7 @@ func (ec *executionContext) _TellerCheckRecord_tellerCheckDate(ctx context.Conte
 			return ec.fieldContext_TellerCheckRecord_tellerCheckDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TellerCheckDate(), nil
+			return obj.TellerCheckDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8575,7 +8576,7 @@ func (ec *executionContext) _TellerCheckRecord_tellerCheckTime(ctx context.Conte
 			return ec.fieldContext_TellerCheckRecord_tellerCheckTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TellerCheckTime(), nil
+			return obj.TellerCheckTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8644,7 +8645,7 @@ func (ec *executionContext) _TellerCheckRecord_managerCheckDate(ctx context.Cont
 			return ec.fieldContext_TellerCheckRecord_managerCheckDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ManagerCheckDate(), nil
+			return obj.ManagerCheckDate(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8667,7 +8668,7 @@ func (ec *executionContext) _TellerCheckRecord_managerCheckTime(ctx context.Cont
 			return ec.fieldContext_TellerCheckRecord_managerCheckTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ManagerCheckTime(), nil
+			return obj.ManagerCheckTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8736,7 +8737,7 @@ func (ec *executionContext) _TellerCheckRecord_createDateTime(ctx context.Contex
 			return ec.fieldContext_TellerCheckRecord_createDateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreateDateTime(), nil
+			return obj.CreateDateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8759,7 +8760,7 @@ func (ec *executionContext) _TellerCheckRecord_updateDateTime(ctx context.Contex
 			return ec.fieldContext_TellerCheckRecord_updateDateTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdateDateTime(), nil
+			return obj.UpdateDateTime(ctx), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -10161,25 +10162,29 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createDate":
-			out.Values[i] = ec._Application_createDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_createDate(ctx, field, obj)
+				})
 		case "updateDate":
-			out.Values[i] = ec._Application_updateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_updateDate(ctx, field, obj)
+				})
 		case "createTime":
-			out.Values[i] = ec._Application_createTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_createTime(ctx, field, obj)
+				})
 		case "updateTime":
-			out.Values[i] = ec._Application_updateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_updateTime(ctx, field, obj)
+				})
 		case "isFirstUse":
 			out.Values[i] = ec._Application_isFirstUse(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10191,10 +10196,11 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastStepDateTime":
-			out.Values[i] = ec._Application_lastStepDateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_lastStepDateTime(ctx, field, obj)
+				})
 		case "memberProfileSeqNo":
 			out.Values[i] = ec._Application_memberProfileSeqNo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -10666,15 +10672,17 @@ func (ec *executionContext) _DocumentResend(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createDateTime":
-			out.Values[i] = ec._DocumentResend_createDateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentResend_createDateTime(ctx, field, obj)
+				})
 		case "updateDateTime":
-			out.Values[i] = ec._DocumentResend_updateDateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentResend_updateDateTime(ctx, field, obj)
+				})
 		case "category":
 			out.Values[i] = ec._DocumentResend_category(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -10785,25 +10793,29 @@ func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createDate":
-			out.Values[i] = ec._ManualReviewFlag_createDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ManualReviewFlag_createDate(ctx, field, obj)
+				})
 		case "updateDate":
-			out.Values[i] = ec._ManualReviewFlag_updateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ManualReviewFlag_updateDate(ctx, field, obj)
+				})
 		case "createTime":
-			out.Values[i] = ec._ManualReviewFlag_createTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ManualReviewFlag_createTime(ctx, field, obj)
+				})
 		case "updateTime":
-			out.Values[i] = ec._ManualReviewFlag_updateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ManualReviewFlag_updateTime(ctx, field, obj)
+				})
 		case "amlFlagDetail":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -10855,10 +10867,11 @@ func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sameIpWithDiffPidDatetime":
-			out.Values[i] = ec._ManualReviewFlag_sameIpWithDiffPidDatetime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ManualReviewFlag_sameIpWithDiffPidDatetime(ctx, field, obj)
+				})
 		case "z21ExceedTimes":
 			out.Values[i] = ec._ManualReviewFlag_z21ExceedTimes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11044,25 +11057,29 @@ func (ec *executionContext) _OcrFlagDetail(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createDate":
-			out.Values[i] = ec._OcrFlagDetail_createDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OcrFlagDetail_createDate(ctx, field, obj)
+				})
 		case "updateDate":
-			out.Values[i] = ec._OcrFlagDetail_updateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OcrFlagDetail_updateDate(ctx, field, obj)
+				})
 		case "createTime":
-			out.Values[i] = ec._OcrFlagDetail_createTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OcrFlagDetail_createTime(ctx, field, obj)
+				})
 		case "updateTime":
-			out.Values[i] = ec._OcrFlagDetail_updateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OcrFlagDetail_updateTime(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11103,15 +11120,17 @@ func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, o
 					return ec._PayTax_countryCode(ctx, field, obj)
 				})
 		case "createdDate":
-			out.Values[i] = ec._PayTax_createdDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PayTax_createdDate(ctx, field, obj)
+				})
 		case "createdTime":
-			out.Values[i] = ec._PayTax_createdTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PayTax_createdTime(ctx, field, obj)
+				})
 		case "seqNo":
 			out.Values[i] = ec._PayTax_seqNo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11123,15 +11142,17 @@ func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updateDate":
-			out.Values[i] = ec._PayTax_updateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PayTax_updateDate(ctx, field, obj)
+				})
 		case "updateTime":
-			out.Values[i] = ec._PayTax_updateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PayTax_updateTime(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11272,212 +11293,238 @@ func (ec *executionContext) _StepBreakPoint(ctx context.Context, sel ast.Selecti
 		case "seqNo":
 			out.Values[i] = ec._StepBreakPoint_seqNo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "steps":
 			out.Values[i] = ec._StepBreakPoint_steps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastCompletedStep":
 			out.Values[i] = ec._StepBreakPoint_lastCompletedStep(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step01State":
 			out.Values[i] = ec._StepBreakPoint_step01State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step01UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step01UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step01UpdateDate(ctx, field, obj)
+				})
 		case "step01UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step01UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step01UpdateTime(ctx, field, obj)
+				})
 		case "step02State":
 			out.Values[i] = ec._StepBreakPoint_step02State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step02UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step02UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step02UpdateDate(ctx, field, obj)
+				})
 		case "step02UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step02UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step02UpdateTime(ctx, field, obj)
+				})
 		case "step03State":
 			out.Values[i] = ec._StepBreakPoint_step03State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step03UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step03UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step03UpdateDate(ctx, field, obj)
+				})
 		case "step03UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step03UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step03UpdateTime(ctx, field, obj)
+				})
 		case "step04State":
 			out.Values[i] = ec._StepBreakPoint_step04State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step04UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step04UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step04UpdateDate(ctx, field, obj)
+				})
 		case "step04UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step04UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step04UpdateTime(ctx, field, obj)
+				})
 		case "step05State":
 			out.Values[i] = ec._StepBreakPoint_step05State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step05UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step05UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step05UpdateDate(ctx, field, obj)
+				})
 		case "step05UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step05UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step05UpdateTime(ctx, field, obj)
+				})
 		case "step06State":
 			out.Values[i] = ec._StepBreakPoint_step06State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step06UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step06UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step06UpdateDate(ctx, field, obj)
+				})
 		case "step06UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step06UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step06UpdateTime(ctx, field, obj)
+				})
 		case "step07State":
 			out.Values[i] = ec._StepBreakPoint_step07State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step07UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step07UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step07UpdateDate(ctx, field, obj)
+				})
 		case "step07UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step07UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step07UpdateTime(ctx, field, obj)
+				})
 		case "step08State":
 			out.Values[i] = ec._StepBreakPoint_step08State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step08UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step08UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step08UpdateDate(ctx, field, obj)
+				})
 		case "step08UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step08UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step08UpdateTime(ctx, field, obj)
+				})
 		case "step09State":
 			out.Values[i] = ec._StepBreakPoint_step09State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step09UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step09UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step09UpdateDate(ctx, field, obj)
+				})
 		case "step09UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step09UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step09UpdateTime(ctx, field, obj)
+				})
 		case "step10State":
 			out.Values[i] = ec._StepBreakPoint_step10State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step10UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step10UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step10UpdateDate(ctx, field, obj)
+				})
 		case "step10UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step10UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step10UpdateTime(ctx, field, obj)
+				})
 		case "step11State":
 			out.Values[i] = ec._StepBreakPoint_step11State(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "step11UpdateDate":
-			out.Values[i] = ec._StepBreakPoint_step11UpdateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step11UpdateDate(ctx, field, obj)
+				})
 		case "step11UpdateTime":
-			out.Values[i] = ec._StepBreakPoint_step11UpdateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_step11UpdateTime(ctx, field, obj)
+				})
 		case "createDate":
-			out.Values[i] = ec._StepBreakPoint_createDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_createDate(ctx, field, obj)
+				})
 		case "createTime":
-			out.Values[i] = ec._StepBreakPoint_createTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_createTime(ctx, field, obj)
+				})
 		case "updateDate":
-			out.Values[i] = ec._StepBreakPoint_updateDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_updateDate(ctx, field, obj)
+				})
 		case "updateTime":
-			out.Values[i] = ec._StepBreakPoint_updateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StepBreakPoint_updateTime(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._StepBreakPoint_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._StepBreakPoint_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11510,77 +11557,83 @@ func (ec *executionContext) _TellerCheckRecord(ctx context.Context, sel ast.Sele
 		case "seqNo":
 			out.Values[i] = ec._TellerCheckRecord_seqNo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createMasterSeqNo":
 			out.Values[i] = ec._TellerCheckRecord_createMasterSeqNo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tellerNo":
 			out.Values[i] = ec._TellerCheckRecord_tellerNo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tellerCheckDate":
-			out.Values[i] = ec._TellerCheckRecord_tellerCheckDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TellerCheckRecord_tellerCheckDate(ctx, field, obj)
+				})
 		case "tellerCheckTime":
-			out.Values[i] = ec._TellerCheckRecord_tellerCheckTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TellerCheckRecord_tellerCheckTime(ctx, field, obj)
+				})
 		case "tellerMemo":
 			out.Values[i] = ec._TellerCheckRecord_tellerMemo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "managerNo":
 			out.Values[i] = ec._TellerCheckRecord_managerNo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "managerCheckDate":
-			out.Values[i] = ec._TellerCheckRecord_managerCheckDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TellerCheckRecord_managerCheckDate(ctx, field, obj)
+				})
 		case "managerCheckTime":
-			out.Values[i] = ec._TellerCheckRecord_managerCheckTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TellerCheckRecord_managerCheckTime(ctx, field, obj)
+				})
 		case "managerMemo":
 			out.Values[i] = ec._TellerCheckRecord_managerMemo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "checkStatus":
 			out.Values[i] = ec._TellerCheckRecord_checkStatus(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createDateTime":
-			out.Values[i] = ec._TellerCheckRecord_createDateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TellerCheckRecord_createDateTime(ctx, field, obj)
+				})
 		case "updateDateTime":
-			out.Values[i] = ec._TellerCheckRecord_updateDateTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TellerCheckRecord_updateDateTime(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._TellerCheckRecord_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._TellerCheckRecord_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12115,13 +12168,13 @@ func (ec *executionContext) marshalNCreateDetail2ᚖcreateinfoᚋmodelsᚐCreate
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalDateTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
@@ -12509,7 +12562,7 @@ func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Contex
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalDateTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -12519,7 +12572,7 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := scalar.MarshalDateTime(*v)
 	return res
 }
 

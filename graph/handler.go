@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"time"
 
 	"createinfo/internal/audit"
 
@@ -25,6 +26,8 @@ import (
 type Options struct {
 	DB         *gorm.DB
 	MaxResults int
+	// Zone is the zone of the legacy date and time strings (nil: models.DefaultZone).
+	Zone *time.Location
 	// Introspection allows schema introspection (development only).
 	Introspection bool
 	Log           *slog.Logger
@@ -105,6 +108,7 @@ func configure(x configurable, o Options) {
 	x.SetRecoverFunc(Recover(log))
 	x.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	x.SetDisableSuggestion(true)
+	x.Use(legacyZone{o.Zone})
 	limits := DefaultLimits
 	x.SetParserTokenLimit(limits.MaxTokens)
 	x.Use(shapeLimit{limits})

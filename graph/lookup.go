@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"createinfo/loaders"
 	"createinfo/models"
 )
 
@@ -37,60 +36,6 @@ func (r *Resolver) lookup(ctx context.Context, c Conditions) ([]*models.Applicat
 		seqNos[i] = a.SeqNo
 	}
 	audit.SetResult(audit.FromContext(ctx), seqNos)
-	loaders.For(ctx).PrimeApplications(ctx, apps)
+	primeApplications(ctx, apps)
 	return apps, nil
-}
-
-// newestFlag is the newest of an application's flags, which come oldest first.
-func newestFlag(flags []*models.ManualReviewFlag) *models.ManualReviewFlag {
-	if len(flags) == 0 {
-		return nil
-	}
-	return flags[len(flags)-1]
-}
-
-// resendContent derives a resend's content from its category (CONTRACT.md, DocumentResend).
-func resendContent(ctx context.Context, r *models.DocumentResend) ([]string, error) {
-	content := []string{}
-	if r.Category == nil {
-		return content, nil
-	}
-	switch *r.Category {
-	case models.CategoryFirstCertificate, models.CategorySecondCertificate, models.CategoryLossNationalityProof:
-		if r.OcrImageID != nil && *r.OcrImageID != "" {
-			content = append(content, *r.OcrImageID)
-		}
-	case models.CategoryEDD:
-		surveys, err := load(ctx, loaders.For(ctx).EddSurveys, r.SeqNo)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range surveys {
-			content = append(content, strconv.FormatInt(s.SeqNo, 10))
-		}
-	case models.CategoryFinancialProof:
-		images, err := load(ctx, loaders.For(ctx).FinancialImages, r.SeqNo)
-		if err != nil {
-			return nil, err
-		}
-		for _, img := range images {
-			if img.ImageID != nil && *img.ImageID != "" {
-				content = append(content, *img.ImageID)
-			}
-		}
-	}
-	return content, nil
-}
-
-// abnormalPids lists the ID numbers of an application's abnormal-account matches.
-func abnormalPids(ctx context.Context, seqNo string) ([]string, error) {
-	rows, err := load(ctx, loaders.For(ctx).AbnormalPids, seqNo)
-	if err != nil {
-		return nil, err
-	}
-	pids := make([]string, len(rows))
-	for i, p := range rows {
-		pids[i] = p.Idno
-	}
-	return pids, nil
 }

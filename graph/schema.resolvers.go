@@ -8,64 +8,62 @@ package graph
 import (
 	"context"
 	"createinfo/internal/audit"
-	"createinfo/loaders"
 	"createinfo/models"
 )
 
 // StepBreakPoint is the resolver for the stepBreakPoint field.
 func (r *applicationResolver) StepBreakPoint(ctx context.Context, obj *models.Application) (*models.StepBreakPoint, error) {
-	return load(ctx, loaders.For(ctx).StepBreakPoint, obj.SeqNo)
+	return applicationStepBreakPoint.load(ctx, obj)
 }
 
 // CreateDetails is the resolver for the createDetails field.
 func (r *applicationResolver) CreateDetails(ctx context.Context, obj *models.Application) ([]*models.CreateDetail, error) {
-	return load(ctx, loaders.For(ctx).CreateDetails, obj.SeqNo)
+	return applicationCreateDetails.load(ctx, obj)
 }
 
 // DocumentResends is the resolver for the documentResends field.
 func (r *applicationResolver) DocumentResends(ctx context.Context, obj *models.Application) ([]*models.DocumentResend, error) {
-	return load(ctx, loaders.For(ctx).DocumentResends, obj.SeqNo)
+	return applicationDocumentResends.load(ctx, obj)
 }
 
 // ManualReviewFlags is the resolver for the manualReviewFlags field.
 func (r *applicationResolver) ManualReviewFlags(ctx context.Context, obj *models.Application) ([]*models.ManualReviewFlag, error) {
-	return load(ctx, loaders.For(ctx).ManualReviewFlags, obj.SeqNo)
+	return applicationManualReviewFlags.load(ctx, obj)
 }
 
 // ManualReviewFlag is the resolver for the manualReviewFlag field.
 func (r *applicationResolver) ManualReviewFlag(ctx context.Context, obj *models.Application) (*models.ManualReviewFlag, error) {
-	flags, err := load(ctx, loaders.For(ctx).ManualReviewFlags, obj.SeqNo)
-	return newestFlag(flags), err
+	return newestFlag(applicationManualReviewFlags.load(ctx, obj))
 }
 
 // TellerCheckRecords is the resolver for the tellerCheckRecords field.
 func (r *applicationResolver) TellerCheckRecords(ctx context.Context, obj *models.Application) ([]*models.TellerCheckRecord, error) {
-	return load(ctx, loaders.For(ctx).TellerCheckRecords, obj.SeqNo)
+	return applicationTellerCheckRecords.load(ctx, obj)
 }
 
 // AbnormalPid is the resolver for the abnormalPid field.
 func (r *applicationResolver) AbnormalPid(ctx context.Context, obj *models.Application) ([]string, error) {
-	return abnormalPids(ctx, obj.SeqNo)
+	return abnormalPids(applicationAbnormalPids.load(ctx, obj))
 }
 
 // Industry is the resolver for the industry field.
 func (r *createDetailResolver) Industry(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return loadCode(ctx, loaders.For(ctx).Industry, obj.IndustryCode)
+	return detailIndustry.load(ctx, obj)
 }
 
 // Job is the resolver for the job field.
 func (r *createDetailResolver) Job(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return loadCode(ctx, loaders.For(ctx).Job, obj.JobCode)
+	return detailJob.load(ctx, obj)
 }
 
 // IDIssueCity is the resolver for the idIssueCity field.
 func (r *createDetailResolver) IDIssueCity(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return loadCode(ctx, loaders.For(ctx).IDIssueCity, obj.IdIssueCityCode)
+	return detailIDIssueCity.load(ctx, obj)
 }
 
 // IDIssueWay is the resolver for the idIssueWay field.
 func (r *createDetailResolver) IDIssueWay(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return loadCode(ctx, loaders.For(ctx).IDIssueWay, obj.IdIssueWayCode)
+	return detailIDIssueWay.load(ctx, obj)
 }
 
 // ResendContent is the resolver for the resendContent field.
@@ -75,37 +73,37 @@ func (r *documentResendResolver) ResendContent(ctx context.Context, obj *models.
 
 // AmlFlagDetail is the resolver for the amlFlagDetail field.
 func (r *manualReviewFlagResolver) AmlFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.AmlFlagDetail, error) {
-	return loadOptional(ctx, loaders.For(ctx).AmlFlagDetail, obj.Aml)
+	return flagAml.load(ctx, obj)
 }
 
 // OcrFlagDetail is the resolver for the ocrFlagDetail field.
 func (r *manualReviewFlagResolver) OcrFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.OcrFlagDetail, error) {
-	return loadOptional(ctx, loaders.For(ctx).OcrFlagDetail, obj.Ocr)
+	return flagOcr.load(ctx, obj)
 }
 
 // Z21FlagDetail is the resolver for the z21FlagDetail field.
 func (r *manualReviewFlagResolver) Z21FlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.Z21FlagDetail, error) {
-	return loadOptional(ctx, loaders.For(ctx).Z21FlagDetail, obj.Z21)
+	return flagZ21.load(ctx, obj)
 }
 
 // Z22FlagDetail is the resolver for the z22FlagDetail field.
 func (r *manualReviewFlagResolver) Z22FlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.Z22FlagDetail, error) {
-	return loadOptional(ctx, loaders.For(ctx).Z22FlagDetail, obj.Z22)
+	return flagZ22.load(ctx, obj)
 }
 
 // PayTaxes is the resolver for the payTaxes field.
 func (r *manualReviewFlagResolver) PayTaxes(ctx context.Context, obj *models.ManualReviewFlag) ([]*models.PayTax, error) {
-	return load(ctx, loaders.For(ctx).PayTaxes, obj.CreateMasterSeqNo)
+	return flagPayTaxes.load(ctx, obj)
 }
 
 // IDIssueWay is the resolver for the idIssueWay field.
 func (r *ocrFlagDetailResolver) IDIssueWay(ctx context.Context, obj *models.OcrFlagDetail) (*models.CodeName, error) {
-	return loadCode(ctx, loaders.For(ctx).IDIssueWay, obj.IdIssueWayCode)
+	return ocrIDIssueWay.load(ctx, obj)
 }
 
 // CountryCode is the resolver for the countryCode field.
 func (r *payTaxResolver) CountryCode(ctx context.Context, obj *models.PayTax) (*models.CodeName, error) {
-	return loadCode(ctx, loaders.For(ctx).Country, obj.Country)
+	return payTaxCountry.load(ctx, obj)
 }
 
 // Applications is the resolver for the applications field.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -28,7 +27,7 @@ type batchOptions struct {
 const maxBatch = 1000
 
 // Relation is the loader of one child relation, with its batch function kept at hand so that
-// a whole level's keys can be fetched at once and primed into the loader's cache (prime.go).
+// a whole set of keys can be fetched now and primed into the loader's cache (Fill).
 type Relation[K comparable, V any] struct {
 	*dataloader.Loader[K, V]
 	batch dataloader.BatchFunc[K, V]
@@ -41,23 +40,27 @@ func newRelation[K comparable, V any](o batchOptions, batch dataloader.BatchFunc
 	}
 }
 
-// fill fetches keys in one batch now and primes the results into the loader's cache, so that
-// the resolvers asking for them later wait for no timer. A failed batch primes nothing: the
-// resolvers then load as usual and report the error.
-func (r *Relation[K, V]) fill(ctx context.Context, keys []K) {
+// Fill fetches keys now, in one statement per maxBatch distinct keys, primes the results into
+// the loader's cache, so that later loads of them wait for no timer, and returns the values
+// fetched, in the order of the distinct keys. A failed batch primes and returns nothing for its
+// keys: their loads then run as usual and report the error.
+func (r *Relation[K, V]) Fill(ctx context.Context, keys []K) []V {
 	if len(keys) == 0 {
-		return
+		return nil
 	}
 	keys = distinct(keys)
+	values := make([]V, 0, len(keys))
 	for start := 0; start < len(keys); start += maxBatch {
 		part := keys[start:min(start+maxBatch, len(keys))]
 		results := r.batch(ctx, part)
 		for i, k := range part {
 			if results[i].Error == nil {
 				r.Prime(ctx, k, results[i].Data)
+				values = append(values, results[i].Data)
 			}
 		}
 	}
+	return values
 }
 
 func distinct[K comparable](keys []K) []K {
@@ -73,16 +76,12 @@ func distinct[K comparable](keys []K) []K {
 }
 
 // newOneToOne makes a loader of at most one row per key: a key with no row gets the zero V
-// (nil for pointers). Results come back in key order, as dataloader requires. then, when not
-// nil, sees the rows of each batch before the waiting resolvers do (see prime.go).
-func newOneToOne[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K, then func(context.Context, []V)) *Relation[K, V] {
+// (nil for pointers). Results come back in key order, as dataloader requires.
+func newOneToOne[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K) *Relation[K, V] {
 	return newRelation(o, func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		rows, err := fetch(ctx, o.db, keys)
 		if err != nil {
 			return failAll[V](len(keys), err)
-		}
-		if then != nil {
-			then(ctx, rows)
 		}
 		byKey := make(map[K]V, len(rows))
 		for _, row := range rows {
@@ -97,15 +96,12 @@ func newOneToOne[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], key
 }
 
 // newOneToMany makes a loader of a list of rows per key, in the order fetch returns them: a
-// key with no row gets an empty, non-nil list. then is as for newOneToOne.
-func newOneToMany[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K, then func(context.Context, []V)) *Relation[K, []V] {
+// key with no row gets an empty, non-nil list.
+func newOneToMany[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K) *Relation[K, []V] {
 	return newRelation(o, func(ctx context.Context, keys []K) []*dataloader.Result[[]V] {
 		rows, err := fetch(ctx, o.db, keys)
 		if err != nil {
 			return failAll[[]V](len(keys), err)
-		}
-		if then != nil {
-			then(ctx, rows)
 		}
 		byKey := make(map[K][]V, len(keys))
 		for _, row := range rows {
@@ -181,18 +177,4 @@ func (l keyList[K]) Value() (driver.Value, error) {
 	}
 	b.WriteByte('}')
 	return b.String(), nil
-}
-
-// concurrently runs fns at once and waits for them all: the relations of one level are
-// independent, so their statements need not wait for each other.
-func concurrently(fns ...func()) {
-	var wg sync.WaitGroup
-	for _, f := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f()
-		}()
-	}
-	wg.Wait()
 }

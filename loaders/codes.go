@@ -17,6 +17,7 @@ import (
 // loaders still batch and return in key order; their fetch just reads the cache.
 type codeCache struct {
 	ttl    time.Duration
+	now    func() time.Time // the clock; tests set their own
 	mu     sync.Mutex
 	tables map[string]cachedTable
 }
@@ -27,14 +28,14 @@ type cachedTable struct {
 }
 
 func newCodeCache(ttl time.Duration) *codeCache {
-	return &codeCache{ttl: ttl, tables: map[string]cachedTable{}}
+	return &codeCache{ttl: ttl, now: time.Now, tables: map[string]cachedTable{}}
 }
 
 // table returns the codes of table, reading it again when its copy has expired.
 func (c *codeCache) table(ctx context.Context, db *gorm.DB, table string) (map[string]*models.CodeName, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock() // one reader per expiry: the others wait for its result
-	if t, ok := c.tables[table]; ok && time.Now().Before(t.expires) {
+	if t, ok := c.tables[table]; ok && c.now().Before(t.expires) {
 		return t.codes, nil
 	}
 	var rows []*models.CodeName
@@ -45,7 +46,7 @@ func (c *codeCache) table(ctx context.Context, db *gorm.DB, table string) (map[s
 	for _, r := range rows {
 		codes[r.Code] = r
 	}
-	c.tables[table] = cachedTable{codes: codes, expires: time.Now().Add(c.ttl)}
+	c.tables[table] = cachedTable{codes: codes, expires: c.now().Add(c.ttl)}
 	return codes, nil
 }
 
@@ -70,5 +71,5 @@ func newCodeLoader(o batchOptions, table string) *Relation[string, *models.CodeN
 		}
 		return rows, nil
 	}
-	return newOneToOne(o, fetch, func(c *models.CodeName) string { return c.Code }, nil)
+	return newOneToOne(o, fetch, func(c *models.CodeName) string { return c.Code })
 }

@@ -1,6 +1,8 @@
 // Package loaders batches the reads of child rows with graph-gophers/dataloader: one loader
-// per relation, each a single "WHERE key IN (…)" statement per batch, all made afresh for every
-// request (so nothing is cached across requests or customers).
+// per relation, each a single "WHERE key = ANY(…)" statement per batch, all made afresh for
+// every request (so nothing is cached across requests or customers), and found with For(ctx).
+// It knows nothing of GraphQL: which field reads which loader, and what to fetch ahead of the
+// resolvers (Relation.Fill), is decided by the GraphQL layer (graph/relations.go).
 package loaders
 
 import (
@@ -66,21 +68,21 @@ func (s *Source) New() *Loaders { return newLoaders(s.o) }
 
 func newLoaders(o batchOptions) *Loaders {
 	l := &Loaders{}
-	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey, nil)
-	l.CreateDetails = newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey, l.primeCreateDetails)
-	l.DocumentResends = newOneToMany(o, whereIn[string, models.DocumentResend]("create_master_seq_no", childOrder), documentResendKey, l.primeDocumentResends)
-	l.ManualReviewFlags = newOneToMany(o, whereIn[string, models.ManualReviewFlag]("create_master_seq_no", childOrder), manualReviewFlagKey, l.primeManualReviewFlags)
-	l.TellerCheckRecords = newOneToMany(o, whereIn[string, models.TellerCheckRecord]("create_master_seq_no", childOrder), tellerCheckRecordKey, nil)
-	l.AbnormalPids = newOneToMany(o, rawIn[string, AbnormalPid](abnormalPidsQuery), abnormalPidKey, nil)
-	l.PayTaxes = newOneToMany(o, rawIn[string, models.PayTax](payTaxesQuery), payTaxKey, l.primePayTaxes)
+	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey)
+	l.CreateDetails = newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey)
+	l.DocumentResends = newOneToMany(o, whereIn[string, models.DocumentResend]("create_master_seq_no", childOrder), documentResendKey)
+	l.ManualReviewFlags = newOneToMany(o, whereIn[string, models.ManualReviewFlag]("create_master_seq_no", childOrder), manualReviewFlagKey)
+	l.TellerCheckRecords = newOneToMany(o, whereIn[string, models.TellerCheckRecord]("create_master_seq_no", childOrder), tellerCheckRecordKey)
+	l.AbnormalPids = newOneToMany(o, rawIn[string, AbnormalPid](abnormalPidsQuery), abnormalPidKey)
+	l.PayTaxes = newOneToMany(o, rawIn[string, models.PayTax](payTaxesQuery), payTaxKey)
 
-	l.EddSurveys = newOneToMany(o, whereIn[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"), eddSurveyKey, nil)
-	l.FinancialImages = newOneToMany(o, rawIn[int64, models.FinancialImage](financialImagesQuery), financialImageKey, nil)
+	l.EddSurveys = newOneToMany(o, whereIn[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"), eddSurveyKey)
+	l.FinancialImages = newOneToMany(o, rawIn[int64, models.FinancialImage](financialImagesQuery), financialImageKey)
 
-	l.AmlFlagDetail = newOneToOne(o, whereIn[int64, models.AmlFlagDetail]("seq_no", "seq_no"), func(d *models.AmlFlagDetail) int64 { return d.SeqNo }, nil)
-	l.OcrFlagDetail = newOneToOne(o, whereIn[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(d *models.OcrFlagDetail) int64 { return d.SeqNo }, l.primeOcrFlagDetails)
-	l.Z21FlagDetail = newOneToOne(o, whereIn[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(d *models.Z21FlagDetail) int64 { return d.SeqNo }, nil)
-	l.Z22FlagDetail = newOneToOne(o, whereIn[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(d *models.Z22FlagDetail) int64 { return d.SeqNo }, nil)
+	l.AmlFlagDetail = newOneToOne(o, whereIn[int64, models.AmlFlagDetail]("seq_no", "seq_no"), func(d *models.AmlFlagDetail) int64 { return d.SeqNo })
+	l.OcrFlagDetail = newOneToOne(o, whereIn[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(d *models.OcrFlagDetail) int64 { return d.SeqNo })
+	l.Z21FlagDetail = newOneToOne(o, whereIn[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(d *models.Z21FlagDetail) int64 { return d.SeqNo })
+	l.Z22FlagDetail = newOneToOne(o, whereIn[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(d *models.Z22FlagDetail) int64 { return d.SeqNo })
 
 	l.Industry = newCodeLoader(o, models.TableIndustry)
 	l.Job = newCodeLoader(o, models.TableJob)

@@ -3,6 +3,7 @@ package loaders
 import (
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -46,9 +47,12 @@ func TestFillPrimesTheCache(t *testing.T) {
 	l := NewSource(db, time.Hour, 0).New() // a resolver waiting on the timer would hang the test
 	ctx, n := database.WithStatementCounter(context.Background())
 
-	l.Industry.fill(ctx, []string{"14220", "64110", "14220", "missing"})
+	got := l.Industry.Fill(ctx, []string{"14220", "64110", "14220", "missing"})
 	if got := n.Load(); got != 1 {
-		t.Fatalf("fill ran %d statements, want 1", got)
+		t.Fatalf("Fill ran %d statements, want 1", got)
+	}
+	if len(got) != 3 || got[0].Code != "14220" || got[1].Code != "64110" || got[2] != nil {
+		t.Fatalf("Fill returned %+v, want the distinct keys' values in order", got)
 	}
 	c, err := l.Industry.Load(ctx, "64110")()
 	if err != nil || c == nil || c.Name != "銀行業" {
@@ -65,7 +69,9 @@ func TestFillPrimesTheCache(t *testing.T) {
 func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	url := dbtest.URL(t)
 	db := dbtest.OpenURL(t, url, dbtest.DefaultOptions())
-	src := NewSource(db, time.Millisecond, 300*time.Millisecond)
+	src := NewSource(db, time.Millisecond, 5*time.Minute)
+	now := time.Date(2020, 2, 12, 7, 51, 28, 0, time.UTC)
+	src.o.codes.now = func() time.Time { return now }
 	read := func() (string, int64) {
 		ctx, n := database.WithStatementCounter(context.Background())
 		c, err := src.New().Job.Load(ctx, "10009")()
@@ -83,7 +89,11 @@ func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	if err := db.Exec(`SET default_transaction_read_only = off; UPDATE account.job SET name = '軍人' WHERE code = '10009'`).Error; err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	now = now.Add(5*time.Minute - time.Nanosecond)
+	if name, n := read(); name != "軍人(士官以下)" || n != 0 {
+		t.Errorf("just before expiry: %q, %d statements, want the cached name", name, n)
+	}
+	now = now.Add(time.Nanosecond)
 	if name, n := read(); name != "軍人" || n != 1 {
 		t.Errorf("after expiry: %q, %d statements", name, n)
 	}
@@ -102,5 +112,19 @@ func TestKeyListRoundTrips(t *testing.T) {
 	var ids []int64
 	if err := db.Raw(`SELECT unnest(?::bigint[])`, keyList[int64]{1, -2, 9007199254740993}).Scan(&ids).Error; err != nil || len(ids) != 3 || ids[2] != 9007199254740993 {
 		t.Errorf("int keys: %v %v", ids, err)
+	}
+}
+
+// TestKnowsNoGraphQL keeps the batching layer below the GraphQL one: which field reads which
+// loader is graph/relations.go's business.
+func TestKnowsNoGraphQL(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "gqlgen") || strings.Contains(dep, "gqlparser") || strings.HasPrefix(dep, "createinfo/graph") {
+			t.Errorf("loaders depends on %s", dep)
+		}
 	}
 }

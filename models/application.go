@@ -1,18 +1,20 @@
 package models
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Application is one row of the application master (Account.CreateMaster).
 type Application struct {
-	SeqNo              string     `gorm:"column:seq_no;primaryKey"`
-	PhoneNumber        *string    `gorm:"column:phone_number"`
-	Idno               *string    `gorm:"column:idno"`
-	Name               *string    `gorm:"column:name"`
-	MgmCode            *string    `gorm:"column:mgm_code"`
-	Status             *string    `gorm:"column:status"`
-	RejectMemo         *string    `gorm:"column:reject_memo"`
-	CreatedAt          time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt          *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+	SeqNo       string  `gorm:"column:seq_no;primaryKey"`
+	PhoneNumber *string `gorm:"column:phone_number"`
+	Idno        *string `gorm:"column:idno"`
+	Name        *string `gorm:"column:name"`
+	MgmCode     *string `gorm:"column:mgm_code"`
+	Status      *string `gorm:"column:status"`
+	RejectMemo  *string `gorm:"column:reject_memo"`
+	Stamps
 	IsFirstUse         bool       `gorm:"column:is_first_use"`
 	IsArchived         bool       `gorm:"column:is_archived"`
 	LastStepAt         *time.Time `gorm:"column:last_step_time"`
@@ -21,8 +23,6 @@ type Application struct {
 
 func (Application) TableName() string { return "account.create_master" }
 
-func (a *Application) CreateDate() *string       { return dateOf(&a.CreatedAt) }
-func (a *Application) CreateTime() *string       { return clockOf(&a.CreatedAt) }
-func (a *Application) UpdateDate() *string       { return dateOf(a.UpdatedAt) }
-func (a *Application) UpdateTime() *string       { return clockOf(a.UpdatedAt) }
-func (a *Application) LastStepDateTime() *string { return dateTimeOf(a.LastStepAt) }
+func (a *Application) LastStepDateTime(ctx context.Context) *string {
+	return dateTimeOf(ctx, a.LastStepAt)
+}

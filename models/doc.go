@@ -3,6 +3,8 @@
 // serve the stored values, and small methods serve the legacy date and time strings formatted
 // from the timestamptz columns.
 //
-// Fields named CreatedAt/UpdatedAt carry autoCreateTime:false/autoUpdateTime:false: the
-// service never writes these tables, and gorm must not invent timestamps for the demo data.
+// Fields named CreatedAt/UpdatedAt (most in the embedded Stamps) carry
+// autoCreateTime:false/autoUpdateTime:false: the service never writes these tables, and gorm
+// must not invent timestamps for the demo data. The legacy strings are written in the zone the
+// context carries (WithZone).
 package models

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -26,30 +27,44 @@ func TestSpecial(t *testing.T) {
 }
 
 func TestLegacyTimeFormats(t *testing.T) {
+	ctx := context.Background()                                     // no zone given: Asia/Taipei
 	at := time.Date(2020, 2, 11, 23, 51, 28, 780_000_000, time.UTC) // 2020-02-12 07:51:28.78 in Taipei
-	a := &Application{CreatedAt: at, LastStepAt: &at}
-	if got := *a.CreateDate(); got != "2020-02-12" {
+	a := &Application{Stamps: Stamps{CreatedAt: at}, LastStepAt: &at}
+	if got := *a.CreateDate(ctx); got != "2020-02-12" {
 		t.Errorf("CreateDate = %s", got)
 	}
-	if got := *a.CreateTime(); got != "07:51:28" {
+	if got := *a.CreateTime(ctx); got != "07:51:28" {
 		t.Errorf("CreateTime = %s", got)
 	}
-	if got := *a.LastStepDateTime(); got != "2020-02-12 07:51:28" {
+	if got := *a.LastStepDateTime(ctx); got != "2020-02-12 07:51:28" {
 		t.Errorf("LastStepDateTime = %s", got)
 	}
-	if a.UpdateDate() != nil || a.UpdateTime() != nil {
+	if a.UpdateDate(ctx) != nil || a.UpdateTime(ctx) != nil || a.UpdateDateTime(ctx) != nil {
 		t.Errorf("a missing time must be null")
+	}
+	r := &DocumentResend{Stamps: Stamps{CreatedAt: at, UpdatedAt: &at}}
+	if got := *r.CreateDateTime(ctx) + "|" + *r.UpdateDateTime(ctx); got != "2020-02-12 07:51:28|2020-02-12 07:51:28" {
+		t.Errorf("resend date-times = %s", got)
 	}
 	d := &CreateDetail{AgreedAt: &at}
 	if got := *d.AgreedDate(); got != "2020-02-11T23:51:28.780Z" {
 		t.Errorf("AgreedDate = %s", got)
 	}
 
-	// The zone is configurable.
-	defer SetZone(Zone())
-	SetZone(time.UTC)
-	if got := *a.CreateDate() + " " + *a.CreateTime(); got != "2020-02-11 23:51:28" {
+	// The zone is the one the context carries; the ISO-8601 strings stay UTC.
+	utc := WithZone(ctx, time.UTC)
+	if got := *a.CreateDate(utc) + " " + *a.CreateTime(utc); got != "2020-02-11 23:51:28" {
 		t.Errorf("in UTC: %s", got)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tzdata")
+	}
+	if got := *a.LastStepDateTime(WithZone(ctx, ny)); got != "2020-02-11 18:51:28" {
+		t.Errorf("in New York: %s", got)
+	}
+	if got := *d.AgreedDate(); got != "2020-02-11T23:51:28.780Z" {
+		t.Errorf("AgreedDate depends on the zone: %s", got)
 	}
 }
 

@@ -4,22 +4,18 @@ import "time"
 
 // DocumentResend is one resend request (補件) of an application.
 type DocumentResend struct {
-	SeqNo              int64      `gorm:"column:seq_no;primaryKey"`
-	CreateMasterSeqNo  string     `gorm:"column:create_master_seq_no"`
-	ResendProdType     *string    `gorm:"column:resend_prod_type"`
-	ResendReason       *string    `gorm:"column:resend_reason"`
-	Category           *string    `gorm:"column:category"`
-	OcrImageID         *string    `gorm:"column:ocr_image_id"`
-	ResendStatus       *string    `gorm:"column:resend_status"`
-	ResendRejectReason *string    `gorm:"column:resend_reject_reason"`
-	CreatedAt          time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt          *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+	SeqNo              int64   `gorm:"column:seq_no;primaryKey"`
+	CreateMasterSeqNo  string  `gorm:"column:create_master_seq_no"`
+	ResendProdType     *string `gorm:"column:resend_prod_type"`
+	ResendReason       *string `gorm:"column:resend_reason"`
+	Category           *string `gorm:"column:category"`
+	OcrImageID         *string `gorm:"column:ocr_image_id"`
+	ResendStatus       *string `gorm:"column:resend_status"`
+	ResendRejectReason *string `gorm:"column:resend_reject_reason"`
+	Stamps
 }
 
 func (DocumentResend) TableName() string { return "account.document_resend" }
-
-func (r *DocumentResend) CreateDateTime() *string { return dateTimeOf(&r.CreatedAt) }
-func (r *DocumentResend) UpdateDateTime() *string { return dateTimeOf(r.UpdatedAt) }
 
 // Resend categories whose content is derived differently (CONTRACT.md, resendContent).
 const (

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"math/bits"
 	"strconv"
 	"time"
@@ -27,18 +28,13 @@ type ManualReviewFlag struct {
 	SameIpWithDiffPidAt *time.Time `gorm:"column:same_ip_with_diff_pid_time"`
 	Z21ExceedTimes      *string    `gorm:"column:z21_exceed_times"`
 	SpecialBits         int64      `gorm:"column:special"`
-	CreatedAt           time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt           *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+	Stamps
 }
 
 func (ManualReviewFlag) TableName() string { return "account.manual_review_flag" }
 
-func (f *ManualReviewFlag) CreateDate() *string { return dateOf(&f.CreatedAt) }
-func (f *ManualReviewFlag) CreateTime() *string { return clockOf(&f.CreatedAt) }
-func (f *ManualReviewFlag) UpdateDate() *string { return dateOf(f.UpdatedAt) }
-func (f *ManualReviewFlag) UpdateTime() *string { return clockOf(f.UpdatedAt) }
-func (f *ManualReviewFlag) SameIpWithDiffPidDatetime() *string {
-	return dateTimeOf(f.SameIpWithDiffPidAt)
+func (f *ManualReviewFlag) SameIpWithDiffPidDatetime(ctx context.Context) *string {
+	return dateTimeOf(ctx, f.SameIpWithDiffPidAt)
 }
 
 // specialNames names the bits of the special bitmask (特殊註記) by their value.
@@ -74,43 +70,37 @@ func (AmlFlagDetail) TableName() string { return "account.aml_flag_detail" }
 
 // OcrFlagDetail holds the values the customer corrected after OCR.
 type OcrFlagDetail struct {
-	SeqNo             int64      `gorm:"column:seq_no;primaryKey"`
-	CreateMasterSeqNo *string    `gorm:"column:create_master_seq_no"`
-	BirthYear         *string    `gorm:"column:birth_year"`
-	BirthMonth        *string    `gorm:"column:birth_month"`
-	BirthDate         *string    `gorm:"column:birth_date"`
-	IdIssueYear       *string    `gorm:"column:id_issue_year"`
-	IdIssueMonth      *string    `gorm:"column:id_issue_month"`
-	IdIssueDate       *string    `gorm:"column:id_issue_date"`
-	IdIssueCity       *string    `gorm:"column:id_issue_city"`
-	IdIssueWayCode    *string    `gorm:"column:id_issue_way_code"`
-	City              *string    `gorm:"column:city"`
-	District          *string    `gorm:"column:district"`
-	Address           *string    `gorm:"column:address"`
-	PostalCode        *string    `gorm:"column:postal_code"`
-	FirstBack         *string    `gorm:"column:first_back"`
-	FirstFront        *string    `gorm:"column:first_front"`
-	SecondFront       *string    `gorm:"column:second_front"`
-	Name              *string    `gorm:"column:name"`
-	AboriginalName    *string    `gorm:"column:aboriginal_name"`
-	Spouse            *string    `gorm:"column:spouse"`
-	BirthPlace        *string    `gorm:"column:birth_place"`
-	Military          *string    `gorm:"column:military"`
-	NaturalFather     *string    `gorm:"column:natural_father"`
-	NaturalMother     *string    `gorm:"column:natural_mother"`
-	Gender            *string    `gorm:"column:gender"`
-	BarCode           *string    `gorm:"column:bar_code"`
-	SerialNo          *string    `gorm:"column:serial_no"`
-	CreatedAt         time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt         *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+	SeqNo             int64   `gorm:"column:seq_no;primaryKey"`
+	CreateMasterSeqNo *string `gorm:"column:create_master_seq_no"`
+	BirthYear         *string `gorm:"column:birth_year"`
+	BirthMonth        *string `gorm:"column:birth_month"`
+	BirthDate         *string `gorm:"column:birth_date"`
+	IdIssueYear       *string `gorm:"column:id_issue_year"`
+	IdIssueMonth      *string `gorm:"column:id_issue_month"`
+	IdIssueDate       *string `gorm:"column:id_issue_date"`
+	IdIssueCity       *string `gorm:"column:id_issue_city"`
+	IdIssueWayCode    *string `gorm:"column:id_issue_way_code"`
+	City              *string `gorm:"column:city"`
+	District          *string `gorm:"column:district"`
+	Address           *string `gorm:"column:address"`
+	PostalCode        *string `gorm:"column:postal_code"`
+	FirstBack         *string `gorm:"column:first_back"`
+	FirstFront        *string `gorm:"column:first_front"`
+	SecondFront       *string `gorm:"column:second_front"`
+	Name              *string `gorm:"column:name"`
+	AboriginalName    *string `gorm:"column:aboriginal_name"`
+	Spouse            *string `gorm:"column:spouse"`
+	BirthPlace        *string `gorm:"column:birth_place"`
+	Military          *string `gorm:"column:military"`
+	NaturalFather     *string `gorm:"column:natural_father"`
+	NaturalMother     *string `gorm:"column:natural_mother"`
+	Gender            *string `gorm:"column:gender"`
+	BarCode           *string `gorm:"column:bar_code"`
+	SerialNo          *string `gorm:"column:serial_no"`
+	Stamps
 }
 
 func (OcrFlagDetail) TableName() string { return "account.ocr_flag_detail" }
-
-func (o *OcrFlagDetail) CreateDate() *string { return dateOf(&o.CreatedAt) }
-func (o *OcrFlagDetail) CreateTime() *string { return clockOf(&o.CreatedAt) }
-func (o *OcrFlagDetail) UpdateDate() *string { return dateOf(o.UpdatedAt) }
-func (o *OcrFlagDetail) UpdateTime() *string { return clockOf(o.UpdatedAt) }
 
 // Z21FlagDetail holds the Z21 (joint credit information) verification result.
 type Z21FlagDetail struct {
@@ -134,18 +124,12 @@ func (Z22FlagDetail) TableName() string { return "account.z22_flag_detail" }
 // PayTax is a tax residence of another country, recorded by ID number. ApplicationSeqNo is
 // not a column: the loader fills it with the application whose applicant the row belongs to.
 type PayTax struct {
-	SeqNo            int64      `gorm:"column:seq_no;primaryKey"`
-	Idno             string     `gorm:"column:idno"`
-	Country          *string    `gorm:"column:country_code"`
-	TaxesNo          *string    `gorm:"column:taxes_no"`
-	CreatedAt        time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt        *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
-	ApplicationSeqNo string     `gorm:"column:application_seq_no;->;-:migration"`
+	SeqNo   int64   `gorm:"column:seq_no;primaryKey"`
+	Idno    string  `gorm:"column:idno"`
+	Country *string `gorm:"column:country_code"`
+	TaxesNo *string `gorm:"column:taxes_no"`
+	Stamps
+	ApplicationSeqNo string `gorm:"column:application_seq_no;->;-:migration"`
 }
 
 func (PayTax) TableName() string { return "account.pay_taxes" }
-
-func (p *PayTax) CreatedDate() *string { return dateOf(&p.CreatedAt) }
-func (p *PayTax) CreatedTime() *string { return clockOf(&p.CreatedAt) }
-func (p *PayTax) UpdateDate() *string  { return dateOf(p.UpdatedAt) }
-func (p *PayTax) UpdateTime() *string  { return clockOf(p.UpdatedAt) }

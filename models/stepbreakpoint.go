@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // StepNames are the eleven break points (斷點) of the account-opening flow, in order.
 var StepNames = [11]string{
@@ -44,8 +47,7 @@ type StepBreakPoint struct {
 	Step10At          *time.Time `gorm:"column:step10_update_time"`
 	Step11State       *string    `gorm:"column:step11_state"`
 	Step11At          *time.Time `gorm:"column:step11_update_time"`
-	CreatedAt         time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt         *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+	Stamps
 }
 
 func (StepBreakPoint) TableName() string { return "account.step_break_point" }
@@ -102,31 +104,70 @@ func (s *StepBreakPoint) LastCompletedStep() *Step {
 	return nil
 }
 
-func (s *StepBreakPoint) CreateDate() *string { return dateOf(&s.CreatedAt) }
-func (s *StepBreakPoint) CreateTime() *string { return clockOf(&s.CreatedAt) }
-func (s *StepBreakPoint) UpdateDate() *string { return dateOf(s.UpdatedAt) }
-func (s *StepBreakPoint) UpdateTime() *string { return clockOf(s.UpdatedAt) }
-
 // The legacy per-step date and time strings.
-func (s *StepBreakPoint) Step01UpdateDate() *string { return dateOf(s.Step01At) }
-func (s *StepBreakPoint) Step01UpdateTime() *string { return clockOf(s.Step01At) }
-func (s *StepBreakPoint) Step02UpdateDate() *string { return dateOf(s.Step02At) }
-func (s *StepBreakPoint) Step02UpdateTime() *string { return clockOf(s.Step02At) }
-func (s *StepBreakPoint) Step03UpdateDate() *string { return dateOf(s.Step03At) }
-func (s *StepBreakPoint) Step03UpdateTime() *string { return clockOf(s.Step03At) }
-func (s *StepBreakPoint) Step04UpdateDate() *string { return dateOf(s.Step04At) }
-func (s *StepBreakPoint) Step04UpdateTime() *string { return clockOf(s.Step04At) }
-func (s *StepBreakPoint) Step05UpdateDate() *string { return dateOf(s.Step05At) }
-func (s *StepBreakPoint) Step05UpdateTime() *string { return clockOf(s.Step05At) }
-func (s *StepBreakPoint) Step06UpdateDate() *string { return dateOf(s.Step06At) }
-func (s *StepBreakPoint) Step06UpdateTime() *string { return clockOf(s.Step06At) }
-func (s *StepBreakPoint) Step07UpdateDate() *string { return dateOf(s.Step07At) }
-func (s *StepBreakPoint) Step07UpdateTime() *string { return clockOf(s.Step07At) }
-func (s *StepBreakPoint) Step08UpdateDate() *string { return dateOf(s.Step08At) }
-func (s *StepBreakPoint) Step08UpdateTime() *string { return clockOf(s.Step08At) }
-func (s *StepBreakPoint) Step09UpdateDate() *string { return dateOf(s.Step09At) }
-func (s *StepBreakPoint) Step09UpdateTime() *string { return clockOf(s.Step09At) }
-func (s *StepBreakPoint) Step10UpdateDate() *string { return dateOf(s.Step10At) }
-func (s *StepBreakPoint) Step10UpdateTime() *string { return clockOf(s.Step10At) }
-func (s *StepBreakPoint) Step11UpdateDate() *string { return dateOf(s.Step11At) }
-func (s *StepBreakPoint) Step11UpdateTime() *string { return clockOf(s.Step11At) }
+func (s *StepBreakPoint) Step01UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step01At)
+}
+func (s *StepBreakPoint) Step01UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step01At)
+}
+func (s *StepBreakPoint) Step02UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step02At)
+}
+func (s *StepBreakPoint) Step02UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step02At)
+}
+func (s *StepBreakPoint) Step03UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step03At)
+}
+func (s *StepBreakPoint) Step03UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step03At)
+}
+func (s *StepBreakPoint) Step04UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step04At)
+}
+func (s *StepBreakPoint) Step04UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step04At)
+}
+func (s *StepBreakPoint) Step05UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step05At)
+}
+func (s *StepBreakPoint) Step05UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step05At)
+}
+func (s *StepBreakPoint) Step06UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step06At)
+}
+func (s *StepBreakPoint) Step06UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step06At)
+}
+func (s *StepBreakPoint) Step07UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step07At)
+}
+func (s *StepBreakPoint) Step07UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step07At)
+}
+func (s *StepBreakPoint) Step08UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step08At)
+}
+func (s *StepBreakPoint) Step08UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step08At)
+}
+func (s *StepBreakPoint) Step09UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step09At)
+}
+func (s *StepBreakPoint) Step09UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step09At)
+}
+func (s *StepBreakPoint) Step10UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step10At)
+}
+func (s *StepBreakPoint) Step10UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step10At)
+}
+func (s *StepBreakPoint) Step11UpdateDate(ctx context.Context) *string {
+	return dateOf(ctx, s.Step11At)
+}
+func (s *StepBreakPoint) Step11UpdateTime(ctx context.Context) *string {
+	return clockOf(ctx, s.Step11At)
+}

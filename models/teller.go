@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // TellerCheckRecord is one review (審核) of an application by a teller and a manager.
 type TellerCheckRecord struct {
@@ -13,15 +16,20 @@ type TellerCheckRecord struct {
 	ManagerCheckAt    *time.Time `gorm:"column:manager_check_time"`
 	ManagerMemo       *string    `gorm:"column:manager_memo"`
 	CheckStatus       *string    `gorm:"column:check_status"`
-	CreatedAt         time.Time  `gorm:"column:create_time;autoCreateTime:false"`
-	UpdatedAt         *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+	Stamps
 }
 
 func (TellerCheckRecord) TableName() string { return "account.teller_check_record" }
 
-func (t *TellerCheckRecord) TellerCheckDate() *string  { return dateOf(t.TellerCheckAt) }
-func (t *TellerCheckRecord) TellerCheckTime() *string  { return clockOf(t.TellerCheckAt) }
-func (t *TellerCheckRecord) ManagerCheckDate() *string { return dateOf(t.ManagerCheckAt) }
-func (t *TellerCheckRecord) ManagerCheckTime() *string { return clockOf(t.ManagerCheckAt) }
-func (t *TellerCheckRecord) CreateDateTime() *string   { return dateTimeOf(&t.CreatedAt) }
-func (t *TellerCheckRecord) UpdateDateTime() *string   { return dateTimeOf(t.UpdatedAt) }
+func (t *TellerCheckRecord) TellerCheckDate(ctx context.Context) *string {
+	return dateOf(ctx, t.TellerCheckAt)
+}
+func (t *TellerCheckRecord) TellerCheckTime(ctx context.Context) *string {
+	return clockOf(ctx, t.TellerCheckAt)
+}
+func (t *TellerCheckRecord) ManagerCheckDate(ctx context.Context) *string {
+	return dateOf(ctx, t.ManagerCheckAt)
+}
+func (t *TellerCheckRecord) ManagerCheckTime(ctx context.Context) *string {
+	return clockOf(ctx, t.ManagerCheckAt)
+}

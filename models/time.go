@@ -1,27 +1,41 @@
 package models
 
 import (
-	"sync/atomic"
+	"context"
+	"sync"
 	"time"
 )
 
-// zone is the bank's time zone, in which the legacy date and time strings are written.
-var zone atomic.Pointer[time.Location]
+// The legacy date and time strings are written in the bank's zone (TIME_ZONE), which the
+// GraphQL layer puts in the context of each operation (WithZone); the models hold no zone of
+// their own. The two ISO-8601 strings (agreedDate, acverinputDate) are always UTC.
 
-func init() {
+// DefaultZone is Asia/Taipei, the zone of the legacy strings when the context names none.
+func DefaultZone() *time.Location { return taipei() }
+
+var taipei = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Taipei")
 	if err != nil {
 		loc = time.FixedZone("Asia/Taipei", 8*60*60) // no tzdata on the machine: Taiwan has no DST
 	}
-	zone.Store(loc)
+	return loc
+})
+
+type zoneKey struct{}
+
+// WithZone returns ctx in which the legacy date and time strings are written in loc.
+func WithZone(ctx context.Context, loc *time.Location) context.Context {
+	return context.WithValue(ctx, zoneKey{}, loc)
 }
 
-// SetZone sets the zone of the legacy date and time strings (default Asia/Taipei). Call it at
-// start-up, before serving.
-func SetZone(loc *time.Location) { zone.Store(loc) }
-
-// Zone returns the zone of the legacy date and time strings.
-func Zone() *time.Location { return zone.Load() }
+// ZoneFrom returns the zone of the legacy strings in ctx: the one WithZone gave, DefaultZone
+// when none.
+func ZoneFrom(ctx context.Context) *time.Location {
+	if loc, ok := ctx.Value(zoneKey{}).(*time.Location); ok && loc != nil {
+		return loc
+	}
+	return DefaultZone()
+}
 
 // The legacy layouts of CONTRACT.md.
 const (
@@ -39,9 +53,31 @@ func format(t *time.Time, layout string, loc *time.Location) *string {
 	return &s
 }
 
-// dateOf, clockOf and dateTimeOf write t in the bank's zone; isoUTC writes it in UTC with
+// dateOf, clockOf and dateTimeOf write t in the zone of ctx; isoUTC writes it in UTC with
 // milliseconds. A nil or zero t gives nil (JSON null).
-func dateOf(t *time.Time) *string     { return format(t, layoutDate, Zone()) }
-func clockOf(t *time.Time) *string    { return format(t, layoutClock, Zone()) }
-func dateTimeOf(t *time.Time) *string { return format(t, layoutDateTime, Zone()) }
-func isoUTC(t *time.Time) *string     { return format(t, layoutISOUTC, time.UTC) }
+func dateOf(ctx context.Context, t *time.Time) *string {
+	return format(t, layoutDate, ZoneFrom(ctx))
+}
+func clockOf(ctx context.Context, t *time.Time) *string {
+	return format(t, layoutClock, ZoneFrom(ctx))
+}
+func dateTimeOf(ctx context.Context, t *time.Time) *string {
+	return format(t, layoutDateTime, ZoneFrom(ctx))
+}
+func isoUTC(t *time.Time) *string { return format(t, layoutISOUTC, time.UTC) }
+
+// Stamps are a row's creation and update times, as the account tables record them. Embedded
+// in a model, they serve its createdAt/updatedAt and the legacy strings written from them:
+// createDate/createTime/updateDate/updateTime, or createDateTime/updateDateTime where the
+// legacy contract joins date and time.
+type Stamps struct {
+	CreatedAt time.Time  `gorm:"column:create_time;autoCreateTime:false"`
+	UpdatedAt *time.Time `gorm:"column:update_time;autoUpdateTime:false"`
+}
+
+func (s *Stamps) CreateDate(ctx context.Context) *string     { return dateOf(ctx, &s.CreatedAt) }
+func (s *Stamps) CreateTime(ctx context.Context) *string     { return clockOf(ctx, &s.CreatedAt) }
+func (s *Stamps) UpdateDate(ctx context.Context) *string     { return dateOf(ctx, s.UpdatedAt) }
+func (s *Stamps) UpdateTime(ctx context.Context) *string     { return clockOf(ctx, s.UpdatedAt) }
+func (s *Stamps) CreateDateTime(ctx context.Context) *string { return dateTimeOf(ctx, &s.CreatedAt) }
+func (s *Stamps) UpdateDateTime(ctx context.Context) *string { return dateTimeOf(ctx, s.UpdatedAt) }

@@ -20,7 +20,6 @@ import (
 	"createinfo/internal/config"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
-	"createinfo/models"
 )
 
 func main() {
@@ -42,7 +41,6 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if cfg.Production() {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	models.SetZone(cfg.TimeZone)
 
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
 		MaxOpenConns:     cfg.DBMaxOpenConns,
@@ -85,6 +83,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		Handler: server.New(server.Options{
 			DB:             db,
 			MaxResults:     cfg.MaxResults,
+			TimeZone:       cfg.TimeZone,
 			LoaderWait:     cfg.LoaderWait,
 			CodeCacheTTL:   cfg.CodeCacheTTL,
 			RequestTimeout: cfg.RequestTimeout,

@@ -38,6 +38,9 @@ func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 		"DRAIN_DELAY=1s")
 	var logs strings.Builder
 	cmd.Stderr = &logs
+	// The binary's own log lines go into the test output, where scripts/check-logs.sh looks
+	// for personal data.
+	defer func() { t.Logf("server log:\n%s", logs.String()) }()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,13 +79,22 @@ func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 		resp.Body.Close()
 		done <- result{resp.StatusCode, string(b)}
 	}()
-	time.Sleep(500 * time.Millisecond) // the lookup is now waiting on the lock
+	dbtest.WaitForLockWaiter(t, db, 10*time.Second) // the lookup is now waiting on the lock
 	cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond)
-	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != 503 {
-		t.Errorf("readiness while draining: %v %v", resp, err)
-	} else {
+	// Readiness turns 503 once the signal is handled, and stays so for DRAIN_DELAY (1s)
+	// before the listener closes: poll for it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatalf("readiness while draining: %v", err)
+		}
 		resp.Body.Close()
+		if resp.StatusCode == 503 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readiness still %d after SIGTERM", resp.StatusCode)
+		}
 	}
 	select {
 	case r := <-done:

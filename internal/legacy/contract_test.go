@@ -14,6 +14,7 @@ import (
 
 	"createinfo/internal/legacy"
 	"createinfo/internal/server/servertest"
+	"createinfo/tools/dbtest"
 )
 
 const sampleSeqNo = "0A80d1d572650511ea8a30acde48001122"
@@ -80,6 +81,11 @@ func diff(path string, got, want any) []string {
 		}
 		return nil
 	}
+}
+
+// TestGoldenSampleWhateverTheHostZone: the legacy body is the same on a host set to any zone.
+func TestGoldenSampleWhateverTheHostZone(t *testing.T) {
+	dbtest.RerunInZones(t, "^TestGoldenSample$", "Asia/Taipei", "UTC", "America/New_York")
 }
 
 func TestGoldenSample(t *testing.T) {

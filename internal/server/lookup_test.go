@@ -144,9 +144,12 @@ func TestIntrospectionOnlyInDevelopment(t *testing.T) {
 	if r := prod.GraphQL(t, q, nil, nil); len(r.Errors) == 0 {
 		t.Errorf("production answered introspection: %s", r.Data)
 	}
-	resp, _ := prod.Post(t, "/", "text/html", "")
-	if resp.StatusCode == 200 {
-		t.Errorf("production serves GraphiQL")
+	// GraphiQL is a GET of /: served in development only.
+	if code, err := servertest.Get(dev.URL + "/"); err != nil || code != 200 {
+		t.Errorf("development GraphiQL: %d %v", code, err)
+	}
+	if code, err := servertest.Get(prod.URL + "/"); err != nil || code != 404 {
+		t.Errorf("production GraphiQL: %d %v, want 404", code, err)
 	}
 }
 

@@ -82,7 +82,7 @@ func TestBusyAnswersFast(t *testing.T) {
 		resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
 		held <- resp.StatusCode
 	}()
-	time.Sleep(300 * time.Millisecond)
+	dbtest.WaitForLockWaiter(t, db, 10*time.Second) // the held lookup has the only slot
 	start := time.Now()
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "SERVICE_UNAVAILABLE") || time.Since(start) > 2*time.Second {

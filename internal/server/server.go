@@ -23,6 +23,8 @@ import (
 type Options struct {
 	DB         *gorm.DB
 	MaxResults int
+	// TimeZone is the zone of the legacy date and time strings (nil: models.DefaultZone).
+	TimeZone   *time.Location
 	LoaderWait time.Duration
 	// CodeCacheTTL is how long code tables are cached in the process (0: not cached).
 	CodeCacheTTL   time.Duration
@@ -52,7 +54,7 @@ func New(o Options) http.Handler {
 	if o.Auth == nil {
 		o.Auth = auth.NewChecker(nil)
 	}
-	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Introspection: o.Development, Log: o.Log, Audit: o.Audit}
+	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)

@@ -181,3 +181,30 @@ func FloorQuery(ctx context.Context, pool *pgxpool.Pool, phone string) (string, 
 	err := pool.QueryRow(ctx, floorQuery(), phone).Scan(&body)
 	return body, err
 }
+
+// response is what the benchmark reads of a body: the legacy envelope's success and data,
+// or GraphQL's data and errors.
+type response struct {
+	Success *bool             `json:"success"`
+	Data    json.RawMessage   `json:"data"`
+	Errors  []json.RawMessage `json:"errors"`
+}
+
+// failure says why a 200 body is not a successful lookup, "" when it is one: a body that
+// does not parse as one JSON object, GraphQL errors or no data, a legacy success other than
+// true.
+func failure(body []byte) string {
+	var r response
+	if err := json.Unmarshal(body, &r); err != nil {
+		return "body does not parse: " + err.Error()
+	}
+	switch {
+	case len(r.Errors) > 0:
+		return "GraphQL errors"
+	case r.Success != nil && !*r.Success:
+		return "legacy failure"
+	case len(r.Data) == 0 || string(r.Data) == "null":
+		return "no data"
+	}
+	return ""
+}

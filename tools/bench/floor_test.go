@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
 	"testing"
@@ -30,11 +31,50 @@ func TestFloorBuildsTheSameBody(t *testing.T) {
 		if err != nil {
 			t.Fatalf("floor: %v", err)
 		}
-		var a, b any
-		json.Unmarshal(served, &a)
-		json.Unmarshal([]byte(floor), &b)
+		// Two bodies that do not parse must not pass as equal: decode each, or fail.
+		a, err := decodeSuccess(served)
+		if err != nil {
+			t.Fatalf("%s: service body: %v: %s", phone, err, served)
+		}
+		b, err := decodeSuccess([]byte(floor))
+		if err != nil {
+			t.Fatalf("%s: floor body: %v: %s", phone, err, floor)
+		}
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: floor differs from the service:\nservice %s\nfloor   %s", phone, served, floor)
 		}
 	}
+}
+
+func TestResponseFailure(t *testing.T) {
+	cases := []struct {
+		body string
+		ok   bool
+	}{
+		{`{"success":true,"data":[]}`, true},
+		{`{"data":[{"seqNo":"x"}],"success":true}`, true},
+		{`{"data":{"applications":[]}}`, true},
+		{``, false},
+		{`{"success":true,"data":[`, false},
+		{`<html>`, false},
+		{`{"success":false,"error":{"errorCode":"TIMEOUT"}}`, false},
+		{`{"errors":[{"message":"x"}],"data":null}`, false},
+		{`{"data":null}`, false},
+		{`[]`, false},
+	}
+	for _, c := range cases {
+		if why := failure([]byte(c.body)); (why == "") != c.ok {
+			t.Errorf("failure(%q) = %q, want ok=%v", c.body, why, c.ok)
+		}
+	}
+}
+
+// decodeSuccess decodes a successful body for comparison, or says why it is not one.
+func decodeSuccess(body []byte) (any, error) {
+	if why := failure(body); why != "" {
+		return nil, fmt.Errorf("%s", why)
+	}
+	var v any
+	err := json.Unmarshal(body, &v)
+	return v, err
 }

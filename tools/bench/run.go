@@ -137,8 +137,8 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	rep.StatStatements = m.haveStatStatemts
 	// The baseline is a warm service: pool filled, statements prepared.
 	attack(c, Scenarios[0], phones, c.Concurrency[len(c.Concurrency)-1], c.Duration/2)
-	time.Sleep(time.Second)
-	rep.GoroutinesBefore, _ = goroutines(c.DebugURL)
+	// The baseline is taken once the warm-up's goroutines have settled (the count holds).
+	rep.GoroutinesBefore, _ = waitGoroutines(c.DebugURL, 10*time.Second, func(prev, n int) bool { return prev == n })
 	rep.ConnsBefore, _ = serviceConns(ctx, c.Pool)
 
 	for _, s := range Scenarios {
@@ -177,8 +177,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		}
 		rep.Statements[s.Name] = [2]float64{one, many}
 	}
-	time.Sleep(2 * time.Second) // let idle keep-alive goroutines of the last run go
-	rep.GoroutinesAfter, _ = goroutines(c.DebugURL)
+	// Idle keep-alive goroutines of the last run take a moment to go: wait until the count is
+	// back to the baseline, or report what is left after the wait (a leak).
+	rep.GoroutinesAfter, _ = waitGoroutines(c.DebugURL, 10*time.Second, func(_, n int) bool { return n <= rep.GoroutinesBefore })
 	rep.ConnsAfter, _ = serviceConns(ctx, c.Pool)
 	return rep, nil
 }
@@ -206,8 +207,10 @@ func attack(c Config, s Scenario, phones []string, clients int, d time.Duration)
 		vegeta.Client(&http.Client{Transport: transport, Timeout: 30 * time.Second}))
 	var m vegeta.Metrics
 	for res := range a.Attack(targeter, vegeta.Rate{Freq: 0}, d, s.Name) {
-		if res.Code == 200 && bytes.Contains(res.Body, []byte(`"errors"`)) {
-			res.Code, res.Error = 500, "GraphQL errors" // a 200 carrying errors is a failure
+		if res.Code == 200 {
+			if why := failure(res.Body); why != "" {
+				res.Code, res.Error = 500, why // a 200 that is not a success is a failure
+			}
 		}
 		m.Add(res)
 	}
@@ -257,6 +260,27 @@ WHERE m.seq_no LIKE 'SYN%'
   AND EXISTS (SELECT 1 FROM account.document_resend r WHERE r.create_master_seq_no = m.seq_no AND r.category = 'FINANCIAL_PROOF')
   AND EXISTS (SELECT 1 FROM account.teller_check_record v WHERE v.create_master_seq_no = m.seq_no)
 LIMIT 1`
+
+// waitGoroutines polls the service's goroutine count every 100ms until done(previous, current)
+// holds or timeout passes, and returns the last count.
+func waitGoroutines(debugURL string, timeout time.Duration, done func(prev, n int) bool) (int, error) {
+	prev, err := goroutines(debugURL)
+	if err != nil {
+		return 0, err
+	}
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		n, err := goroutines(debugURL)
+		if err != nil {
+			return 0, err
+		}
+		if done(prev, n) {
+			return n, nil
+		}
+		prev = n
+	}
+	return prev, nil
+}
 
 func goroutines(debugURL string) (int, error) {
 	if debugURL == "" {

@@ -103,6 +103,14 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	for _, f := range edit {
 		f(&o)
 	}
+	// The service's own log lines go into the test output (shown with -v, as `make test` runs
+	// it), where scripts/check-logs.sh looks for personal data: what the service logs is
+	// checked, not only what the tests print.
+	t.Cleanup(func() {
+		if logs := e.Logs(); logs != "" {
+			t.Logf("service log:\n%s", logs)
+		}
+	})
 	h := server.New(o)
 	// The service counts statements for its request log; this outer counter sees them too.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// planOf plans the priming of query's first root field and lists the selected edges as
+// paths, e.g. "createDetails/industry" (an edge is named by its first field).
+func planOf(t *testing.T, query string, vars map[string]any) ([]string, *planner) {
+	t.Helper()
+	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
+	doc, errs := gqlparser.LoadQuery(schema, query)
+	if len(errs) > 0 {
+		t.Fatalf("query does not validate: %v", errs)
+	}
+	op := &graphql.OperationContext{Doc: doc, Variables: vars}
+	p := newPlanner(op)
+	root := doc.Operations[0].SelectionSet[0].(*ast.Field)
+	var paths []string
+	var list func(prefix string, steps []step)
+	list = func(prefix string, steps []step) {
+		for _, s := range steps {
+			path := prefix + s.edge.fields[0]
+			paths = append(paths, path)
+			list(path+"/", s.below)
+		}
+	}
+	list("", p.plan("Application", []ast.SelectionSet{root.SelectionSet}))
+	slices.Sort(paths)
+	return paths, p
+}
+
+func TestPlanFollowsTheSelection(t *testing.T) {
+	cases := []struct {
+		name  string
+		query string
+		vars  map[string]any
+		want  []string
+	}{
+		{"scalars only", `{ applications(phone: "0988123456") { seqNo status } }`, nil, nil},
+		{"one relation", `{ applications(phone: "0988123456") { seqNo abnormalPid } }`, nil,
+			[]string{"abnormalPid"}},
+		{"nested", `{ applications(phone: "0988123456") { createDetails { seqNo industry { name } } } }`, nil,
+			[]string{"createDetails", "createDetails/industry"}},
+		{"aliases merge", `{ applications(phone: "0988123456") {
+			a: createDetails { job { name } }
+			b: createDetails { industry { name } } } }`, nil,
+			[]string{"createDetails", "createDetails/industry", "createDetails/job"}},
+		{"the same field twice merges", `{ applications(phone: "0988123456") {
+			createDetails { job { code } }
+			createDetails { idIssueCity { code } } } }`, nil,
+			[]string{"createDetails", "createDetails/idIssueCity", "createDetails/job"}},
+		{"named and inline fragments", `
+			query { applications(phone: "0988123456") { ...A ... on Application { tellerCheckRecords { seqNo } } } }
+			fragment A on Application { stepBreakPoint { seqNo } documentResends { ...R } }
+			fragment R on DocumentResend { resendContent }`, nil,
+			[]string{"documentResends", "documentResends/resendContent", "documentResends/resendContent", "stepBreakPoint", "tellerCheckRecords"}},
+		{"@skip and @include, literal and variable", `
+			query($on: Boolean!, $off: Boolean!) { applications(phone: "0988123456") {
+				stepBreakPoint @skip(if: true) { seqNo }
+				createDetails @include(if: $off) { seqNo }
+				tellerCheckRecords @include(if: $on) { seqNo }
+				...F @skip(if: $on)
+				... @include(if: $on) { abnormalPid }
+			} }
+			fragment F on Application { documentResends { seqNo } }`,
+			map[string]any{"on": true, "off": false},
+			[]string{"abnormalPid", "tellerCheckRecords"}},
+		{"a fragment skipped at one spread and included at another", `
+			query { applications(phone: "0988123456") { ...F @skip(if: true) ...F } }
+			fragment F on Application { abnormalPid }`, nil,
+			[]string{"abnormalPid"}},
+		{"manualReviewFlag alone reads the flags loader", `{ applications(phone: "0988123456") {
+			manualReviewFlag { amlFlagDetail { seqNo } } } }`, nil,
+			[]string{"manualReviewFlags", "manualReviewFlags/amlFlagDetail"}},
+		{"manualReviewFlag with manualReviewFlags: one edge, selections merged", `{ applications(phone: "0988123456") {
+			manualReviewFlags { payTaxes { countryCode { name } } }
+			manualReviewFlag { ocrFlagDetail { idIssueWay { name } } } } }`, nil,
+			[]string{"manualReviewFlags", "manualReviewFlags/ocrFlagDetail", "manualReviewFlags/ocrFlagDetail/idIssueWay",
+				"manualReviewFlags/payTaxes", "manualReviewFlags/payTaxes/countryCode"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, _ := planOf(t, c.query, c.vars)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("plan = %q\nwant  %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestPlanIsLinear spreads fragments so that expanding each spread would walk 2^depth
+// selections: the planner, which walks each fragment once per level, stays linear.
+func TestPlanIsLinear(t *testing.T) {
+	for _, depth := range []int{10, 20} {
+		var b strings.Builder
+		b.WriteString(`query { applications(phone: "0988123456") { createDetails { ...F0 } } }` + "\n")
+		for i := range depth {
+			fmt.Fprintf(&b, "fragment F%d on CreateDetail { seqNo ...F%d ...F%d }\n", i, i+1, i+1)
+		}
+		fmt.Fprintf(&b, "fragment F%d on CreateDetail { job { name } }\n", depth)
+		paths, p := planOf(t, b.String(), nil)
+		if want := []string{"createDetails", "createDetails/job"}; !reflect.DeepEqual(paths, want) {
+			t.Fatalf("depth %d: plan = %q", depth, paths)
+		}
+		// 3 selections per fragment, each fragment once, plus the few of the query: linear.
+		if limit := 3*(depth+1) + 10; p.visits > limit {
+			t.Errorf("depth %d: %d selections walked, want at most %d", depth, p.visits, limit)
+		}
+	}
+}

@@ -1,0 +1,24 @@
+package scalar
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+func TestDateTimeIsUTCWhateverTheZoneOfTheValue(t *testing.T) {
+	taipei := time.FixedZone("Asia/Taipei", 8*60*60)
+	at := time.Date(2020, 2, 12, 7, 51, 28, 0, taipei)
+	for _, v := range []time.Time{at, at.UTC(), at.In(time.FixedZone("X", -5*60*60))} {
+		var b bytes.Buffer
+		MarshalDateTime(v).MarshalGQL(&b)
+		if got := b.String(); got != `"2020-02-11T23:51:28Z"` {
+			t.Errorf("%v: %s", v, got)
+		}
+	}
+	var b bytes.Buffer
+	MarshalDateTime(time.Time{}).MarshalGQL(&b)
+	if b.String() != "null" {
+		t.Errorf("zero time: %s", b.String())
+	}
+}
