@@ -15,6 +15,7 @@ import (
 	"createinfo/graph"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
+	"createinfo/internal/console"
 	"createinfo/internal/legacy"
 	"createinfo/loaders"
 )
@@ -39,6 +40,9 @@ type Options struct {
 	// within QueueWait answers SERVICE_UNAVAILABLE.
 	MaxInFlight int
 	QueueWait   time.Duration
+	// TrustedDocumentsOnly makes /graphql run only the trusted documents: the console's and
+	// the legacy one (TRUSTED_DOCUMENTS_ONLY).
+	TrustedDocumentsOnly bool
 	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
 	// while the server finishes those in flight (set on SIGTERM).
 	Draining *atomic.Bool
@@ -52,7 +56,9 @@ func New(o Options) http.Handler {
 	if o.Auth == nil {
 		o.Auth = auth.NewChecker(nil)
 	}
-	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Introspection: o.Development, Log: o.Log, Audit: o.Audit}
+	trusted := TrustedDocuments()
+	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
+		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
@@ -97,10 +103,25 @@ func New(o Options) http.Handler {
 		o.Draining = new(atomic.Bool)
 	}
 	mux.Handle("GET /readyz", readiness(o.DB, o.Draining))
+	consoleHandler, err := console.Handler(trusted)
+	if err != nil {
+		panic(err) // the embedded assets are broken: a build defect, caught by the tests
+	}
+	mux.Handle(console.Path, consoleHandler)
 	if o.Development {
 		mux.Handle("GET /{$}", playground.Handler("createinfo", "/graphql"))
 	}
 	return mux
+}
+
+// TrustedDocuments is the manifest of the documents the service trusts: the legacy
+// endpoint's and the console's, each file's exact text by its SHA-256.
+func TrustedDocuments() *graph.Manifest {
+	m, err := graph.NewManifest(append([]string{legacy.Document()}, console.Documents()...)...)
+	if err != nil {
+		panic(err) // an embedded document is broken: a build defect, caught by the tests
+	}
+	return m
 }
 
 // readiness answers 200 while the database answers a ping within a second, 503 otherwise
