@@ -405,7 +405,7 @@ func TestInvalidPhoneShowsTheRule(t *testing.T) {
 	if invalid := eval[bool](p, `document.querySelector('#phone').getAttribute('aria-invalid') === 'true'`); !invalid {
 		t.Error("the phone field is not marked invalid")
 	}
-	if m := readMessage(p); m.Code != graph.CodeInvalidPhone || m.Cards != 0 {
+	if m := readMessage(p); m.Code != graph.CodeInvalidPhone || m.Text != "請修正標示的欄位後再查詢。" || m.Cards != 0 {
 		t.Errorf("message %+v", m)
 	}
 	if other := eval[string](p, `document.querySelector('#idno-error').textContent + document.querySelector('#seqNo-error').textContent`); other != "" {

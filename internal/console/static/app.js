@@ -133,7 +133,8 @@
     const m = $('#message');
     m.className = 'message ' + kind;
     m.dataset.code = code;
-    m.replaceChildren(el('strong', {}, text), detail ? el('span', { class: 'detail' }, detail) : null);
+    m.replaceChildren(el('strong', {}, text));
+    if (detail) m.append(el('span', { class: 'detail' }, detail));
     m.hidden = false;
   }
   function showError(code, serverMessage) {
