@@ -88,13 +88,13 @@ func New(o Options) http.Handler {
 	rejectLegacy := func(w http.ResponseWriter, _ int, code, msg string) { legacy.WriteError(w, code, msg) }
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", lookup("graphql", rejectGraphQL, gql))
+	mux.Handle("POST /graphql", noStore(lookup("graphql", rejectGraphQL, gql)))
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		graph.WriteError(w, http.StatusMethodNotAllowed, graph.CodeMethodNotAllowed, "use POST")
 	})
 	// Every method: the endpoint answers METHOD_NOT_ALLOWED itself.
-	mux.Handle(legacy.Path, lookup("legacy", rejectLegacy, old))
+	mux.Handle(legacy.Path, noStore(lookup("legacy", rejectLegacy, old)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -183,3 +183,20 @@ func TestManifestHoldsTheConsoleAndLegacyDocuments(t *testing.T) {
 		t.Error("an anonymous document was accepted into the manifest")
 	}
 }
+
+// Lookup responses hold personal data: no cache may keep them, whatever the outcome.
+func TestLookupResponsesAreNotStored(t *testing.T) {
+	env := servertest.New(t)
+	for _, tc := range []struct{ path, body string }{
+		{"/graphql", `{"query":"{ applications(phone: \"0988123456\") { seqNo } }"}`},
+		{"/graphql", `{"query":"{ applications(phone: \"1\") { seqNo } }"}`},
+		{legacy.Path, `{"phone":"0988123456"}`},
+		{legacy.Path, `[]`},
+	} {
+		resp, _ := env.Post(t, tc.path, "application/json", tc.body)
+		if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: %d, Cache-Control %q, X-Content-Type-Options %q", tc.path, tc.body, resp.StatusCode,
+				resp.Header.Get("Cache-Control"), resp.Header.Get("X-Content-Type-Options"))
+		}
+	}
+}
