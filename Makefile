@@ -12,7 +12,7 @@ FUZZTIME ?= 10s
 BENCH_APPLICATIONS ?= 1000000
 BENCH_DURATION ?= 10s
 
-.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop
+.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot
 
 run:
 	@url=$$(scripts/localdb.sh); \
@@ -28,7 +28,8 @@ run:
 	done; \
 	echo; \
 	echo "createinfo on http://localhost:$(PORT)  (Ctrl-C stops it)"; \
-	echo "  GraphiQL        http://localhost:$(PORT)/"; \
+	echo "  console         http://localhost:$(PORT)/console/?phone=0988123456"; \
+	echo "  GraphiQL        http://localhost:$(PORT)/   (loads its scripts from a public CDN)"; \
 	echo "  GraphQL         POST http://localhost:$(PORT)/graphql"; \
 	echo "  legacy          POST http://localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo"; \
 	echo "  health          http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"; \
@@ -40,10 +41,13 @@ run:
 	echo; \
 	wait $$pid
 
+# The console's browser tests need Chromium: scripts/chromium.sh installs Debian's package when
+# it is missing and prints its path.
 test: check-generated
 	@url=$$(scripts/localdb.sh); \
 	echo "database: DATABASE_URL=$$url"; \
 	echo "go vet and gofmt"; \
+	chromium=$$(scripts/chromium.sh); export CHROMIUM="$$chromium"; \
 	$(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
 	log=.localdb/test.log; mkdir -p .localdb; \
@@ -53,6 +57,12 @@ test: check-generated
 	scripts/check-logs.sh $$log; \
 	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 2 minutes)"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
+
+# Retakes docs/console.png, the README's picture of the console, in the browser test.
+screenshot:
+	@url=$$(scripts/localdb.sh); \
+	CHROMIUM="$$(scripts/chromium.sh)" CONSOLE_SCREENSHOT="$$PWD/docs/console.png" DATABASE_URL="$$url" \
+		$(GO) test -count=1 -run '^TestScreenshot$$' ./internal/console/
 
 # A longer fuzz run of the legacy endpoint and of its JSON rewriter: make fuzz FUZZTIME=10m
 fuzz:

@@ -33,6 +33,10 @@ type Options struct {
 	Log           *slog.Logger
 	// Audit, when set, records every lookup and withholds responses it cannot record.
 	Audit *audit.Writer
+	// Trusted are the documents /graphql may name by hash (extensions.persistedQuery);
+	// with TrustedOnly it runs nothing else (TRUSTED_DOCUMENTS_ONLY).
+	Trusted     *Manifest
+	TrustedOnly bool
 }
 
 // NewSchema returns the executable schema over the database.
@@ -44,11 +48,13 @@ func NewSchema(o Options) graphql.ExecutableSchema {
 }
 
 // NewHandler serves GraphQL over POST with a single JSON object body only: no GET,
-// websocket, multipart, urlencoded, batched operations or persisted queries (gqlgen's
-// NewDefaultServer enables most of them).
+// websocket, multipart, urlencoded or batched operations, and no automatic persisted queries
+// (gqlgen's NewDefaultServer enables most of them). Documents may be named by hash when they
+// are in o.Trusted, the read-only manifest.
 func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv := handler.New(es)
 	srv.AddTransport(transport.POST{})
+	srv.Use(trustedDocuments{manifest: o.Trusted, only: o.TrustedOnly})
 	configure(srv, o)
 	return jsonObjectOnly(srv)
 }

@@ -77,6 +77,10 @@ func run(ctx context.Context, log *slog.Logger) error {
 		log.Warn("AUTHENTICATION IS OFF: no API_KEYS configured; anyone who reaches this port can look up customers (development only)")
 	}
 
+	if cfg.Production() && !cfg.TrustedDocumentsOnly {
+		log.Warn("TRUSTED_DOCUMENTS_ONLY=false in production: /graphql runs any document a caller sends")
+	}
+
 	draining := new(atomic.Bool)
 	srv := &http.Server{
 		Addr: cfg.ListenAddr,
@@ -95,6 +99,8 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Auth:           checker,
 			Audit:          audit.NewWriter(auditSQL, hmacKey),
 			Draining:       draining,
+
+			TrustedDocumentsOnly: cfg.TrustedDocumentsOnly,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,

@@ -63,6 +63,10 @@ type Config struct {
 	// DBRole, when set, is the role every connection switches to (DB_ROLE, e.g.
 	// createinfo_service: reads the account schema, appends to the audit trail).
 	DBRole string
+	// TrustedDocumentsOnly makes /graphql run only the trusted documents: the console's and the
+	// legacy one, named by hash or sent in full (TRUSTED_DOCUMENTS_ONLY, default true in
+	// production, false in development so that GraphiQL and ad-hoc queries work).
+	TrustedDocumentsOnly bool
 	// DebugAddr, when set, serves Go's pprof profiles there (DEBUG_ADDR, default off). Keep it
 	// on loopback: profiles show the process's memory.
 	DebugAddr string
@@ -96,6 +100,7 @@ func parse(getenv func(string) string) (Config, error) {
 		DebugAddr:         getenv("DEBUG_ADDR"),
 	}
 	c.DBRole = getenv("DB_ROLE")
+	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")
 	if keys, err := auth.ParseKeys(getenv("API_KEYS")); err != nil {
 		p.errs = append(p.errs, err)
 	} else {
@@ -166,6 +171,18 @@ func (p *parser) int(name string, def int) int {
 		p.fail(name, v, err)
 	}
 	return n
+}
+
+func (p *parser) bool(name string, def bool) bool {
+	v := p.getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, v, fmt.Errorf("want true or false"))
+	}
+	return b
 }
 
 func (p *parser) duration(name string, def time.Duration) time.Duration {

@@ -49,3 +49,34 @@ func TestProductionNeedsKeys(t *testing.T) {
 		t.Errorf("short HMAC key accepted")
 	}
 }
+
+func TestTrustedDocumentsOnlyDefaultsToProduction(t *testing.T) {
+	prod := map[string]string{"DATABASE_URL": "postgres://x/y", "APP_ENV": "production",
+		"API_KEYS": "crm:" + strings.Repeat("ab", 32), "AUDIT_HMAC_KEY": strings.Repeat("k", 32)}
+	for _, tc := range []struct {
+		env     map[string]string
+		setting string
+		want    bool
+	}{
+		{map[string]string{"DATABASE_URL": "postgres://x/y"}, "", false},
+		{map[string]string{"DATABASE_URL": "postgres://x/y"}, "true", true},
+		{prod, "", true},
+		{prod, "false", false},
+	} {
+		e := map[string]string{"TRUSTED_DOCUMENTS_ONLY": tc.setting}
+		for k, v := range tc.env {
+			e[k] = v
+		}
+		c, err := parse(env(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.TrustedDocumentsOnly != tc.want {
+			t.Errorf("APP_ENV=%q TRUSTED_DOCUMENTS_ONLY=%q: got %v, want %v", tc.env["APP_ENV"], tc.setting, c.TrustedDocumentsOnly, tc.want)
+		}
+	}
+	if _, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "TRUSTED_DOCUMENTS_ONLY": "sometimes"})); err == nil ||
+		!strings.Contains(err.Error(), "TRUSTED_DOCUMENTS_ONLY") {
+		t.Errorf("bad value: %v", err)
+	}
+}

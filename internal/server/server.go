@@ -15,6 +15,7 @@ import (
 	"createinfo/graph"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
+	"createinfo/internal/console"
 	"createinfo/internal/legacy"
 	"createinfo/loaders"
 )
@@ -41,6 +42,9 @@ type Options struct {
 	// within QueueWait answers SERVICE_UNAVAILABLE.
 	MaxInFlight int
 	QueueWait   time.Duration
+	// TrustedDocumentsOnly makes /graphql run only the trusted documents: the console's and
+	// the legacy one (TRUSTED_DOCUMENTS_ONLY).
+	TrustedDocumentsOnly bool
 	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
 	// while the server finishes those in flight (set on SIGTERM).
 	Draining *atomic.Bool
@@ -54,7 +58,9 @@ func New(o Options) http.Handler {
 	if o.Auth == nil {
 		o.Auth = auth.NewChecker(nil)
 	}
-	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit}
+	trusted := TrustedDocuments()
+	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
+		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
@@ -84,13 +90,13 @@ func New(o Options) http.Handler {
 	rejectLegacy := func(w http.ResponseWriter, _ int, code, msg string) { legacy.WriteError(w, code, msg) }
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", lookup("graphql", rejectGraphQL, gql))
+	mux.Handle("POST /graphql", noStore(lookup("graphql", rejectGraphQL, gql)))
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		graph.WriteError(w, http.StatusMethodNotAllowed, graph.CodeMethodNotAllowed, "use POST")
 	})
 	// Every method: the endpoint answers METHOD_NOT_ALLOWED itself.
-	mux.Handle(legacy.Path, lookup("legacy", rejectLegacy, old))
+	mux.Handle(legacy.Path, noStore(lookup("legacy", rejectLegacy, old)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -99,10 +105,25 @@ func New(o Options) http.Handler {
 		o.Draining = new(atomic.Bool)
 	}
 	mux.Handle("GET /readyz", readiness(o.DB, o.Draining))
+	consoleHandler, err := console.Handler(trusted)
+	if err != nil {
+		panic(err) // the embedded assets are broken: a build defect, caught by the tests
+	}
+	mux.Handle(console.Path, consoleHandler)
 	if o.Development {
 		mux.Handle("GET /{$}", playground.Handler("createinfo", "/graphql"))
 	}
 	return mux
+}
+
+// TrustedDocuments is the manifest of the documents the service trusts: the legacy
+// endpoint's and the console's, each file's exact text by its SHA-256.
+func TrustedDocuments() *graph.Manifest {
+	m, err := graph.NewManifest(append([]string{legacy.Document()}, console.Documents()...)...)
+	if err != nil {
+		panic(err) // an embedded document is broken: a build defect, caught by the tests
+	}
+	return m
 }
 
 // readiness answers 200 while the database answers a ping within a second, 503 otherwise
