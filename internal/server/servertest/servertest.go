@@ -75,8 +75,16 @@ func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
 	return start(t, db, "", edit)
 }
 
-// HMACKey keys the audit HMACs of the test service.
-var HMACKey = []byte("test-audit-hmac-key-0123456789abcdef")
+// HMACKey keys the audit HMACs of the test service, ChainKey its chain.
+var (
+	HMACKey  = []byte("test-audit-hmac-key-0123456789abcdef")
+	ChainKey = []byte("test-audit-chain-key-0123456789abcdef")
+)
+
+// NewWriter is the test service's audit writer over db, logging to log.
+func NewWriter(db *sql.DB, log *slog.Logger) *audit.Writer {
+	return audit.NewWriter(db, audit.Options{HMACKey: HMACKey, ChainKey: ChainKey, Log: log})
+}
 
 func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)) *Env {
 	e := &Env{DB: db, DatabaseURL: dbURL}
@@ -90,6 +98,9 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { auditDB.Close() })
+	log := slog.New(slog.NewTextHandler(&e.log, nil))
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
 	o := server.Options{
 		DB:             db,
 		MaxResults:     200,
@@ -97,8 +108,9 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		RequestTimeout: 10 * time.Second,
 		MaxBodyBytes:   64 << 10,
 		Development:    true,
-		Log:            slog.New(slog.NewTextHandler(&e.log, nil)),
-		Audit:          audit.NewWriter(auditDB, HMACKey),
+		Log:            log,
+		Audit:          NewWriter(auditDB, log),
+		Done:           done,
 	}
 	for _, f := range edit {
 		f(&o)
