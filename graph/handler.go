@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -60,64 +61,69 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 func jsonObjectOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		refuse := func(status int, code apperr.Code, message string) {
+			audit.Refuse(audit.FromContext(r.Context()), code)
+			writeError(w, status, code, message)
+		}
 		if mt != "application/json" {
-			writeError(w, http.StatusUnsupportedMediaType, apperr.InvalidRequest, "send the query as Content-Type: application/json")
+			refuse(http.StatusUnsupportedMediaType, apperr.InvalidRequest, "send the query as Content-Type: application/json")
 			return
 		}
 		body, bad := reqbody.From(w, r)
 		if bad != nil {
-			WriteError(w, bad.Code, bad.Message)
+			st, _ := apperr.Status(bad.Code)
+			refuse(st, bad.Code, bad.Message)
 			return
 		}
 		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-			WriteError(w, apperr.InvalidRequest, "the body must be one JSON object {\"query\": …}; batches are not accepted")
+			refuse(http.StatusBadRequest, apperr.InvalidRequest, "the body must be one JSON object {\"query\": …}; batches are not accepted")
 			return
 		}
-		if msg := checkParams(body); msg != "" {
-			WriteError(w, apperr.InvalidRequest, msg)
+		canonical, msg := canonicalParams(body)
+		if msg != "" {
+			refuse(http.StatusBadRequest, apperr.InvalidRequest, msg)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = io.NopCloser(bytes.NewReader(canonical))
 		next.ServeHTTP(w, r)
 	})
 }
 
-// checkParams decodes the body as gqlgen's POST transport will, member by member, and says
-// what is wrong in the request's own terms ("" when nothing is): gqlgen's message would quote
-// the body and the Go types it decodes into.
-func checkParams(body []byte) string {
-	var members map[string]json.RawMessage
+// params are the members of a GraphQL request, as gqlgen's POST transport decodes them.
+type params struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
+}
+
+// canonicalParams decodes the body as gqlgen's POST transport would and re-encodes it, so
+// that the transport's own decoding (whose message quotes the body and the Go types it
+// decodes into) cannot fail; what is wrong is said here in the request's own terms.
+func canonicalParams(body []byte) ([]byte, string) {
+	var p params
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&members); err != nil {
-		return "the body is not valid JSON"
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			switch typeErr.Field {
+			case "query", "operationName":
+				return nil, typeErr.Field + " must be a string"
+			case "variables", "extensions":
+				return nil, typeErr.Field + " must be an object"
+			}
+		}
+		return nil, "the body is not a valid GraphQL request object"
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return "the body must be a single JSON object"
+		return nil, "the body must be a single JSON object"
 	}
-	for name, v := range members {
-		if string(v) == "null" {
-			continue
-		}
-		var err error
-		switch name {
-		case "query", "operationName":
-			var s string
-			err = json.Unmarshal(v, &s)
-		case "variables", "extensions":
-			var m map[string]json.RawMessage
-			err = json.Unmarshal(v, &m)
-		default:
-			continue
-		}
-		if err != nil {
-			what := "a string"
-			if name == "variables" || name == "extensions" {
-				what = "an object"
-			}
-			return name + " must be " + what
-		}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return nil, "the body is not a valid GraphQL request object"
 	}
-	return ""
+	return out, ""
 }
 
 // NewExecutor runs documents in process with the same schema, error presenter and

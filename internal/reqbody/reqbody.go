@@ -26,8 +26,10 @@ type ctxKey struct{}
 // arrive in time or breaks off.
 func Read(w http.ResponseWriter, r *http.Request, max int64, timeout time.Duration) ([]byte, *apperr.Error) {
 	if r.ContentLength > max {
+		w.Header().Set("Connection", "close") // and do not wait for the body
 		return nil, tooLarge(max)
 	}
+	broken := false
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
@@ -35,11 +37,21 @@ func Read(w http.ResponseWriter, r *http.Request, max int64, timeout time.Durati
 		rc := http.NewResponseController(w)
 		// Not every ResponseWriter supports deadlines (httptest.ResponseRecorder): then the
 		// server's own ReadTimeout is the only bound.
-		if err := rc.SetReadDeadline(time.Now().Add(timeout)); err == nil {
-			defer rc.SetReadDeadline(time.Time{})
+		if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+			defer func() {
+				if !broken {
+					rc.SetReadDeadline(time.Time{})
+				}
+			}()
 		}
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		// The rest of the body is not wanted: without this, the server would try to read it
+		// before answering, and a trickling client would hold the handler after all.
+		broken = true
+		w.Header().Set("Connection", "close")
+	}
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):

@@ -61,19 +61,23 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn,
 		} else {
 			next.ServeHTTP(aw, r)
 		}
-		aw.record(http.StatusOK) // a request that ended without an answer (its client left)
+		aw.send() // a request answered with a status only, or not at all (its client left)
 		info.outcome = rec.Outcome
 	})
 }
 
-// auditWriter writes the request's audit row, if nobody has yet, before the response's
-// status line: the row of a refusal is committed before the refusal leaves.
+// auditWriter holds the response's status line until the first byte of its body, and writes
+// the request's audit row, if nobody has yet, before either leaves: the row of a refusal is
+// committed before the refusal is sent. (gqlgen sets the status before the executor has
+// recorded the request, so the row cannot be written at WriteHeader.)
 type auditWriter struct {
 	http.ResponseWriter
 	ctx    context.Context
 	rec    *audit.Record
 	writer *audit.Writer
 	log    *slog.Logger
+	status int // held, 0 when none
+	sent   bool
 }
 
 func (w *auditWriter) record(status int) {
@@ -85,7 +89,7 @@ func (w *auditWriter) record(status int) {
 	case outcome != "":
 	case status < 400:
 		// Only the executor answers with data, and it records its own row: a request that
-		// gets here ended without one (its client went away waiting).
+		// gets here ended without one (its client went away while it waited).
 		outcome = apperr.ServiceUnavailable
 	default:
 		outcome = apperr.Internal
@@ -97,13 +101,28 @@ func (w *auditWriter) record(status int) {
 }
 
 func (w *auditWriter) WriteHeader(status int) {
-	w.record(status)
-	w.ResponseWriter.WriteHeader(status)
+	if w.status == 0 && !w.sent {
+		w.status = status
+	}
 }
 
 func (w *auditWriter) Write(b []byte) (int, error) {
-	w.record(http.StatusOK)
+	w.send()
 	return w.ResponseWriter.Write(b)
+}
+
+// send records the request and sends the held status line, once.
+func (w *auditWriter) send() {
+	if w.sent {
+		return
+	}
+	w.sent = true
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.record(status)
+	w.ResponseWriter.WriteHeader(status)
 }
 
 // Unwrap lets http.ResponseController reach the connection (read deadlines).
