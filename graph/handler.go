@@ -161,7 +161,7 @@ func configure(x configurable, o Options) {
 	}
 	limits := DefaultLimits
 	x.SetParserTokenLimit(limits.MaxTokens)
-	x.Use(documentLimit{limits})
+	x.Use(newDocumentLimit(limits))
 	x.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	x.Use(errorCap{limits.MaxErrors})
 	if o.Introspection {

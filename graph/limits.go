@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -60,8 +61,16 @@ func complexity() ComplexityRoot {
 }
 
 // documentLimit refuses, before validation, a document that is too deep, too wide, uses too
-// many aliases or asks for more than one lookup.
-type documentLimit struct{ Limits }
+// many aliases or asks for more than one lookup. Documents it has accepted are remembered (the
+// legacy document and a UI's few queries), so that they are not parsed twice per request.
+type documentLimit struct {
+	Limits
+	accepted graphql.Cache[struct{}]
+}
+
+func newDocumentLimit(l Limits) documentLimit {
+	return documentLimit{Limits: l, accepted: lru.New[struct{}](1000)}
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -71,7 +80,10 @@ var _ interface {
 func (documentLimit) ExtensionName() string                   { return "DocumentLimit" }
 func (documentLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (l documentLimit) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (l documentLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if _, ok := l.accepted.Get(ctx, p.Query); ok {
+		return nil
+	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.MaxTokens)
 	if err != nil {
 		return nil // gqlgen parses it again and reports the syntax error itself
@@ -81,6 +93,7 @@ func (l documentLimit) MutateOperationParameters(_ context.Context, p *graphql.R
 		errcode.Set(e, errcode.ValidationFailed) // answered like a validation error (422)
 		return e
 	}
+	l.accepted.Add(ctx, p.Query, struct{}{})
 	return nil
 }
 

@@ -80,7 +80,7 @@ func BenchmarkDocumentLimit(b *testing.B) {
 	for _, n := range []int{20, 40, 80} {
 		q := chain(n)
 		b.Run(fmt.Sprint("chain", n), func(b *testing.B) {
-			l := documentLimit{DefaultLimits}
+			l := newDocumentLimit(DefaultLimits)
 			for b.Loop() {
 				doc, _ := parser.ParseQuery(&ast.Source{Input: q})
 				if l.check(doc) == nil {
