@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
+	"createinfo/internal/reqbody"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -19,6 +22,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/core"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 	"gorm.io/gorm"
 )
 
@@ -60,31 +65,74 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 }
 
 // jsonObjectOnly refuses, with INVALID_REQUEST, a body that is not application/json or not
-// a single JSON object (a batch of operations is an array).
+// a single JSON object of the GraphQL request's members (a batch of operations is an array).
+// Its messages name what is wrong without echoing the body or the decoder's Go types.
 func jsonObjectOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		refuse := func(status int, code apperr.Code, message string) {
+			audit.Refuse(audit.FromContext(r.Context()), code)
+			writeError(w, status, code, message)
+		}
 		if mt != "application/json" {
-			WriteError(w, http.StatusUnsupportedMediaType, CodeInvalidRequest, "send the query as Content-Type: application/json")
+			refuse(http.StatusUnsupportedMediaType, apperr.InvalidRequest, "send the query as Content-Type: application/json")
 			return
 		}
-		body, err := io.ReadAll(r.Body)
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooLarge):
-			WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge, "the request body is larger than the limit")
-			return
-		case err != nil:
-			WriteError(w, http.StatusBadRequest, CodeInvalidRequest, "the request body could not be read")
+		body, bad := reqbody.From(w, r)
+		if bad != nil {
+			st, _ := apperr.Status(bad.Code)
+			refuse(st, bad.Code, bad.Message)
 			return
 		}
 		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-			WriteError(w, http.StatusBadRequest, CodeInvalidRequest, "the body must be one JSON object {\"query\": …}; batches are not accepted")
+			refuse(http.StatusBadRequest, apperr.InvalidRequest, "the body must be one JSON object {\"query\": …}; batches are not accepted")
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		canonical, msg := canonicalParams(body)
+		if msg != "" {
+			refuse(http.StatusBadRequest, apperr.InvalidRequest, msg)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(canonical))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// params are the members of a GraphQL request, as gqlgen's POST transport decodes them.
+type params struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
+}
+
+// canonicalParams decodes the body as gqlgen's POST transport would and re-encodes it, so
+// that the transport's own decoding (whose message quotes the body and the Go types it
+// decodes into) cannot fail; what is wrong is said here in the request's own terms.
+func canonicalParams(body []byte) ([]byte, string) {
+	var p params
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			switch typeErr.Field {
+			case "query", "operationName":
+				return nil, typeErr.Field + " must be a string"
+			case "variables", "extensions":
+				return nil, typeErr.Field + " must be an object"
+			}
+		}
+		return nil, "the body is not a valid GraphQL request object"
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, "the body must be a single JSON object"
+	}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return nil, "the body is not a valid GraphQL request object"
+	}
+	return out, ""
 }
 
 // NewExecutor runs documents in process with the same schema, error presenter and
@@ -115,21 +163,49 @@ func configure(x configurable, o Options) {
 	x.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	x.SetDisableSuggestion(true)
 	x.Use(legacyZone{o.Zone})
+	switch x := x.(type) { // the same setter under two names
+	case *handler.Server:
+		x.SetValidationRulesFn(rulesWithoutSuggestions)
+	case *executor.Executor:
+		x.SetDefaultRulesFn(rulesWithoutSuggestions)
+	}
 	limits := DefaultLimits
 	x.SetParserTokenLimit(limits.MaxTokens)
-	x.Use(shapeLimit{limits})
+	x.Use(newDocumentLimit(limits))
 	x.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	x.Use(errorCap{limits.MaxErrors})
 	if o.Introspection {
 		x.Use(extension.Introspection{})
 	}
 	if o.Audit != nil {
-		x.Use(audit.Extension{W: o.Audit, Log: log})
+		x.Use(auditExtension{w: o.Audit, log: log})
 	}
 }
 
-// WriteError answers a request refused before GraphQL runs (authentication) with a GraphQL
-// error body carrying code.
-func WriteError(w http.ResponseWriter, status int, code, message string) {
+// rulesWithoutSuggestions is gqlparser's rule set with no "Did you mean" in any message:
+// SetDisableSuggestion covers fields and leaf selections only, not arguments, types, directive
+// arguments or enum values, which would otherwise tell a caller the schema's names.
+func rulesWithoutSuggestions() *rules.Rules {
+	rs := rules.NewDefaultRules()
+	for _, r := range []core.Rule{rules.KnownArgumentNamesRuleWithoutSuggestions,
+		rules.KnownTypeNamesRuleWithoutSuggestions, rules.ValuesOfCorrectTypeRuleWithoutSuggestions} {
+		rs.RemoveRule(strings.TrimSuffix(r.Name, "WithoutSuggestions"))
+		rs.AddRule(r.Name, r.RuleFunc)
+	}
+	return rs
+}
+
+// WriteError answers a request refused before GraphQL runs (authentication, body, admission)
+// with a GraphQL error body carrying code, under the code's HTTP status.
+func WriteError(w http.ResponseWriter, code apperr.Code, message string) {
+	status, ok := apperr.Status(code)
+	if !ok {
+		code, message, status = apperr.Internal, apperr.MessageInternal, http.StatusInternalServerError
+	}
+	writeError(w, status, code, message)
+}
+
+func writeError(w http.ResponseWriter, status int, code apperr.Code, message string) {
 	body, _ := json.Marshal(map[string]any{
 		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
 		"data":   nil,

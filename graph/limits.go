@@ -2,30 +2,48 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"createinfo/internal/apperr"
 )
 
-// Limits bound what one GraphQL document may ask, checked before any resolver (so before any
-// SQL) runs. The legacy document, the largest real one, stays inside: depth 5,
-// complexity about 6,100, no aliases, well under the token limit.
+// Limits bound what one GraphQL document may ask. The shape limits are checked on the parsed
+// document BEFORE gqlparser's validation (whose cost grows faster than the document: fragment
+// spreads are expanded at every use and overlapping fields compared pairwise), in one pass
+// that visits each fragment once; the weighted complexity after validation, on a document the
+// shape limits have already bounded. All of it before any resolver, so before any SQL. The
+// legacy document, the largest real one, stays inside: depth 5, no aliases, 311 expanded
+// fields, complexity about 6,100.
 type Limits struct {
 	MaxDepth      int // nesting of selections: the schema's deepest is 5, GraphiQL's introspection about 11
-	MaxAliases    int
+	MaxAliases    int // aliases, counted at every place a fragment is spread
+	MaxFields     int // fields the document expands to, fragments spread in place
 	MaxComplexity int // see complexity: lists weigh listWeight times their element
 	MaxTokens     int // the parser's token limit
+	MaxErrors     int // errors in one response; the rest are summarised in one more
 }
 
 // DefaultLimits are the service's limits.
-var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxComplexity: 10000, MaxTokens: 5000}
+var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxFields: 500, MaxComplexity: 10000, MaxTokens: 5000, MaxErrors: 20}
+
+// lookupField is the root field that reads customer data: a document may hold it once, so
+// that one request is one lookup with one audit row whose conditions and seqNos belong
+// together.
+const lookupField = "applications"
 
 // listWeight is how many elements a list field is assumed to hold when weighing a query.
 const listWeight = 5
 
 // complexity weighs every list field by listWeight; the root list by the number of
-// applications a lookup may typically return.
+// applications a lookup may typically return. A document holds one root lookup (see
+// documentLimit), so the total rows of a request are bounded by MAX_RESULTS trees.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
 	list := func(child int) int { return 1 + listWeight*child }
@@ -42,54 +60,171 @@ func complexity() ComplexityRoot {
 	return c
 }
 
-// shapeLimit refuses documents nested too deep or with too many aliases.
-type shapeLimit struct{ Limits }
+// documentLimit refuses, before validation, a document that is too deep, too wide, uses too
+// many aliases or asks for more than one lookup. Documents it has accepted are remembered (the
+// legacy document and a UI's few queries), so that they are not parsed twice per request.
+type documentLimit struct {
+	Limits
+	accepted graphql.Cache[struct{}]
+}
+
+func newDocumentLimit(l Limits) documentLimit {
+	return documentLimit{Limits: l, accepted: lru.New[struct{}](1000)}
+}
 
 var _ interface {
 	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = shapeLimit{}
+	graphql.OperationParameterMutator
+} = documentLimit{}
 
-func (shapeLimit) ExtensionName() string                   { return "ShapeLimit" }
-func (shapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (documentLimit) ExtensionName() string                   { return "DocumentLimit" }
+func (documentLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (l shapeLimit) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	if op.Operation == nil {
+func (l documentLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if _, ok := l.accepted.Get(ctx, p.Query); ok {
 		return nil
 	}
-	depth, aliases := measure(op.Operation.SelectionSet, op.Doc.Fragments, map[string]bool{})
-	switch {
-	case depth > l.MaxDepth:
-		return gqlerror.Errorf("the query is nested %d levels deep; the limit is %d", depth, l.MaxDepth)
-	case aliases > l.MaxAliases:
-		return gqlerror.Errorf("the query uses %d aliases; the limit is %d", aliases, l.MaxAliases)
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.MaxTokens)
+	if err != nil {
+		return nil // gqlgen parses it again and reports the syntax error itself
+	}
+	if err := l.check(doc); err != nil {
+		e := gqlerror.WrapPath(nil, err)
+		errcode.Set(e, errcode.ValidationFailed) // answered like a validation error (422)
+		return e
+	}
+	l.accepted.Add(ctx, p.Query, struct{}{})
+	return nil
+}
+
+// check measures every operation of doc.
+func (l documentLimit) check(doc *ast.QueryDocument) error {
+	m := measurer{fragments: doc.Fragments, memo: map[string]*shape{}}
+	for _, op := range doc.Operations {
+		s, err := m.set(op.SelectionSet)
+		if err != nil {
+			return err
+		}
+		switch {
+		case s.depth > l.MaxDepth:
+			return refusef("the query is nested %d levels deep; the limit is %d", s.depth, l.MaxDepth)
+		case s.aliases > l.MaxAliases:
+			return refusef("the query uses %d aliases; the limit is %d", s.aliases, l.MaxAliases)
+		case s.fields > l.MaxFields:
+			return refusef("the query expands to more than %d fields; the limit is %d", l.MaxFields, l.MaxFields)
+		case s.lookups > 1:
+			return refusef("the query asks for %s %d times; one lookup per request (send one request per lookup)", lookupField, s.lookups)
+		}
 	}
 	return nil
 }
 
-// measure returns the depth of a selection set and the aliases in it, following fragments
-// (each fragment once per path, so a cycle cannot loop: validation refuses cycles anyway).
-func measure(set ast.SelectionSet, fragments ast.FragmentDefinitionList, seen map[string]bool) (depth, aliases int) {
+func refusef(format string, args ...any) error {
+	return apperr.New(apperr.InvalidRequest, fmt.Sprintf(format, args...))
+}
+
+// shape is what a selection set expands to.
+type shape struct {
+	depth   int
+	aliases int
+	fields  int
+	lookups int // fields named lookupField at the set's own level (through fragments)
+}
+
+// saturate keeps counts of exponential documents from overflowing: past it, they are refused
+// anyway.
+const saturate = 1 << 40
+
+func (s *shape) add(o shape) {
+	s.depth = max(s.depth, o.depth)
+	s.aliases = min(s.aliases+o.aliases, saturate)
+	s.fields = min(s.fields+o.fields, saturate)
+	s.lookups = min(s.lookups+o.lookups, saturate)
+}
+
+// measurer walks a document, each fragment once: a fragment's shape is memoised, so a chain
+// of fragments each spreading the previous one twice costs its length, not 2^length.
+type measurer struct {
+	fragments ast.FragmentDefinitionList
+	memo      map[string]*shape // nil while the fragment is being measured (a cycle)
+}
+
+func (m *measurer) set(set ast.SelectionSet) (shape, error) {
+	var s shape
 	for _, sel := range set {
-		var d, a int
-		switch s := sel.(type) {
+		switch x := sel.(type) {
 		case *ast.Field:
-			d, a = measure(s.SelectionSet, fragments, seen)
-			d++
-			if s.Alias != "" && s.Alias != s.Name {
-				a++
+			sub, err := m.set(x.SelectionSet)
+			if err != nil {
+				return s, err
 			}
+			f := shape{depth: sub.depth + 1, aliases: sub.aliases, fields: min(sub.fields+1, saturate)}
+			if x.Alias != "" && x.Alias != x.Name {
+				f.aliases++
+			}
+			if x.Name == lookupField {
+				f.lookups = 1
+			}
+			s.add(f)
 		case *ast.InlineFragment:
-			d, a = measure(s.SelectionSet, fragments, seen)
-		case *ast.FragmentSpread:
-			if f := fragments.ForName(s.Name); f != nil && !seen[s.Name] {
-				seen[s.Name] = true
-				d, a = measure(f.SelectionSet, fragments, seen)
-				delete(seen, s.Name)
+			sub, err := m.set(x.SelectionSet)
+			if err != nil {
+				return s, err
 			}
+			s.add(sub)
+		case *ast.FragmentSpread:
+			sub, err := m.fragment(x.Name)
+			if err != nil {
+				return s, err
+			}
+			s.add(sub)
 		}
-		depth = max(depth, d)
-		aliases += a
 	}
-	return depth, aliases
+	return s, nil
+}
+
+func (m *measurer) fragment(name string) (shape, error) {
+	if s, done := m.memo[name]; done {
+		if s == nil {
+			return shape{}, refusef("fragment %s spreads itself", name)
+		}
+		return *s, nil
+	}
+	f := m.fragments.ForName(name)
+	if f == nil {
+		return shape{}, nil // validation reports the unknown fragment
+	}
+	m.memo[name] = nil
+	s, err := m.set(f.SelectionSet)
+	if err != nil {
+		return s, err
+	}
+	m.memo[name] = &s
+	return s, nil
+}
+
+// errorCap keeps at most MaxErrors errors in a response, the last of them saying how many
+// more there were: a small document cannot make a large answer.
+type errorCap struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = errorCap{}
+
+func (errorCap) ExtensionName() string                   { return "ErrorCap" }
+func (errorCap) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (c errorCap) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) <= c.max {
+		return resp
+	}
+	more := len(resp.Errors) - (c.max - 1)
+	code := resp.Errors[0].Extensions["code"]
+	resp.Errors = append(resp.Errors[:c.max-1:c.max-1], &gqlerror.Error{
+		Message:    fmt.Sprintf("%d more errors not shown", more),
+		Extensions: map[string]any{"code": code},
+	})
+	return resp
 }

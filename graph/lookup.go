@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"fmt"
 	"strconv"
@@ -28,7 +29,7 @@ func (r *Resolver) lookup(ctx context.Context, c Conditions) ([]*models.Applicat
 		return nil, fmt.Errorf("lookup applications: %w", err)
 	}
 	if len(apps) > r.MaxResults {
-		return nil, errorf(CodeTooManyResults, "more than "+strconv.Itoa(r.MaxResults)+
+		return nil, errorf(apperr.TooManyResults, "more than "+strconv.Itoa(r.MaxResults)+
 			" applications match; narrow the lookup with more conditions")
 	}
 	seqNos := make([]string, len(apps))

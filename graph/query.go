@@ -3,6 +3,8 @@ package graph
 import (
 	"regexp"
 	"strings"
+
+	"createinfo/internal/apperr"
 )
 
 // Conditions are the normalised, validated inputs of a lookup; an empty field is not a
@@ -28,13 +30,13 @@ func ParseConditions(idno, phone, seqNo *string) (Conditions, error) {
 	}
 	switch {
 	case c.Idno == "" && c.Phone == "" && c.SeqNo == "":
-		return c, errorf(CodeMissingCondition, "give at least one of idno, phone and seqNo")
+		return c, errorf(apperr.MissingCondition, "give at least one of idno, phone and seqNo")
 	case c.Idno != "" && !idnoPattern.MatchString(c.Idno):
-		return c, errorf(CodeInvalidIdno, "idno must be a letter, then a letter or digit, then 8 digits (^[A-Z][A-Z0-9][0-9]{8}$)")
+		return c, errorf(apperr.InvalidIdno, "idno must be a letter, then a letter or digit, then 8 digits (^[A-Z][A-Z0-9][0-9]{8}$)")
 	case c.Phone != "" && !phonePattern.MatchString(c.Phone):
-		return c, errorf(CodeInvalidPhone, "phone must be a Taiwan mobile number: 09 and 8 more digits (^09[0-9]{8}$), +886 accepted")
+		return c, errorf(apperr.InvalidPhone, "phone must be a Taiwan mobile number: 09 and 8 more digits (^09[0-9]{8}$), +886 accepted")
 	case c.SeqNo != "" && !seqNoPattern.MatchString(c.SeqNo):
-		return c, errorf(CodeInvalidSeqNo, "seqNo must be 1 to 64 letters, digits or dashes (^[0-9A-Za-z-]{1,64}$)")
+		return c, errorf(apperr.InvalidSeqNo, "seqNo must be 1 to 64 letters, digits or dashes (^[0-9A-Za-z-]{1,64}$)")
 	}
 	return c, nil
 }

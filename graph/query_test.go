@@ -3,6 +3,8 @@ package graph
 import (
 	"errors"
 	"testing"
+
+	"createinfo/internal/apperr"
 )
 
 func ptr(s string) *string { return &s }
@@ -24,17 +26,17 @@ func TestParseConditions(t *testing.T) {
 		{"checksum is not checked", ptr("A123456780"), nil, nil, Conditions{Idno: "A123456780"}, ""},
 		{"seqNo kept as typed", nil, nil, ptr(" 0A80d1d5-72650511 "), Conditions{SeqNo: "0A80d1d5-72650511"}, ""},
 		{"all three", ptr("n123456789"), ptr("0988123456"), ptr("x1"), Conditions{"N123456789", "0988123456", "x1"}, ""},
-		{"nothing", nil, nil, nil, Conditions{}, CodeMissingCondition},
-		{"only blanks", ptr(" "), ptr("\u3000"), ptr(""), Conditions{}, CodeMissingCondition},
-		{"idno 9 digits after letter", ptr("A12345678"), nil, nil, Conditions{}, CodeInvalidIdno},
-		{"idno 11 chars", ptr("A1234567890"), nil, nil, Conditions{}, CodeInvalidIdno},
-		{"idno with symbol", ptr("A12345678*"), nil, nil, Conditions{}, CodeInvalidIdno},
-		{"phone landline", nil, ptr("0223456789"), nil, Conditions{}, CodeInvalidPhone},
-		{"phone too long", nil, ptr("09881234567"), nil, Conditions{}, CodeInvalidPhone},
-		{"phone +886 with leading 0", nil, ptr("+8860988123456"), nil, Conditions{}, CodeInvalidPhone},
-		{"seqNo 65 chars", nil, nil, ptr("a234567890123456789012345678901234567890123456789012345678901234X"), Conditions{}, CodeInvalidSeqNo},
-		{"seqNo underscore", nil, nil, ptr("a_b"), Conditions{}, CodeInvalidSeqNo},
-		{"seqNo non-ASCII", nil, nil, ptr("進件1"), Conditions{}, CodeInvalidSeqNo},
+		{"nothing", nil, nil, nil, Conditions{}, apperr.MissingCondition},
+		{"only blanks", ptr(" "), ptr("\u3000"), ptr(""), Conditions{}, apperr.MissingCondition},
+		{"idno 9 digits after letter", ptr("A12345678"), nil, nil, Conditions{}, apperr.InvalidIdno},
+		{"idno 11 chars", ptr("A1234567890"), nil, nil, Conditions{}, apperr.InvalidIdno},
+		{"idno with symbol", ptr("A12345678*"), nil, nil, Conditions{}, apperr.InvalidIdno},
+		{"phone landline", nil, ptr("0223456789"), nil, Conditions{}, apperr.InvalidPhone},
+		{"phone too long", nil, ptr("09881234567"), nil, Conditions{}, apperr.InvalidPhone},
+		{"phone +886 with leading 0", nil, ptr("+8860988123456"), nil, Conditions{}, apperr.InvalidPhone},
+		{"seqNo 65 chars", nil, nil, ptr("a234567890123456789012345678901234567890123456789012345678901234X"), Conditions{}, apperr.InvalidSeqNo},
+		{"seqNo underscore", nil, nil, ptr("a_b"), Conditions{}, apperr.InvalidSeqNo},
+		{"seqNo non-ASCII", nil, nil, ptr("進件1"), Conditions{}, apperr.InvalidSeqNo},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -45,7 +47,7 @@ func TestParseConditions(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
+			var e *apperr.Error
 			if !errors.As(err, &e) || e.Code != c.code {
 				t.Fatalf("error %v, want code %s", err, c.code)
 			}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"createinfo/internal/apperr"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,18 +13,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
-
-// The codes of the trusted-documents layer, /graphql only (the legacy endpoint runs its fixed
-// document in process and never sees them).
-const (
-	// CodePersistedQueryNotFound: the request named a document by hash only, and no trusted
-	// document has that hash. The message is "PersistedQueryNotFound", the text Apollo-style
-	// clients look for before they resend with the full text.
-	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
-	// CodeUntrustedDocument: TRUSTED_DOCUMENTS_ONLY is on and the document is not in the
-	// manifest (not one of the console's documents nor the legacy document, byte for byte).
-	CodeUntrustedDocument = "UNTRUSTED_DOCUMENT"
 )
 
 // Manifest is the set of GraphQL documents the service trusts, by the SHA-256 (hex) of their
@@ -122,23 +111,23 @@ func (t trustedDocuments) MutateOperationParameters(_ context.Context, p *graphq
 		version := fmt.Sprint(pq["version"]) // a json.Number: the transport decodes with UseNumber
 		switch {
 		case !ok || hash == "":
-			return refuse(CodeInvalidRequest, "extensions.persistedQuery must be {\"version\": 1, \"sha256Hash\": \"<hex>\"}")
+			return refuse(apperr.InvalidRequest, "extensions.persistedQuery must be {\"version\": 1, \"sha256Hash\": \"<hex>\"}")
 		case version != "1":
-			return refuse(CodeInvalidRequest, "extensions.persistedQuery.version must be 1")
+			return refuse(apperr.InvalidRequest, "extensions.persistedQuery.version must be 1")
 		case p.Query == "":
 			d, found := t.manifest.Lookup(hash)
 			if !found {
-				return refuse(CodePersistedQueryNotFound, "PersistedQueryNotFound")
+				return refuse(apperr.PersistedQueryNotFound, "PersistedQueryNotFound")
 			}
 			p.Query = d.Body
 			return nil // from the manifest: trusted
 		case HashDocument(p.Query) != hash:
-			return refuse(CodeInvalidRequest, "extensions.persistedQuery.sha256Hash does not match the query")
+			return refuse(apperr.InvalidRequest, "extensions.persistedQuery.sha256Hash does not match the query")
 		}
 	}
 	if t.only {
 		if _, found := t.manifest.Lookup(HashDocument(p.Query)); !found {
-			return refuse(CodeUntrustedDocument, "this service runs only its trusted documents (the console's and the legacy one); send one of them, by extensions.persistedQuery.sha256Hash or in full")
+			return refuse(apperr.UntrustedDocument, "this service runs only its trusted documents (the console's and the legacy one); send one of them, by extensions.persistedQuery.sha256Hash or in full")
 		}
 	}
 	return nil

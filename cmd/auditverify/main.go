@@ -1,9 +1,11 @@
-// Command auditverify walks the audit trail's hash chain and fails on the first row that was
-// edited, removed or reordered.
+// Command auditverify walks the audit trail's keyed MAC chain (AUDIT_CHAIN_KEY) and fails on
+// the first row that was edited, removed, reordered or forged. Given the newest checkpoint the
+// service logged (-checkpoint id.mac.signature), it also fails when rows after it are missing.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 
@@ -13,16 +15,26 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	checkpoint := flag.String("checkpoint", "", "the newest `id.mac.signature` the service logged (\"audit checkpoint\")")
+	flag.Parse()
+	if err := run(context.Background(), *checkpoint); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
+func run(ctx context.Context, checkpoint string) error {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
+	}
+	var cp *audit.Checkpoint
+	if checkpoint != "" {
+		c, err := audit.ParseCheckpoint(checkpoint, cfg.AuditChainKey)
+		if err != nil {
+			return err
+		}
+		cp = &c
 	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{MaxOpenConns: 1, MaxIdleConns: 1, ReadOnly: true})
 	if err != nil {
@@ -30,10 +42,14 @@ func run(ctx context.Context) error {
 	}
 	sqlDB, _ := db.DB()
 	defer sqlDB.Close()
-	n, err := audit.Verify(ctx, sqlDB)
+	rep, err := audit.Verify(ctx, sqlDB, cfg.AuditChainKey, cp)
 	if err != nil {
-		return fmt.Errorf("audit chain broken after %d good rows: %w", n, err)
+		return fmt.Errorf("audit chain broken after %d good rows: %w", rep.Rows, err)
 	}
-	fmt.Printf("audit chain intact: %d rows\n", n)
+	fmt.Printf("audit chain intact: %d rows (%d before the keyed chain), last id %d", rep.Rows, rep.Legacy, rep.LastID)
+	if cp != nil {
+		fmt.Printf(", checkpoint %d present", cp.ID)
+	}
+	fmt.Println()
 	return nil
 }

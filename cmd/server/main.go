@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -66,6 +67,14 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	auditSQL, _ := auditDB.DB()
 	defer auditSQL.Close()
+	if cfg.Production() {
+		if err := database.CheckLeastPrivilege(ctx, auditSQL); err != nil {
+			return err
+		}
+	}
+	if string(cfg.AuditChainKey) == config.DevelopmentChainKey {
+		log.Warn("AUDIT_CHAIN_KEY is not set: the audit chain uses the published development key (development only)")
+	}
 	hmacKey := cfg.AuditHMACKey
 	if hmacKey == nil {
 		hmacKey = make([]byte, 32)
@@ -81,24 +90,33 @@ func run(ctx context.Context, log *slog.Logger) error {
 		log.Warn("TRUSTED_DOCUMENTS_ONLY=false in production: /graphql runs any document a caller sends")
 	}
 
+	auditW := audit.NewWriter(auditSQL, audit.Options{HMACKey: hmacKey, ChainKey: cfg.AuditChainKey,
+		CheckpointEvery: cfg.AuditCheckpointEvery, Log: log})
+	defer auditW.Checkpoint() // the last rows written, once the server has stopped
+	done, background := make(chan struct{}), new(sync.WaitGroup)
 	draining := new(atomic.Bool)
 	srv := &http.Server{
 		Addr: cfg.ListenAddr,
 		Handler: server.New(server.Options{
-			DB:             db,
-			MaxResults:     cfg.MaxResults,
-			TimeZone:       cfg.TimeZone,
-			LoaderWait:     cfg.LoaderWait,
-			CodeCacheTTL:   cfg.CodeCacheTTL,
-			RequestTimeout: cfg.RequestTimeout,
-			MaxBodyBytes:   cfg.MaxBodyBytes,
-			MaxInFlight:    cfg.MaxInFlight,
-			QueueWait:      cfg.QueueWait,
-			Development:    !cfg.Production(),
-			Log:            log,
-			Auth:           checker,
-			Audit:          audit.NewWriter(auditSQL, hmacKey),
-			Draining:       draining,
+			DB:               db,
+			MaxResults:       cfg.MaxResults,
+			TimeZone:         cfg.TimeZone,
+			LoaderWait:       cfg.LoaderWait,
+			CodeCacheTTL:     cfg.CodeCacheTTL,
+			RequestTimeout:   cfg.RequestTimeout,
+			MaxBodyBytes:     cfg.MaxBodyBytes,
+			BodyReadTimeout:  cfg.BodyReadTimeout,
+			MaxInFlight:      cfg.MaxInFlight,
+			QueueWait:        cfg.QueueWait,
+			Development:      !cfg.Production(),
+			Log:              log,
+			Auth:             checker,
+			Audit:            auditW,
+			RefusedPerClient: cfg.RefusedPerClient,
+			RefusedWindow:    cfg.RefusedWindow,
+			Done:             done,
+			Background:       background,
+			Draining:         draining,
 
 			TrustedDocumentsOnly: cfg.TrustedDocumentsOnly,
 		}),
@@ -129,7 +147,10 @@ func run(ctx context.Context, log *slog.Logger) error {
 	time.Sleep(cfg.DrainDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(shutdownCtx)
+	close(done) // the limiter writes its open windows' rows
+	background.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

@@ -1,8 +1,12 @@
 // Package audit records every lookup and every refused attempt in PostgreSQL (schema audit):
 // who asked (key, agent, address), how (way in, operation), for what (phone and ID numbers as
-// keyed HMACs, never in clear), what came back (count and seqNos) and how it ended. Rows are
-// chained by hash; Verify finds an edited or missing row. If a row cannot be written, the
-// lookup fails closed: no unrecorded data leaves (see Extension).
+// keyed HMACs, never in clear), what came back (count and seqNos) and how it ended. It is
+// plain persistence: the GraphQL layer and the HTTP middleware decide what to record.
+//
+// Rows are chained by a keyed MAC (HMAC-SHA-256 under a chain key the database never holds):
+// whoever can write the table cannot edit a row and recompute the chain, nor append a row
+// that verifies. The writer periodically logs a signed checkpoint (the last row's id and MAC),
+// kept outside the database, so that rows removed from the end are found too (Verify).
 package audit
 
 import (
@@ -12,22 +16,32 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"createinfo/internal/apperr"
 )
 
 // Record is the audit row of one request, filled as the request goes.
 type Record struct {
-	mu                                    sync.Mutex
-	At                                    time.Time
-	RequestID, KeyID, AgentID, ClientAddr string
-	Way, Operation                        string
-	IdnoHMAC, PhoneHMAC, SeqNo            string
-	SeqNos                                []string
-	Outcome                               string
-	written                               bool
+	mu sync.Mutex
+	At time.Time
+	// RequestID is the caller's X-Request-Id (or the server's id when it sent none);
+	// ServerRequestID is always the server's own unique id.
+	RequestID, ServerRequestID string
+	KeyID, AgentID, ClientAddr string
+	Way, Operation             string
+	IdnoHMAC, PhoneHMAC, SeqNo string
+	SeqNos                     []string
+	Outcome                    string
+	// Attempts is how many requests the row stands for: 1, or the refusals of one client in
+	// one interval when they are aggregated.
+	Attempts int
+	pending  string // the outcome noted before the row is written
+	written  bool
 }
 
 type ctxKey struct{}
@@ -50,38 +64,31 @@ func (r *Record) Written() bool {
 	return r.written
 }
 
-// Writer appends records to audit.lookup. Records are written in groups: the first waiting
-// record starts a transaction, and every record that arrives meanwhile joins the next one.
-// Each caller still waits until its own row is committed (fail closed), but the chain's lock
-// and round trips are paid once per group instead of once per lookup.
-type Writer struct {
-	db    *sql.DB
-	key   []byte
-	queue chan pending
-	once  sync.Once
-}
-
-type pending struct {
-	rec  *Record
-	done chan error
-}
-
-// maxGroup bounds the rows of one transaction.
-const maxGroup = 256
-
-// NewWriter writes through db (a writable pool) and keys the HMACs with key.
-func NewWriter(db *sql.DB, key []byte) *Writer {
-	return &Writer{db: db, key: key, queue: make(chan pending, 4*maxGroup)}
-}
-
-// SetConditions records the lookup's normalised conditions, phone and idno as HMACs.
-func (w *Writer) SetConditions(r *Record, idno, phone, seqNo string) {
-	if w == nil || r == nil {
+// SetOperation records the GraphQL operation's name.
+func (r *Record) SetOperation(name string) {
+	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.IdnoHMAC, r.PhoneHMAC, r.SeqNo = w.mac(idno), w.mac(phone), seqNo
+	r.Operation = name
+}
+
+// Refuse notes the code a request was refused with, for the row written on its way out.
+func Refuse(r *Record, code apperr.Code) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending = code
+}
+
+// Refused is the code noted by Refuse, "" when none was.
+func (r *Record) Refused() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending
 }
 
 // SetResult records the applications returned.
@@ -94,11 +101,63 @@ func SetResult(r *Record, seqNos []string) {
 	r.SeqNos = seqNos
 }
 
+// Options configure a Writer.
+type Options struct {
+	// HMACKey keys the HMACs of phone and ID numbers (AUDIT_HMAC_KEY).
+	HMACKey []byte
+	// ChainKey keys the chain's MACs (AUDIT_CHAIN_KEY); the database never holds it.
+	ChainKey []byte
+	// CheckpointEvery is how often a checkpoint is logged while rows are written (0: only
+	// when Checkpoint is called).
+	CheckpointEvery time.Duration
+	Log             *slog.Logger
+}
+
+// Writer appends records to audit.lookup. Records are written in groups: the first waiting
+// record starts a transaction, and every record that arrives meanwhile joins the next one.
+// Each caller still waits until its own row is committed (fail closed), but the chain's lock
+// and round trips are paid once per group instead of once per lookup.
+type Writer struct {
+	db    *sql.DB
+	o     Options
+	queue chan pending
+	once  sync.Once
+
+	mu               sync.Mutex
+	last, lastLogged Checkpoint // the newest row this writer committed, and the last one logged
+}
+
+type pending struct {
+	rec  *Record
+	done chan error
+}
+
+// maxGroup bounds the rows of one transaction.
+const maxGroup = 256
+
+// NewWriter writes through db (a writable pool).
+func NewWriter(db *sql.DB, o Options) *Writer {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Writer{db: db, o: o, queue: make(chan pending, 4*maxGroup)}
+}
+
+// SetConditions records the lookup's normalised conditions, phone and idno as HMACs.
+func (w *Writer) SetConditions(r *Record, idno, phone, seqNo string) {
+	if w == nil || r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.IdnoHMAC, r.PhoneHMAC, r.SeqNo = w.mac(idno), w.mac(phone), seqNo
+}
+
 func (w *Writer) mac(v string) string {
 	if v == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, w.key)
+	m := hmac.New(sha256.New, w.o.HMACKey)
 	m.Write([]byte(v))
 	return hex.EncodeToString(m.Sum(nil))
 }
@@ -128,6 +187,9 @@ func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
 	if r.SeqNos == nil {
 		r.SeqNos = []string{}
 	}
+	if r.Attempts < 1 {
+		r.Attempts = 1
+	}
 	r.mu.Unlock()
 
 	w.once.Do(func() { go w.loop() })
@@ -152,9 +214,23 @@ func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
 	}
 }
 
-// loop writes the queued records, a group per transaction, for the life of the process.
+// loop writes the queued records, a group per transaction, for the life of the process, and
+// logs a checkpoint every CheckpointEvery while rows are written.
 func (w *Writer) loop() {
-	for first := range w.queue {
+	var tick <-chan time.Time
+	if w.o.CheckpointEvery > 0 {
+		t := time.NewTicker(w.o.CheckpointEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		var first pending
+		select {
+		case first = <-w.queue:
+		case <-tick:
+			w.Checkpoint()
+			continue
+		}
 		group := []pending{first}
 	gather:
 		for len(group) < maxGroup {
@@ -192,14 +268,14 @@ func (w *Writer) writeGroup(group []pending) error {
 		query strings.Builder
 		args  []any
 	)
-	query.WriteString(`INSERT INTO audit.lookup (at, request_id, key_id, agent_id, client_addr, way, operation,
-		idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, prev_hash, hash) VALUES `)
+	query.WriteString(`INSERT INTO audit.lookup (at, request_id, server_request_id, key_id, agent_id, client_addr,
+		way, operation, idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, attempts, keyed, prev_hash, hash) VALUES `)
 	for i, p := range group {
 		r := p.rec
 		r.mu.Lock()
-		hash := rowHash(prev, r)
-		row := []any{r.At, r.RequestID, r.KeyID, r.AgentID, r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC,
-			r.PhoneHMAC, r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, prev, hash}
+		mac := chainMAC(w.o.ChainKey, prev, r)
+		row := []any{r.At, r.RequestID, r.ServerRequestID, r.KeyID, r.AgentID, r.ClientAddr, r.Way, r.Operation,
+			r.IdnoHMAC, r.PhoneHMAC, r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, r.Attempts, true, prev, mac}
 		r.mu.Unlock()
 		if i > 0 {
 			query.WriteByte(',')
@@ -213,62 +289,178 @@ func (w *Writer) writeGroup(group []pending) error {
 		}
 		query.WriteByte(')')
 		args = append(args, row...)
-		prev = hash
+		prev = mac
 	}
 	// A multi-row VALUES list takes its serial ids in list order, so the chain follows ids.
-	if _, err := tx.ExecContext(ctx, query.String(), args...); err != nil {
+	query.WriteString(` RETURNING id`)
+	rows, err := tx.QueryContext(ctx, query.String(), args...)
+	if err != nil {
+		return fmt.Errorf("audit: insert: %w", err)
+	}
+	var lastID int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("audit: insert: %w", err)
+		}
+		lastID = max(lastID, id)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("audit: insert: %w", err)
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit: commit: %w", err)
 	}
+	w.mu.Lock()
+	w.last = Checkpoint{ID: lastID, MAC: prev}
+	w.mu.Unlock()
 	return nil
 }
 
-// rowHash is the SHA-256 of the previous hash and every field of the row, unit-separated.
-func rowHash(prev string, r *Record) string {
-	fields := []string{prev, r.At.UTC().Format(time.RFC3339Nano), r.RequestID, r.KeyID, r.AgentID,
-		r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC, r.PhoneHMAC, r.SeqNo, strconv.Itoa(len(r.SeqNos)),
-		strings.Join(r.SeqNos, ","), r.Outcome}
-	sum := sha256.Sum256([]byte(strings.Join(fields, "\x1f")))
+// chainMAC is the keyed MAC of the previous row's MAC and every field of the row,
+// unit-separated.
+func chainMAC(key []byte, prev string, r *Record) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(strings.Join(append(fields(prev, r), r.ServerRequestID, strconv.Itoa(r.Attempts)), "\x1f")))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// legacyHash is the unkeyed SHA-256 link of the rows written before migration 3.
+func legacyHash(prev string, r *Record) string {
+	sum := sha256.Sum256([]byte(strings.Join(fields(prev, r), "\x1f")))
 	return hex.EncodeToString(sum[:])
 }
 
-// Verify walks the chain from the first row and returns the number of rows checked, or an
-// error naming the first row whose hash or link does not hold.
-func Verify(ctx context.Context, db *sql.DB) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, key_id, agent_id, client_addr, way, operation,
-		idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome, prev_hash, hash
-		FROM audit.lookup ORDER BY id`)
+func fields(prev string, r *Record) []string {
+	return []string{prev, r.At.UTC().Format(time.RFC3339Nano), r.RequestID, r.KeyID, r.AgentID,
+		r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC, r.PhoneHMAC, r.SeqNo, strconv.Itoa(len(r.SeqNos)),
+		strings.Join(r.SeqNos, ","), r.Outcome}
+}
+
+// Checkpoint names a row of the chain and its MAC; signed, it is kept outside the database
+// (the service's log) so that a trail trimmed after it is found.
+type Checkpoint struct {
+	ID  int64
+	MAC string
+}
+
+// Checkpoint logs the newest row this writer committed, signed with the chain key, when it
+// has not been logged yet. The service calls it periodically and on shutdown.
+func (w *Writer) Checkpoint() {
+	w.mu.Lock()
+	cp := w.last
+	if cp.ID == 0 || cp == w.lastLogged {
+		w.mu.Unlock()
+		return
+	}
+	w.lastLogged = cp
+	w.mu.Unlock()
+	w.o.Log.Info("audit checkpoint", "checkpoint", cp.Sign(w.o.ChainKey), "id", cp.ID)
+}
+
+// Sign returns the checkpoint as "id.mac.signature", the form auditverify -checkpoint reads.
+func (c Checkpoint) Sign(key []byte) string {
+	return strconv.FormatInt(c.ID, 10) + "." + c.MAC + "." + c.signature(key)
+}
+
+func (c Checkpoint) signature(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("createinfo audit checkpoint\x1f" + strconv.FormatInt(c.ID, 10) + "\x1f" + c.MAC))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// ParseCheckpoint reads a signed checkpoint and checks its signature under key.
+func ParseCheckpoint(s string, key []byte) (Checkpoint, error) {
+	parts := strings.Split(strings.TrimSpace(s), ".")
+	if len(parts) != 3 {
+		return Checkpoint{}, fmt.Errorf("audit: a checkpoint reads id.mac.signature")
+	}
+	id, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || id < 1 {
+		return Checkpoint{}, fmt.Errorf("audit: checkpoint id %q is not a row id", parts[0])
+	}
+	c := Checkpoint{ID: id, MAC: parts[1]}
+	if !hmac.Equal([]byte(c.signature(key)), []byte(parts[2])) {
+		return Checkpoint{}, fmt.Errorf("audit: the checkpoint's signature does not hold under this AUDIT_CHAIN_KEY")
+	}
+	return c, nil
+}
+
+// Report is what Verify found.
+type Report struct {
+	Rows   int   // rows checked
+	Legacy int   // of which written before the keyed chain (migration 3), linked by plain SHA-256
+	LastID int64 // the newest row's id
+}
+
+// Verify walks the chain from the first row under key, and returns an error naming the first
+// row whose MAC or link does not hold. With a checkpoint, the row it names must be there with
+// its MAC: rows removed from the end of the trail after it are reported.
+func Verify(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint) (Report, error) {
+	var rep Report
+	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
+		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
+		attempts, keyed, prev_hash, hash FROM audit.lookup ORDER BY id`)
 	if err != nil {
-		return 0, fmt.Errorf("audit: read: %w", err)
+		return rep, fmt.Errorf("audit: read: %w", err)
 	}
 	defer rows.Close()
-	prev, n := genesis, 0
+	prev, keyedSeen, cpSeen := genesis, false, false
 	for rows.Next() {
 		var (
 			id          int64
 			r           Record
 			count       int
 			seqNos      string
+			keyed       bool
 			prevHash, h string
 		)
-		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.KeyID, &r.AgentID, &r.ClientAddr, &r.Way, &r.Operation,
-			&r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &prevHash, &h); err != nil {
-			return n, fmt.Errorf("audit: read: %w", err)
+		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr,
+			&r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.Attempts,
+			&keyed, &prevHash, &h); err != nil {
+			return rep, fmt.Errorf("audit: read: %w", err)
 		}
 		r.SeqNos = []string{}
 		if seqNos != "" {
 			r.SeqNos = strings.Split(seqNos, ",")
 		}
+		want := ""
+		switch {
+		case keyed:
+			keyedSeen = true
+			want = chainMAC(key, prev, &r)
+		case keyedSeen:
+			return rep, fmt.Errorf("audit: row %d is not keyed but follows keyed rows (forged)", id)
+		default:
+			want = legacyHash(prev, &r)
+			rep.Legacy++
+		}
 		switch {
 		case prevHash != prev:
-			return n, fmt.Errorf("audit: row %d does not follow the row before it (a row was removed or reordered)", id)
-		case len(r.SeqNos) != count || rowHash(prev, &r) != h:
-			return n, fmt.Errorf("audit: row %d was altered", id)
+			return rep, fmt.Errorf("audit: row %d does not follow the row before it (a row was removed or reordered)", id)
+		case len(r.SeqNos) != count || !hmac.Equal([]byte(want), []byte(h)):
+			return rep, fmt.Errorf("audit: row %d was altered or forged (its MAC does not hold under this key)", id)
+		}
+		if cp != nil && id == cp.ID {
+			if h != cp.MAC {
+				return rep, fmt.Errorf("audit: row %d differs from the checkpoint", id)
+			}
+			cpSeen = true
 		}
 		prev = h
-		n++
+		rep.Rows++
+		rep.LastID = id
 	}
-	return n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return rep, fmt.Errorf("audit: read: %w", err)
+	}
+	if cp != nil && !cpSeen {
+		return rep, fmt.Errorf("audit: rows missing after row %d: the checkpoint names row %d (%d rows at least were removed)",
+			rep.LastID, cp.ID, cp.ID-rep.LastID)
+	}
+	return rep, nil
 }

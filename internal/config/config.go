@@ -4,11 +4,12 @@ package config
 
 import (
 	"fmt"
-
-	"createinfo/internal/auth"
 	"os"
 	"strconv"
 	"time"
+
+	"createinfo/internal/auth"
+	"createinfo/internal/reqbody"
 )
 
 // Config holds every setting of the server and the seed command.
@@ -60,6 +61,22 @@ type Config struct {
 	// AuditHMACKey keys the HMACs of phone and ID numbers in the audit trail (AUDIT_HMAC_KEY,
 	// at least 32 characters; required in production, random per process in development).
 	AuditHMACKey []byte
+	// AuditChainKey keys the MACs that chain the audit rows (AUDIT_CHAIN_KEY, at least 32
+	// characters; required in production; in development a fixed, published key). The
+	// database must never hold it: whoever holds it can rewrite the trail undetected.
+	AuditChainKey []byte
+	// AuditCheckpointEvery is how often the service logs a signed checkpoint of the audit
+	// chain while it writes rows (AUDIT_CHECKPOINT_INTERVAL, default 1m).
+	AuditCheckpointEvery time.Duration
+	// BodyReadTimeout bounds the reading of a request body, before the request may take a
+	// lookup slot (BODY_READ_TIMEOUT, default 2s).
+	BodyReadTimeout time.Duration
+	// RefusedPerClient refused (unauthenticated) requests per RefusedWindow are recorded one
+	// by one for each client address; the rest answer TOO_MANY_REQUESTS and are counted in one
+	// audit row per address and window (REFUSED_PER_CLIENT default 10, 0 no limit;
+	// REFUSED_WINDOW default 1m).
+	RefusedPerClient int
+	RefusedWindow    time.Duration
 	// DBRole, when set, is the role every connection switches to (DB_ROLE, e.g.
 	// createinfo_service: reads the account schema, appends to the audit trail).
 	DBRole string
@@ -72,6 +89,11 @@ type Config struct {
 	DebugAddr string
 }
 
+// DevelopmentChainKey is the audit chain key outside production when AUDIT_CHAIN_KEY is unset:
+// published here, so it protects nothing; it only lets a development trail verify across
+// restarts.
+const DevelopmentChainKey = "createinfo-development-audit-chain-key-not-secret"
+
 // Production reports whether the service runs in production mode.
 func (c Config) Production() bool { return c.Env == "production" }
 
@@ -81,23 +103,27 @@ func FromEnv() (Config, error) { return parse(os.Getenv) }
 func parse(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		DatabaseURL:       getenv("DATABASE_URL"),
-		ListenAddr:        p.str("LISTEN_ADDR", ":8080"),
-		Env:               p.str("APP_ENV", "development"),
-		MaxResults:        p.int("MAX_RESULTS", 200),
-		LoaderWait:        p.duration("LOADER_WAIT", time.Millisecond),
-		CodeCacheTTL:      p.duration("CODE_CACHE_TTL", 5*time.Minute),
-		RequestTimeout:    p.duration("REQUEST_TIMEOUT", 5*time.Second),
-		StatementTimeout:  p.duration("STATEMENT_TIMEOUT", 5*time.Second),
-		DBMaxOpenConns:    p.int("DB_MAX_OPEN_CONNS", 16),
-		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 16),
-		DBConnMaxLifetime: p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
-		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
-		MaxInFlight:       p.int("MAX_IN_FLIGHT", 64),
-		QueueWait:         p.duration("QUEUE_WAIT", time.Second),
-		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
-		DrainDelay:        p.duration("DRAIN_DELAY", 0),
-		DebugAddr:         getenv("DEBUG_ADDR"),
+		DatabaseURL:          getenv("DATABASE_URL"),
+		ListenAddr:           p.str("LISTEN_ADDR", ":8080"),
+		Env:                  p.str("APP_ENV", "development"),
+		MaxResults:           p.int("MAX_RESULTS", 200),
+		LoaderWait:           p.duration("LOADER_WAIT", time.Millisecond),
+		CodeCacheTTL:         p.duration("CODE_CACHE_TTL", 5*time.Minute),
+		RequestTimeout:       p.duration("REQUEST_TIMEOUT", 5*time.Second),
+		StatementTimeout:     p.duration("STATEMENT_TIMEOUT", 5*time.Second),
+		DBMaxOpenConns:       p.int("DB_MAX_OPEN_CONNS", 16),
+		DBMaxIdleConns:       p.int("DB_MAX_IDLE_CONNS", 16),
+		DBConnMaxLifetime:    p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		MaxBodyBytes:         int64(p.int("MAX_BODY_BYTES", reqbody.DefaultMaxBytes)),
+		BodyReadTimeout:      p.duration("BODY_READ_TIMEOUT", 2*time.Second),
+		RefusedPerClient:     p.int("REFUSED_PER_CLIENT", 10),
+		RefusedWindow:        p.duration("REFUSED_WINDOW", time.Minute),
+		AuditCheckpointEvery: p.duration("AUDIT_CHECKPOINT_INTERVAL", time.Minute),
+		MaxInFlight:          p.int("MAX_IN_FLIGHT", 64),
+		QueueWait:            p.duration("QUEUE_WAIT", time.Second),
+		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		DrainDelay:           p.duration("DRAIN_DELAY", 0),
+		DebugAddr:            getenv("DEBUG_ADDR"),
 	}
 	c.DBRole = getenv("DB_ROLE")
 	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")
@@ -112,7 +138,16 @@ func parse(getenv func(string) string) (Config, error) {
 		}
 		c.AuditHMACKey = []byte(k)
 	}
+	if k := getenv("AUDIT_CHAIN_KEY"); k != "" {
+		if len(k) < 32 {
+			p.errs = append(p.errs, fmt.Errorf("AUDIT_CHAIN_KEY must be at least 32 characters"))
+		}
+		c.AuditChainKey = []byte(k)
+	}
 	if c.Env == "production" {
+		if c.AuditChainKey == nil {
+			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_CHAIN_KEY"))
+		}
 		if len(c.APIKeys) == 0 {
 			p.errs = append(p.errs, fmt.Errorf("production needs API_KEYS: refusing to serve without authentication"))
 		}
@@ -126,6 +161,12 @@ func parse(getenv func(string) string) (Config, error) {
 		p.fail("TIME_ZONE", zone, err)
 	}
 	c.TimeZone = loc
+	if c.AuditChainKey == nil {
+		c.AuditChainKey = []byte(DevelopmentChainKey)
+	}
+	if c.RefusedWindow <= 0 {
+		p.fail("REFUSED_WINDOW", c.RefusedWindow.String(), fmt.Errorf("must be positive"))
+	}
 	if c.DatabaseURL == "" {
 		p.errs = append(p.errs, fmt.Errorf("DATABASE_URL is required"))
 	}

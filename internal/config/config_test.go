@@ -35,18 +35,32 @@ func TestBadValuesAreAllReported(t *testing.T) {
 
 func TestProductionNeedsKeys(t *testing.T) {
 	base := map[string]string{"DATABASE_URL": "postgres://x/y", "APP_ENV": "production"}
-	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "API_KEYS") || !strings.Contains(err.Error(), "AUDIT_HMAC_KEY") {
+	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "API_KEYS") || !strings.Contains(err.Error(), "AUDIT_HMAC_KEY") ||
+		!strings.Contains(err.Error(), "AUDIT_CHAIN_KEY") {
 		t.Fatalf("production without keys: %v", err)
 	}
 	base["API_KEYS"] = "crm:" + strings.Repeat("ab", 32)
 	base["AUDIT_HMAC_KEY"] = strings.Repeat("k", 32)
+	base["AUDIT_CHAIN_KEY"] = strings.Repeat("c", 32)
 	c, err := parse(env(base))
 	if err != nil || len(c.APIKeys) != 1 || c.APIKeys[0].ID != "crm" {
 		t.Fatalf("production with keys: %+v %v", c.APIKeys, err)
 	}
+	if string(c.AuditChainKey) != strings.Repeat("c", 32) {
+		t.Errorf("chain key %q", c.AuditChainKey)
+	}
+	base["AUDIT_CHAIN_KEY"] = "short"
+	if _, err := parse(env(base)); err == nil {
+		t.Errorf("short chain key accepted")
+	}
+	base["AUDIT_CHAIN_KEY"] = strings.Repeat("c", 32)
 	base["AUDIT_HMAC_KEY"] = "short"
 	if _, err := parse(env(base)); err == nil {
 		t.Errorf("short HMAC key accepted")
+	}
+	// Outside production, the published development key, never an empty one.
+	if c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y"})); err != nil || string(c.AuditChainKey) != DevelopmentChainKey {
+		t.Errorf("development chain key %q, %v", c.AuditChainKey, err)
 	}
 }
 

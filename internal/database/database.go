@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -19,6 +18,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"createinfo/internal/apperr"
 )
 
 //go:embed migrations/*.sql
@@ -115,20 +116,10 @@ func newLogger(log *slog.Logger) logger.Interface {
 
 type slogWriter struct{ log *slog.Logger }
 
-// literal matches a quoted SQL string literal; quoted matches a Go-quoted string, which is
-// how driver errors show the arguments they could not use.
-var (
-	literal = regexp.MustCompile(`'(?:[^']|'')*'`)
-	quoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-)
-
+// Printf masks, through apperr.Redact, every quoted literal, Go-quoted string (how driver
+// errors show the arguments they could not use) and phone- or ID-shaped text.
 func (w slogWriter) Printf(format string, args ...any) {
-	for i, a := range args {
-		if err, ok := a.(error); ok {
-			args[i] = quoted.ReplaceAllString(err.Error(), `"…"`)
-		}
-	}
-	w.log.Warn("sql", "detail", literal.ReplaceAllString(fmt.Sprintf(format, args...), "'…'"))
+	w.log.Warn("sql", "detail", apperr.Redact(fmt.Sprintf(format, args...)))
 }
 
 // Migrate applies the service's pending migrations (the audit schema, its role and grants:

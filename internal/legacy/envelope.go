@@ -8,24 +8,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"createinfo/graph"
+	"createinfo/internal/apperr"
 )
-
-// status is the HTTP status of each error code (CONTRACT.md, legacy failure).
-var status = map[string]int{
-	graph.CodeInvalidRequest:     http.StatusBadRequest,
-	graph.CodeMissingCondition:   http.StatusBadRequest,
-	graph.CodeInvalidIdno:        http.StatusBadRequest,
-	graph.CodeInvalidPhone:       http.StatusBadRequest,
-	graph.CodeInvalidSeqNo:       http.StatusBadRequest,
-	graph.CodeTooManyResults:     http.StatusUnprocessableEntity,
-	graph.CodeUnauthorized:       http.StatusUnauthorized,
-	graph.CodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
-	graph.CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
-	graph.CodeServiceUnavailable: http.StatusServiceUnavailable,
-	graph.CodeTimeout:            http.StatusGatewayTimeout,
-	graph.CodeInternal:           http.StatusInternalServerError,
-}
 
 type failure struct {
 	Success bool      `json:"success"`
@@ -39,10 +23,10 @@ type errorBody struct {
 
 // WriteError is the one place where the legacy endpoint writes a failure; the server uses it
 // for requests refused before the endpoint runs (authentication).
-func WriteError(w http.ResponseWriter, code, message string) {
-	st, ok := status[code]
+func WriteError(w http.ResponseWriter, code apperr.Code, message string) {
+	st, ok := apperr.Status(code)
 	if !ok {
-		code, message, st = graph.CodeInternal, "internal error", http.StatusInternalServerError
+		code, message, st = apperr.Internal, apperr.MessageInternal, http.StatusInternalServerError
 	}
 	body, _ := json.Marshal(failure{Error: errorBody{ErrorCode: code, ErrorMessage: message}})
 	writeJSON(w, st, body)
@@ -62,10 +46,10 @@ func writeJSON(w http.ResponseWriter, st int, body []byte) {
 func resultError(resp *graphql.Response) (code, message string) {
 	e := resp.Errors[0]
 	code, _ = e.Extensions["code"].(string)
-	if code == graph.CodeInvalidRequest {
+	if code == apperr.InvalidRequest {
 		// A variable of the wrong type cannot happen (the request was checked), so this is the
 		// fixed document failing validation: our fault, not the caller's.
-		return graph.CodeInternal, "internal error"
+		return apperr.Internal, apperr.MessageInternal
 	}
 	return code, e.Message
 }

@@ -154,7 +154,7 @@ func TestDeadline(t *testing.T) {
 func TestPanicIsInternalError(t *testing.T) {
 	env := servertest.New(t)
 	o := graph.Options{DB: env.DB, MaxResults: 200}
-	h := legacy.NewHandler(graph.NewExecutor(graph.NewSchema(o), o), 64<<10, nil)
+	h := legacy.NewHandler(graph.NewExecutor(graph.NewSchema(o), o), nil)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"seqNo": "`+sampleSeqNo+`"}`))

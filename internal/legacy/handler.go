@@ -9,7 +9,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,7 +17,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"createinfo/graph"
+	"createinfo/internal/apperr"
+	"createinfo/internal/audit"
+	"createinfo/internal/reqbody"
 )
 
 // Path is where the endpoint is served.
@@ -30,19 +31,19 @@ var document string
 // Document returns the fixed GraphQL document the endpoint executes.
 func Document() string { return document }
 
-// Handler serves the legacy endpoint.
+// Handler serves the legacy endpoint. The server routes only POST to it, with the body
+// already read and limited (reqbody).
 type Handler struct {
-	exec    *executor.Executor
-	maxBody int64
-	log     *slog.Logger
+	exec *executor.Executor
+	log  *slog.Logger
 }
 
-// NewHandler returns the endpoint over exec, refusing bodies larger than maxBody bytes.
-func NewHandler(exec *executor.Executor, maxBody int64, log *slog.Logger) *Handler {
+// NewHandler returns the endpoint over exec.
+func NewHandler(exec *executor.Executor, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{exec: exec, maxBody: maxBody, log: log}
+	return &Handler{exec: exec, log: log}
 }
 
 // conditions are the request's three inputs; a nil one is not a condition.
@@ -51,56 +52,51 @@ type conditions struct{ idno, phone, seqNo *string }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.log.ErrorContext(r.Context(), "panic in legacy handler", "panic", v)
-			WriteError(w, graph.CodeInternal, "internal error")
+			h.log.ErrorContext(r.Context(), "panic in legacy handler", "panic", apperr.RedactValue(v))
+			fail(w, r, apperr.Internal, apperr.MessageInternal)
 		}
 	}()
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		WriteError(w, graph.CodeMethodNotAllowed, "use POST")
+	raw, bad := reqbody.From(w, r)
+	if bad != nil {
+		fail(w, r, bad.Code, bad.Message)
 		return
 	}
-	c, code, msg := h.readRequest(w, r)
-	if code != "" {
-		WriteError(w, code, msg)
+	c, bad := parseRequest(raw)
+	if bad != nil {
+		fail(w, r, bad.Code, bad.Message)
 		return
 	}
 	resp := h.execute(r.Context(), c)
 	if len(resp.Errors) > 0 {
 		code, msg := resultError(resp)
-		WriteError(w, code, msg)
+		WriteError(w, code, msg) // the executor has recorded the outcome
 		return
 	}
 	body, err := envelope(resp.Data)
 	if err != nil {
-		h.log.ErrorContext(r.Context(), "legacy: shaping the response", "err", err)
-		WriteError(w, graph.CodeInternal, "internal error")
+		h.log.ErrorContext(r.Context(), "legacy: shaping the response", "err", apperr.RedactError(err))
+		fail(w, r, apperr.Internal, apperr.MessageInternal)
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
 }
 
-// readRequest decodes the body: a JSON object whose idno, phone and seqNo are strings or null;
-// other keys are ignored.
-func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (c conditions, code, msg string) {
-	if r.ContentLength > h.maxBody {
-		return c, graph.CodePayloadTooLarge, "the request body is larger than the limit"
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return c, graph.CodePayloadTooLarge, "the request body is larger than the limit"
-	}
-	if err != nil {
-		return c, graph.CodeInvalidRequest, "the request body could not be read"
-	}
+// fail refuses a request that did not reach the executor, noting its code for the audit row.
+func fail(w http.ResponseWriter, r *http.Request, code apperr.Code, message string) {
+	audit.Refuse(audit.FromContext(r.Context()), code)
+	WriteError(w, code, message)
+}
+
+// parseRequest decodes the body: a JSON object whose idno, phone and seqNo are strings or
+// null; other keys are ignored. Its messages never quote the body or the decoder's types.
+func parseRequest(raw []byte) (c conditions, bad *apperr.Error) {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&fields); err != nil || fields == nil {
-		return c, graph.CodeInvalidRequest, "the request body must be a JSON object"
+		return c, apperr.New(apperr.InvalidRequest, "the request body must be a JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return c, graph.CodeInvalidRequest, "the request body must be a single JSON object"
+		return c, apperr.New(apperr.InvalidRequest, "the request body must be a single JSON object")
 	}
 	for name, dst := range map[string]**string{"idno": &c.idno, "phone": &c.phone, "seqNo": &c.seqNo} {
 		v, ok := fields[name]
@@ -109,11 +105,11 @@ func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request) (c conditi
 		}
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
-			return c, graph.CodeInvalidRequest, name + " must be a string or null"
+			return c, apperr.New(apperr.InvalidRequest, name+" must be a string or null")
 		}
 		*dst = &s
 	}
-	return c, "", ""
+	return c, nil
 }
 
 // variables holds the present conditions as the document's variables; an absent one stays
@@ -147,6 +143,6 @@ func (h *Handler) execute(ctx context.Context, c conditions) *graphql.Response {
 		return resp
 	}
 	// The executor answers nil only when the request's context has ended.
-	return &graphql.Response{Errors: gqlerror.List{{Message: "the lookup ran past its deadline",
-		Extensions: map[string]any{"code": graph.CodeTimeout}}}}
+	return &graphql.Response{Errors: gqlerror.List{{Message: apperr.MessageTimeout,
+		Extensions: map[string]any{"code": apperr.Timeout}}}}
 }

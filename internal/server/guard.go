@@ -1,55 +1,132 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 )
 
-// guard authenticates a lookup request and starts its audit record. A refused request is
-// recorded and answered 401 UNAUTHORIZED by reject, in its way in's envelope. A request that
-// ends without reaching the executor (a malformed legacy body, say) is recorded on the way
-// out with its HTTP status as the outcome; the executor records all the others itself, before
-// their response leaves.
-func guard(checker *auth.Checker, writer *audit.Writer, way string, log *slog.Logger,
-	reject func(w http.ResponseWriter, message string), next http.Handler) http.Handler {
+// wayIn is one way in: its name in logs and audit rows, and how it answers a refusal (its
+// own envelope, the status from apperr).
+type wayIn struct {
+	name   string
+	reject func(w http.ResponseWriter, code apperr.Code, message string)
+}
+
+// refuse answers r with code, noting the code for the request's audit row, which is written
+// before the answer leaves (auditWriter).
+func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code, message string) {
+	infoFrom(r.Context()).outcome = code
+	audit.Refuse(audit.FromContext(r.Context()), code)
+	way.reject(w, code, message)
+}
+
+// guard authenticates a request and starts its audit record. A refused request is recorded
+// and answered 401 UNAUTHORIZED, unless its address has sent more refused requests than the
+// limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
+// per address and interval instead of a row each. Every other request gets exactly one row,
+// written before its response leaves: by the executor for those that reach it, by auditWriter
+// for those refused on the way (body, method, admission).
+func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
-		rec := &audit.Record{At: time.Now(), RequestID: info.id, ClientAddr: clientAddr(r), Way: way}
+		addr := clientAddr(r)
+		rec := &audit.Record{At: time.Now(), RequestID: info.id, ServerRequestID: info.serverID, ClientAddr: addr, Way: way.name}
 		id, why := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
 		info.keyID, info.agent = id.KeyID, id.AgentID
-		if why != "" {
-			info.outcome = "UNAUTHORIZED"
-			if writer != nil {
-				if err := writer.Write(r.Context(), rec, "UNAUTHORIZED"); err != nil {
-					log.ErrorContext(r.Context(), "audit row of a refused request not written", "request_id", info.id, "err", err)
-				}
-			}
-			reject(w, why)
+		if why != "" && !lim.allow(addr) {
+			info.outcome = apperr.TooManyRequests
+			way.reject(w, apperr.TooManyRequests, "too many refused requests from this address; try again later")
 			return
 		}
 		if writer == nil {
+			if why != "" {
+				refuse(w, r, way, apperr.Unauthorized, why)
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r.WithContext(audit.NewContext(r.Context(), rec)))
-		info.outcome = rec.Outcome
-		if !rec.Written() {
-			outcome := "HTTP_" + strconv.Itoa(sw.status)
-			info.outcome = outcome
-			if err := writer.Write(r.Context(), rec, outcome); err != nil {
-				log.ErrorContext(r.Context(), "audit row not written", "request_id", info.id, "err", err)
-			}
+		aw := &auditWriter{ResponseWriter: w, ctx: r.Context(), rec: rec, writer: writer, log: log}
+		r = r.WithContext(audit.NewContext(r.Context(), rec))
+		if why != "" {
+			refuse(aw, r, way, apperr.Unauthorized, why)
+		} else {
+			next.ServeHTTP(aw, r)
 		}
+		aw.send() // a request answered with a status only, or not at all (its client left)
+		info.outcome = rec.Outcome
 	})
 }
+
+// auditWriter holds the response's status line until the first byte of its body, and writes
+// the request's audit row, if nobody has yet, before either leaves: the row of a refusal is
+// committed before the refusal is sent. (gqlgen sets the status before the executor has
+// recorded the request, so the row cannot be written at WriteHeader.)
+type auditWriter struct {
+	http.ResponseWriter
+	ctx    context.Context
+	rec    *audit.Record
+	writer *audit.Writer
+	log    *slog.Logger
+	status int // held, 0 when none
+	sent   bool
+}
+
+func (w *auditWriter) record(status int) {
+	if w.rec.Written() {
+		return
+	}
+	outcome := w.rec.Refused()
+	switch {
+	case outcome != "":
+	case status < 400:
+		// Only the executor answers with data, and it records its own row: a request that
+		// gets here ended without one (its client went away while it waited).
+		outcome = apperr.ServiceUnavailable
+	default:
+		outcome = apperr.Internal
+	}
+	if err := w.writer.Write(w.ctx, w.rec, outcome); err != nil {
+		w.log.ErrorContext(w.ctx, "audit row of a refused request not written", "request_id", w.rec.RequestID,
+			"err", apperr.RedactError(err))
+	}
+}
+
+func (w *auditWriter) WriteHeader(status int) {
+	if w.status == 0 && !w.sent {
+		w.status = status
+	}
+}
+
+func (w *auditWriter) Write(b []byte) (int, error) {
+	w.send()
+	return w.ResponseWriter.Write(b)
+}
+
+// send records the request and sends the held status line, once.
+func (w *auditWriter) send() {
+	if w.sent {
+		return
+	}
+	w.sent = true
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.record(status)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection (read deadlines).
+func (w *auditWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -18,7 +18,9 @@ var requestIDPattern = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 
 // requestInfo is what the request's log line tells, filled by the handlers inside.
 type requestInfo struct {
-	id, keyID, agent, outcome string
+	id                    string // the caller's X-Request-Id when well-formed, else serverID
+	serverID              string // the server's own unique id of the request, whatever the caller sent
+	keyID, agent, outcome string
 }
 
 type infoKey struct{}
@@ -31,21 +33,24 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return i
 }
 
-// logRequests writes one line per request: request id, key and agent, way in, status,
+// logRequests writes one line per request: request ids, key and agent, way in, status,
 // outcome, duration and SQL statement count. It never logs bodies or query conditions: they
-// hold ID and phone numbers.
+// hold ID and phone numbers. Every answer is marked not to be cached or content-sniffed.
 func logRequests(log *slog.Logger, way string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: r.Header.Get("X-Request-Id")}
+		info := &requestInfo{id: r.Header.Get("X-Request-Id"), serverID: newRequestID()}
 		if !requestIDPattern.MatchString(info.id) {
-			info.id = newRequestID()
+			info.id = info.serverID
 		}
-		w.Header().Set("X-Request-Id", info.id)
+		h := w.Header()
+		h.Set("X-Request-Id", info.id)
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
 		ctx, statements := database.WithStatementCounter(context.WithValue(r.Context(), infoKey{}, info))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		log.InfoContext(ctx, "request", "request_id", info.id, "key_id", info.keyID, "agent", info.agent,
+		log.InfoContext(ctx, "request", "request_id", info.id, "server_request_id", info.serverID, "key_id", info.keyID, "agent", info.agent,
 			"way", way, "status", sw.status, "outcome", info.outcome,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "statements", statements.Load())
 	})
@@ -66,3 +71,6 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (read deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -130,7 +130,7 @@ func TestAuthenticationAndAudit(t *testing.T) {
 			Outcome: "OK", RequestID: "req-1", Count: 2, SeqNos: "DEMO-APP-N-02,0A80d1d572650511ea8a30acde48001122"},
 		{KeyID: "crm", AgentID: "agent-007", Way: "legacy", Operation: "GetCreateInfo", PhoneHMAC: mac("123"),
 			Outcome: "INVALID_PHONE", RequestID: "req-1"},
-		{KeyID: "crm", AgentID: "agent-007", Way: "legacy", Outcome: "HTTP_400", RequestID: "req-1"},
+		{KeyID: "crm", AgentID: "agent-007", Way: "legacy", Outcome: "INVALID_REQUEST", RequestID: "req-1"},
 	}
 	for i, w := range want {
 		if rows[6+i] != w {
@@ -166,8 +166,8 @@ func TestAuditChainAndAppendOnly(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	if n, err := audit.Verify(ctx, db); err != nil || n != 3 {
-		t.Fatalf("verify: %d rows, %v", n, err)
+	if rep, err := audit.Verify(ctx, db, servertest.ChainKey, nil); err != nil || rep.Rows != 3 {
+		t.Fatalf("verify: %+v, %v", rep, err)
 	}
 
 	// The service's role may append and read, nothing else; the trigger stops everyone else.
@@ -187,11 +187,11 @@ func TestAuditChainAndAppendOnly(t *testing.T) {
 	// Tampering that gets past the trigger is caught by the chain.
 	db.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`)
 	db.Exec(`UPDATE audit.lookup SET result_count = 0, seq_nos = '{}' WHERE id = 2`)
-	if _, err := audit.Verify(ctx, db); err == nil || !strings.Contains(err.Error(), "row 2 was altered") {
+	if _, err := audit.Verify(ctx, db, servertest.ChainKey, nil); err == nil || !strings.Contains(err.Error(), "row 2 was altered") {
 		t.Errorf("edited row: %v", err)
 	}
 	db.Exec(`DELETE FROM audit.lookup WHERE id = 2`)
-	if _, err := audit.Verify(ctx, db); err == nil || !strings.Contains(err.Error(), "row 3 does not follow") {
+	if _, err := audit.Verify(ctx, db, servertest.ChainKey, nil); err == nil || !strings.Contains(err.Error(), "row 3 does not follow") {
 		t.Errorf("removed row: %v", err)
 	}
 }
@@ -199,7 +199,7 @@ func TestAuditChainAndAppendOnly(t *testing.T) {
 func TestAuditFailsClosed(t *testing.T) {
 	dead, _ := sql.Open("pgx", "postgres://createinfo@127.0.0.1:1/none?connect_timeout=1")
 	defer dead.Close()
-	env := servertest.New(t, func(o *server.Options) { o.Audit = audit.NewWriter(dead, servertest.HMACKey) })
+	env := servertest.New(t, func(o *server.Options) { o.Audit = servertest.NewWriter(dead, nil) })
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
 	if resp.StatusCode != 503 || strings.Contains(string(body), "0988123456") || strings.Contains(string(body), "王") {
 		t.Errorf("legacy: %d %s", resp.StatusCode, body)
@@ -234,7 +234,7 @@ func TestAuditChainUnderConcurrency(t *testing.T) {
 	}
 	db, _ := sql.Open("pgx", env.DatabaseURL)
 	defer db.Close()
-	if got, err := audit.Verify(context.Background(), db); err != nil || got != n {
-		t.Errorf("verify: %d rows, %v", got, err)
+	if rep, err := audit.Verify(context.Background(), db, servertest.ChainKey, nil); err != nil || rep.Rows != n {
+		t.Errorf("verify: %+v, %v", rep, err)
 	}
 }

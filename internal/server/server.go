@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 	"gorm.io/gorm"
 
 	"createinfo/graph"
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/console"
 	"createinfo/internal/legacy"
+	"createinfo/internal/reqbody"
 	"createinfo/loaders"
 )
 
@@ -31,6 +34,9 @@ type Options struct {
 	CodeCacheTTL   time.Duration
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
+	// BodyReadTimeout bounds the reading of a request body, which happens before the request
+	// may take a lookup slot (0: only the server's ReadTimeout).
+	BodyReadTimeout time.Duration
 	// Development serves GraphiQL at / and allows introspection.
 	Development bool
 	Log         *slog.Logger
@@ -38,6 +44,16 @@ type Options struct {
 	Auth *auth.Checker
 	// Audit records every lookup; nil: not audited (tests of other concerns only).
 	Audit *audit.Writer
+	// RefusedPerClient is how many refused (unauthenticated) requests one client address may
+	// have recorded one by one per RefusedWindow; the rest answer TOO_MANY_REQUESTS and are
+	// counted in one aggregated audit row per address and window (0: no limit).
+	RefusedPerClient int
+	RefusedWindow    time.Duration
+	// Done, when closed, writes the aggregated rows of the windows still open and stops the
+	// limiter's background work (nil: never); Background, when set, counts that work, so that
+	// the caller can wait for it after closing Done.
+	Done       <-chan struct{}
+	Background *sync.WaitGroup
 	// MaxInFlight bounds the lookups running at once (0: no bound); one that cannot start
 	// within QueueWait answers SERVICE_UNAVAILABLE.
 	MaxInFlight int
@@ -58,45 +74,68 @@ func New(o Options) http.Handler {
 	if o.Auth == nil {
 		o.Auth = auth.NewChecker(nil)
 	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = reqbody.DefaultMaxBytes
+	}
 	trusted := TrustedDocuments()
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
 		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
-	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
+	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.Log)
 
-	// lookup gives a request its log line, its authentication and audit record, its
-	// deadline, its body limit and its own loaders.
+	lim := newLimiter(o.RefusedPerClient, o.RefusedWindow, o.Audit, o.Log)
+	if o.Background != nil {
+		o.Background.Add(1)
+	}
+	go func() {
+		lim.run(o.Done)
+		if o.Background != nil {
+			o.Background.Done()
+		}
+	}()
+
+	// lookup gives a request, in this order: its log line and request ids; its authentication
+	// and audit record; its body, read whole under its own deadline; a lookup slot; its
+	// deadline; its own loaders. A slow body therefore never holds a slot.
 	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
-	lookup := func(way string, reject func(http.ResponseWriter, int, string, string), h http.Handler) http.Handler {
+	lookup := func(way wayIn, h http.Handler) http.Handler {
 		withLoaders := source.Middleware(h)
 		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), o.RequestTimeout)
 			defer cancel()
-			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
 			withLoaders.ServeHTTP(w, r.WithContext(ctx))
 		})
 		busy := func(w http.ResponseWriter, r *http.Request) {
-			infoFrom(r.Context()).outcome = graph.CodeServiceUnavailable
-			reject(w, http.StatusServiceUnavailable, graph.CodeServiceUnavailable, "the service is busy; try again shortly")
+			refuse(w, r, way, apperr.ServiceUnavailable, "the service is busy; try again shortly")
 		}
-		unauthorized := func(w http.ResponseWriter, msg string) {
-			reject(w, http.StatusUnauthorized, graph.CodeUnauthorized, msg)
-		}
-		return logRequests(o.Log, way, admit(o.MaxInFlight, o.QueueWait, busy,
-			guard(o.Auth, o.Audit, way, o.Log, unauthorized, bounded)))
+		admitted := admit(o.MaxInFlight, o.QueueWait, busy, bounded)
+		body := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, bad := reqbody.Read(w, r, o.MaxBodyBytes, o.BodyReadTimeout)
+			if bad != nil {
+				refuse(w, r, way, bad.Code, bad.Message)
+				return
+			}
+			admitted.ServeHTTP(w, reqbody.With(r, b))
+		})
+		return logRequests(o.Log, way.name, guard(o.Auth, o.Audit, lim, way, o.Log, body))
 	}
-	rejectGraphQL := graph.WriteError
-	rejectLegacy := func(w http.ResponseWriter, _ int, code, msg string) { legacy.WriteError(w, code, msg) }
+	// Another method than POST is answered METHOD_NOT_ALLOWED, authenticated and recorded.
+	wrongMethod := func(way wayIn) http.Handler {
+		return logRequests(o.Log, way.name, guard(o.Auth, o.Audit, lim, way, o.Log,
+			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Allow", http.MethodPost)
+				refuse(w, r, way, apperr.MethodNotAllowed, "use POST")
+			})))
+	}
+	gqlWay := wayIn{name: "graphql", reject: graph.WriteError}
+	legacyWay := wayIn{name: "legacy", reject: legacy.WriteError}
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", noStore(lookup("graphql", rejectGraphQL, gql)))
-	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", http.MethodPost)
-		graph.WriteError(w, http.StatusMethodNotAllowed, graph.CodeMethodNotAllowed, "use POST")
-	})
-	// Every method: the endpoint answers METHOD_NOT_ALLOWED itself.
-	mux.Handle(legacy.Path, noStore(lookup("legacy", rejectLegacy, old)))
+	mux.Handle("POST /graphql", lookup(gqlWay, gql))
+	mux.Handle("/graphql", wrongMethod(gqlWay))
+	mux.Handle("POST "+legacy.Path, lookup(legacyWay, old))
+	mux.Handle(legacy.Path, wrongMethod(legacyWay))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

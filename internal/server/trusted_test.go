@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"createinfo/internal/apperr"
 	"database/sql"
 	"encoding/json"
 	"strings"
@@ -94,14 +95,14 @@ func TestTrustedDocumentsOnly(t *testing.T) {
 			t.Fatalf("%s: empty", name)
 		}
 		r := env.GraphQL(t, q, phone, nil)
-		if r.Code() != graph.CodeUntrustedDocument || string(r.Data) != "null" && len(r.Data) > 0 {
+		if r.Code() != apperr.UntrustedDocument || string(r.Data) != "null" && len(r.Data) > 0 {
 			t.Errorf("%s: code %q, data %s", name, r.Code(), r.Data)
 		}
 		if n := env.LastStatements(); n != 0 {
 			t.Errorf("%s: %d statements ran before the refusal", name, n)
 		}
 		// Naming it by its own (correct) hash does not make it trusted.
-		if r := persisted(t, env, graph.HashDocument(q), q, phone); r.Code() != graph.CodeUntrustedDocument {
+		if r := persisted(t, env, graph.HashDocument(q), q, phone); r.Code() != apperr.UntrustedDocument {
 			t.Errorf("%s with its hash: code %q", name, r.Code())
 		}
 		if n := env.LastStatements(); n != 0 {
@@ -110,10 +111,10 @@ func TestTrustedDocumentsOnly(t *testing.T) {
 	}
 
 	// A trusted hash with another text, and an unknown hash alone.
-	if r := persisted(t, env, hash, untrusted["aliased"], phone); r.Code() != graph.CodeInvalidRequest {
+	if r := persisted(t, env, hash, untrusted["aliased"], phone); r.Code() != apperr.InvalidRequest {
 		t.Errorf("trusted hash with another text: code %q", r.Code())
 	}
-	if r := persisted(t, env, strings.Repeat("0", 64), "", phone); r.Code() != graph.CodePersistedQueryNotFound ||
+	if r := persisted(t, env, strings.Repeat("0", 64), "", phone); r.Code() != apperr.PersistedQueryNotFound ||
 		r.Errors[0].Message != "PersistedQueryNotFound" {
 		t.Errorf("unknown hash: %+v", r.Errors)
 	}
@@ -128,11 +129,11 @@ func TestTrustedDocumentsOnly(t *testing.T) {
 	}
 	defer db.Close()
 	var refused int
-	if err := db.QueryRow(`SELECT count(*) FROM audit.lookup WHERE outcome = $1`, graph.CodeUntrustedDocument).Scan(&refused); err != nil {
+	if err := db.QueryRow(`SELECT count(*) FROM audit.lookup WHERE outcome = $1`, apperr.UntrustedDocument).Scan(&refused); err != nil {
 		t.Fatal(err)
 	}
 	if refused != 2*len(untrusted) {
-		t.Errorf("%d audit rows with outcome %s, want %d", refused, graph.CodeUntrustedDocument, 2*len(untrusted))
+		t.Errorf("%d audit rows with outcome %s, want %d", refused, apperr.UntrustedDocument, 2*len(untrusted))
 	}
 }
 
@@ -152,8 +153,8 @@ func TestPersistedQueriesWithoutTrustedOnly(t *testing.T) {
 	if n := count(t, persisted(t, env, graph.HashDocument(q), q, phone)); n != 4 {
 		t.Errorf("own document with its hash: %d applications", n)
 	}
-	if r := persisted(t, env, graph.HashDocument(q), "", phone); r.Code() != graph.CodePersistedQueryNotFound {
-		t.Errorf("own document by hash afterwards: code %q, want %s", r.Code(), graph.CodePersistedQueryNotFound)
+	if r := persisted(t, env, graph.HashDocument(q), "", phone); r.Code() != apperr.PersistedQueryNotFound {
+		t.Errorf("own document by hash afterwards: code %q, want %s", r.Code(), apperr.PersistedQueryNotFound)
 	}
 	for name, ext := range map[string]string{
 		"version 2": `{"version":2,"sha256Hash":"` + graph.HashDocument(q) + `"}`,
@@ -163,7 +164,7 @@ func TestPersistedQueriesWithoutTrustedOnly(t *testing.T) {
 		_, b := env.Post(t, "/graphql", "application/json", `{"query":"{ __typename }","extensions":{"persistedQuery":`+ext+`}}`)
 		var r servertest.Response
 		json.Unmarshal(b, &r)
-		if r.Code() != graph.CodeInvalidRequest {
+		if r.Code() != apperr.InvalidRequest {
 			t.Errorf("%s: code %q", name, r.Code())
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ type Env struct {
 
 	mu         sync.Mutex
 	statements []int64
+	entered    atomic.Int64 // requests that have reached the service
 }
 
 // New starts the service on a fresh database with the demo data. edit, when given, adjusts
@@ -75,8 +77,17 @@ func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
 	return start(t, db, "", edit)
 }
 
-// HMACKey keys the audit HMACs of the test service.
-var HMACKey = []byte("test-audit-hmac-key-0123456789abcdef")
+// HMACKey keys the audit HMACs of the test service, ChainKey its chain.
+var (
+	HMACKey  = []byte("test-audit-hmac-key-0123456789abcdef")
+	ChainKey = []byte("test-audit-chain-key-0123456789abcdef")
+)
+
+// NewWriter is the test service's audit writer over db, logging to log (and a checkpoint
+// every 20ms while it writes).
+func NewWriter(db *sql.DB, log *slog.Logger) *audit.Writer {
+	return audit.NewWriter(db, audit.Options{HMACKey: HMACKey, ChainKey: ChainKey, CheckpointEvery: 20 * time.Millisecond, Log: log})
+}
 
 func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)) *Env {
 	e := &Env{DB: db, DatabaseURL: dbURL}
@@ -90,6 +101,9 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { auditDB.Close() })
+	log := slog.New(slog.NewTextHandler(&e.log, nil))
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
 	o := server.Options{
 		DB:             db,
 		MaxResults:     200,
@@ -97,8 +111,9 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		RequestTimeout: 10 * time.Second,
 		MaxBodyBytes:   64 << 10,
 		Development:    true,
-		Log:            slog.New(slog.NewTextHandler(&e.log, nil)),
-		Audit:          audit.NewWriter(auditDB, HMACKey),
+		Log:            log,
+		Audit:          NewWriter(auditDB, log),
+		Done:           done,
 	}
 	for _, f := range edit {
 		f(&o)
@@ -114,6 +129,7 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	h := server.New(o)
 	// The service counts statements for its request log; this outer counter sees them too.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.entered.Add(1)
 		ctx, n := database.WithStatementCounter(r.Context())
 		h.ServeHTTP(w, r.WithContext(ctx))
 		e.mu.Lock()
@@ -123,6 +139,16 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e
+}
+
+// WaitRequests polls until n requests have reached the service's handler.
+func (e *Env) WaitRequests(t testing.TB, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); e.entered.Load() < n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d requests reached the service", e.entered.Load(), n)
+		}
+	}
 }
 
 // LastStatements is the number of SQL statements the last finished request ran.

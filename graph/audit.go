@@ -1,0 +1,60 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"createinfo/internal/apperr"
+	"createinfo/internal/audit"
+)
+
+// auditExtension writes each request's record once the executor has its response and before
+// the response leaves; when the record cannot be written, the response is replaced by a
+// SERVICE_UNAVAILABLE error: no unrecorded data leaves. Both ways in run through it.
+type auditExtension struct {
+	w   *audit.Writer
+	log *slog.Logger
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = auditExtension{}
+
+func (auditExtension) ExtensionName() string                   { return "Audit" }
+func (auditExtension) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	rec := audit.FromContext(ctx)
+	if rec == nil || resp == nil {
+		return resp
+	}
+	if graphql.HasOperationContext(ctx) {
+		op := graphql.GetOperationContext(ctx)
+		name := op.OperationName
+		if name == "" && op.Operation != nil {
+			name = op.Operation.Name // the document's only operation, named
+		}
+		rec.SetOperation(name)
+	}
+	outcome := apperr.OK
+	if len(resp.Errors) > 0 {
+		outcome, _ = resp.Errors[0].Extensions["code"].(string)
+		if _, ours := apperr.Status(outcome); !ours {
+			outcome = apperr.Internal
+		}
+	}
+	if err := e.w.Write(ctx, rec, outcome); err != nil {
+		e.log.ErrorContext(ctx, "audit row not written: response withheld", "request_id", rec.RequestID,
+			"err", apperr.RedactError(err))
+		return &graphql.Response{Errors: gqlerror.List{{
+			Message:    apperr.MessageNotRecorded,
+			Extensions: map[string]any{"code": apperr.ServiceUnavailable},
+		}}}
+	}
+	return resp
+}

@@ -1,0 +1,153 @@
+// Package apperr is the service's one error layer: the client-safe codes of CONTRACT.md and
+// their HTTP statuses, the classification of any error into one of them, and the redaction of
+// whatever is logged. Every way in (the GraphQL presenter, the legacy envelope, the HTTP
+// middleware, the audit trail's fail-closed path) takes its codes from here. It imports no
+// GraphQL, HTTP framework or ORM package, so every layer may use it.
+package apperr
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Code is a client-safe error code of CONTRACT.md.
+type Code = string
+
+// The codes of CONTRACT.md's error table.
+const (
+	InvalidRequest   Code = "INVALID_REQUEST"
+	MissingCondition Code = "MISSING_QUERY_CONDITION"
+	InvalidIdno      Code = "INVALID_IDNO"
+	InvalidPhone     Code = "INVALID_PHONE"
+	InvalidSeqNo     Code = "INVALID_SEQNO"
+	TooManyResults   Code = "TOO_MANY_RESULTS"
+	// PersistedQueryNotFound: a GraphQL request named a document by hash only, and no trusted
+	// document has that hash. The message is "PersistedQueryNotFound", the text Apollo-style
+	// clients look for before they resend with the full text.
+	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
+	// UntrustedDocument: TRUSTED_DOCUMENTS_ONLY is on and the GraphQL document is not in the
+	// manifest (not one of the console's documents nor the legacy document, byte for byte).
+	UntrustedDocument  Code = "UNTRUSTED_DOCUMENT"
+	Unauthorized       Code = "UNAUTHORIZED"
+	TooManyRequests    Code = "TOO_MANY_REQUESTS"
+	PayloadTooLarge    Code = "PAYLOAD_TOO_LARGE"
+	MethodNotAllowed   Code = "METHOD_NOT_ALLOWED"
+	ServiceUnavailable Code = "SERVICE_UNAVAILABLE"
+	Timeout            Code = "TIMEOUT"
+	Internal           Code = "INTERNAL_ERROR"
+)
+
+// OK is the audit outcome of a request that ended without error (not an error code).
+const OK = "OK"
+
+// status is the HTTP status of each code (CONTRACT.md, legacy failure).
+var status = map[Code]int{
+	InvalidRequest:         http.StatusBadRequest,
+	MissingCondition:       http.StatusBadRequest,
+	InvalidIdno:            http.StatusBadRequest,
+	InvalidPhone:           http.StatusBadRequest,
+	InvalidSeqNo:           http.StatusBadRequest,
+	TooManyResults:         http.StatusUnprocessableEntity,
+	PersistedQueryNotFound: http.StatusBadRequest,
+	UntrustedDocument:      http.StatusBadRequest,
+	Unauthorized:           http.StatusUnauthorized,
+	TooManyRequests:        http.StatusTooManyRequests,
+	PayloadTooLarge:        http.StatusRequestEntityTooLarge,
+	MethodNotAllowed:       http.StatusMethodNotAllowed,
+	ServiceUnavailable:     http.StatusServiceUnavailable,
+	Timeout:                http.StatusGatewayTimeout,
+	Internal:               http.StatusInternalServerError,
+}
+
+// Status is the HTTP status of code, and whether code is one of ours.
+func Status(code Code) (int, bool) {
+	st, ok := status[code]
+	return st, ok
+}
+
+// Messages shown for the errors whose detail stays in the log.
+const (
+	MessageInternal           = "internal error"
+	MessageTimeout            = "the lookup ran past its deadline"
+	MessageServiceUnavailable = "the database is unavailable; try again shortly"
+	MessageNotRecorded        = "the lookup could not be recorded; try again shortly"
+)
+
+// Error is an error whose code and message may be shown to the client as they are.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// New returns an *Error.
+func New(code Code, message string) *Error { return &Error{Code: code, Message: message} }
+
+// Classify maps err to a client-safe code and message: an *Error keeps its own, deadlines
+// become TIMEOUT, a lost or saturated database SERVICE_UNAVAILABLE, and everything else
+// INTERNAL_ERROR with no detail.
+func Classify(err error) (code Code, message string) {
+	var e *Error
+	var pgErr *pgconn.PgError
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &e):
+		return e.Code, e.Message
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return Timeout, MessageTimeout
+	case errors.As(err, &pgErr):
+		switch {
+		case pgErr.Code == "57014": // query_canceled: statement_timeout
+			return Timeout, MessageTimeout
+		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P02",
+			pgErr.Code == "57P03", pgErr.Code == "53300":
+			return ServiceUnavailable, MessageServiceUnavailable
+		}
+		return Internal, MessageInternal
+	case errors.As(err, &connErr), errors.Is(err, driver.ErrBadConn), errors.As(err, &netErr):
+		return ServiceUnavailable, MessageServiceUnavailable
+	}
+	return Internal, MessageInternal
+}
+
+// Logged reports whether an error of code is the service's fault or the database's, so that
+// its detail belongs in the error log; the others are the caller's and are only counted.
+func Logged(code Code) bool {
+	return code == Internal || code == ServiceUnavailable || code == Timeout
+}
+
+// Redaction of logged text: quoted SQL literals, Go-quoted strings (how drivers and encoders
+// show the values they could not use) and anything shaped like a phone or ID number.
+var (
+	sqlLiteral = regexp.MustCompile(`'(?:[^']|'')*'`)
+	goQuoted   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	personal   = regexp.MustCompile(`(?:\+?886[ -]?|0)9[0-9 -]{7,11}[0-9]|[A-Za-z][A-Za-z0-9][0-9]{8}`)
+)
+
+// Redact returns s with literals and personal-data shapes masked, for the log.
+func Redact(s string) string {
+	s = sqlLiteral.ReplaceAllString(s, "'…'")
+	s = goQuoted.ReplaceAllString(s, `"…"`)
+	return personal.ReplaceAllString(s, "…")
+}
+
+// RedactError is Redact of err's text ("" for nil).
+func RedactError(err error) string {
+	if err == nil {
+		return ""
+	}
+	return Redact(err.Error())
+}
+
+// RedactValue is Redact of a recovered panic value or any other value bound for the log.
+func RedactValue(v any) string { return Redact(fmt.Sprint(v)) }
