@@ -66,7 +66,8 @@ func TestProductionNeedsKeys(t *testing.T) {
 
 func TestTrustedDocumentsOnlyDefaultsToProduction(t *testing.T) {
 	prod := map[string]string{"DATABASE_URL": "postgres://x/y", "APP_ENV": "production",
-		"API_KEYS": "crm:" + strings.Repeat("ab", 32), "AUDIT_HMAC_KEY": strings.Repeat("k", 32)}
+		"API_KEYS": "crm:" + strings.Repeat("ab", 32), "AUDIT_HMAC_KEY": strings.Repeat("k", 32),
+		"AUDIT_CHAIN_KEY": strings.Repeat("c", 32)}
 	for _, tc := range []struct {
 		env     map[string]string
 		setting string

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -70,8 +71,14 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Production refuses a superuser: the service logs in as a role that holds only the
+	// service role's grants, as the README's "Database login" says.
+	serviceURL, err := serviceLogin(ctx, pool, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
 	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr,
-		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret}
+		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret, "AUDIT_CHAIN_KEY=" + secret, "DATABASE_URL=" + serviceURL}
 	headers := http.Header{"Authorization": {"Bearer " + secret}, "X-Agent-Id": {"bench"}}
 	service, err := bench.Start(*serverBin, nil, settings, "http://"+serviceAddr+"/healthz", os.Stderr)
 	if err != nil {
@@ -107,4 +114,28 @@ func run(ctx context.Context, args []string) error {
 	})
 	fmt.Print(section)
 	return bench.WriteSection(*out, section)
+}
+
+// benchLogin is the login role the benchmarked service connects as.
+const benchLogin = "createinfo_bench_app"
+
+// serviceLogin makes sure benchLogin exists with exactly the service role's grants and returns
+// dbURL with it as the user.
+func serviceLogin(ctx context.Context, pool *pgxpool.Pool, dbURL string) (string, error) {
+	_, err := pool.Exec(ctx, `DO $$ BEGIN
+		CREATE ROLE `+benchLogin+` LOGIN;
+	EXCEPTION WHEN duplicate_object THEN NULL;
+	END $$`)
+	if err == nil {
+		_, err = pool.Exec(ctx, `GRANT createinfo_service TO `+benchLogin)
+	}
+	if err != nil {
+		return "", fmt.Errorf("bench: service login role: %w", err)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Scheme == "" {
+		return "", fmt.Errorf("bench: DATABASE_URL must be a postgres:// URL")
+	}
+	u.User = url.User(benchLogin)
+	return u.String(), nil
 }
