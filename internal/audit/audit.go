@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -114,9 +115,9 @@ type Options struct {
 }
 
 // Writer appends records to audit.lookup. Records are written in groups: the first waiting
-// record starts a transaction, and every record that arrives meanwhile joins the next one.
-// Each caller still waits until its own row is committed (fail closed), but the chain's lock
-// and round trips are paid once per group instead of once per lookup.
+// record starts a write, and every record that arrives meanwhile joins the next one. Each
+// caller still waits until its own row is committed (fail closed), but the chain's lock and
+// the one round trip are paid once per group instead of once per lookup.
 type Writer struct {
 	db    *sql.DB
 	o     Options
@@ -124,6 +125,7 @@ type Writer struct {
 	once  sync.Once
 
 	mu               sync.Mutex
+	head             string     // the chain's head as this writer last saw it ("" before its first group)
 	last, lastLogged Checkpoint // the newest row this writer committed, and the last one logged
 }
 
@@ -164,9 +166,6 @@ func (w *Writer) mac(v string) string {
 
 // genesis is the prev_hash of the first row.
 var genesis = strings.Repeat("0", 64)
-
-// lockID serialises the writers of the chain across processes (pg_advisory_xact_lock).
-const lockID = 0x6372656174 // "creat"
 
 // writeTimeout bounds the wait for one's row, the group's transaction included.
 const writeTimeout = 3 * time.Second
@@ -248,77 +247,80 @@ func (w *Writer) loop() {
 	}
 }
 
+// writeGroup appends the group in one round trip: one call of audit.append (migration 4),
+// which takes the chain's lock, checks that the head is still the MAC this writer last saw and
+// inserts the rows, chained to it, in the statement's own transaction. When another writer (another
+// instance) has moved the head meanwhile, nothing is inserted and the call returns the new head:
+// the group is chained to it and sent again. The first group of a process learns the head that way.
 func (w *Writer) writeGroup(group []pending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("audit: begin: %w", err)
+	w.mu.Lock()
+	prev := w.head
+	w.mu.Unlock()
+	for try := 0; ; try++ {
+		rows, last := w.chain(group, prev)
+		var lastID int64
+		var head string
+		if err := w.db.QueryRowContext(ctx, `SELECT last_id, head FROM audit.append($1, $2)`, prev, rows).Scan(&lastID, &head); err != nil {
+			return fmt.Errorf("audit: append: %w", err)
+		}
+		if lastID > 0 {
+			w.mu.Lock()
+			w.head = last
+			w.last = Checkpoint{ID: lastID, MAC: last}
+			w.mu.Unlock()
+			return nil
+		}
+		if try == maxRechain {
+			return fmt.Errorf("audit: the chain's head moved %d times in a row", try+1)
+		}
+		prev = head
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockID); err != nil {
-		return fmt.Errorf("audit: lock: %w", err)
-	}
-	prev := genesis
-	err = tx.QueryRowContext(ctx, `SELECT hash FROM audit.lookup ORDER BY id DESC LIMIT 1`).Scan(&prev)
-	if err != nil && err != sql.ErrNoRows {
-		return fmt.Errorf("audit: last hash: %w", err)
-	}
-	var (
-		query strings.Builder
-		args  []any
-	)
-	query.WriteString(`INSERT INTO audit.lookup (at, request_id, server_request_id, key_id, agent_id, client_addr,
-		way, operation, idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, attempts, keyed, prev_hash, hash) VALUES `)
+}
+
+// maxRechain bounds how often one group is chained again to a head that another writer moved.
+const maxRechain = 8
+
+// row is a record as audit.append inserts it: the JSON keys are audit.lookup's columns.
+type row struct {
+	At              time.Time `json:"at"`
+	RequestID       string    `json:"request_id"`
+	ServerRequestID string    `json:"server_request_id"`
+	KeyID           string    `json:"key_id"`
+	AgentID         string    `json:"agent_id"`
+	ClientAddr      string    `json:"client_addr"`
+	Way             string    `json:"way"`
+	Operation       string    `json:"operation"`
+	IdnoHMAC        string    `json:"idno_hmac"`
+	PhoneHMAC       string    `json:"phone_hmac"`
+	SeqNo           string    `json:"seq_no"`
+	ResultCount     int       `json:"result_count"`
+	SeqNos          []string  `json:"seq_nos"`
+	Outcome         string    `json:"outcome"`
+	Attempts        int       `json:"attempts"`
+	Keyed           bool      `json:"keyed"`
+	PrevHash        string    `json:"prev_hash"`
+	Hash            string    `json:"hash"`
+}
+
+// chain links the group's records to prev under the chain key and returns them as audit.append
+// takes them (a JSON array, in chain order) with the last MAC.
+func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
+	rows := make([]row, len(group))
 	for i, p := range group {
 		r := p.rec
 		r.mu.Lock()
 		mac := chainMAC(w.o.ChainKey, prev, r)
-		row := []any{r.At, r.RequestID, r.ServerRequestID, r.KeyID, r.AgentID, r.ClientAddr, r.Way, r.Operation,
-			r.IdnoHMAC, r.PhoneHMAC, r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, r.Attempts, true, prev, mac}
+		rows[i] = row{At: r.At, RequestID: r.RequestID, ServerRequestID: r.ServerRequestID, KeyID: r.KeyID,
+			AgentID: r.AgentID, ClientAddr: r.ClientAddr, Way: r.Way, Operation: r.Operation, IdnoHMAC: r.IdnoHMAC,
+			PhoneHMAC: r.PhoneHMAC, SeqNo: r.SeqNo, ResultCount: len(r.SeqNos), SeqNos: r.SeqNos, Outcome: r.Outcome,
+			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac}
 		r.mu.Unlock()
-		if i > 0 {
-			query.WriteByte(',')
-		}
-		query.WriteByte('(')
-		for j := range row {
-			if j > 0 {
-				query.WriteByte(',')
-			}
-			fmt.Fprintf(&query, "$%d", len(args)+j+1)
-		}
-		query.WriteByte(')')
-		args = append(args, row...)
 		prev = mac
 	}
-	// A multi-row VALUES list takes its serial ids in list order, so the chain follows ids.
-	query.WriteString(` RETURNING id`)
-	rows, err := tx.QueryContext(ctx, query.String(), args...)
-	if err != nil {
-		return fmt.Errorf("audit: insert: %w", err)
-	}
-	var lastID int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("audit: insert: %w", err)
-		}
-		lastID = max(lastID, id)
-	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("audit: insert: %w", err)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit: insert: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit: commit: %w", err)
-	}
-	w.mu.Lock()
-	w.last = Checkpoint{ID: lastID, MAC: prev}
-	w.mu.Unlock()
-	return nil
+	b, _ := json.Marshal(rows) // strings, numbers and times only: cannot fail
+	return b, prev
 }
 
 // chainMAC is the keyed MAC of the previous row's MAC and every field of the row,
