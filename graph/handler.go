@@ -30,6 +30,8 @@ type Options struct {
 	Log           *slog.Logger
 	// Audit, when set, records every lookup and withholds responses it cannot record.
 	Audit *audit.Writer
+	// Extensions are added to both ways in (tracing).
+	Extensions []graphql.HandlerExtension
 }
 
 // NewSchema returns the executable schema over the database.
@@ -111,6 +113,9 @@ func configure(x configurable, o Options) {
 	x.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	if o.Introspection {
 		x.Use(extension.Introspection{})
+	}
+	for _, e := range o.Extensions { // observability hook (internal/tracing)
+		x.Use(e)
 	}
 	if o.Audit != nil {
 		x.Use(audit.Extension{W: o.Audit, Log: log})

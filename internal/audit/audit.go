@@ -27,7 +27,9 @@ type Record struct {
 	IdnoHMAC, PhoneHMAC, SeqNo            string
 	SeqNos                                []string
 	Outcome                               string
-	written                               bool
+	// TraceID is the request's trace (set by Write from its context).
+	TraceID string
+	written bool
 }
 
 type ctxKey struct{}
@@ -59,6 +61,7 @@ type Writer struct {
 	key   []byte
 	queue chan pending
 	once  sync.Once
+	obs   Observer // metrics hook (observe.go)
 }
 
 type pending struct {
@@ -114,13 +117,18 @@ const writeTimeout = 3 * time.Second
 
 // Write appends r with outcome, chained to the last row, and returns once it is committed.
 // A record is written once.
-func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
+func (w *Writer) Write(ctx context.Context, r *Record, outcome string) (err error) {
+	ctx, end := startSpan(ctx) // tracing hook (observe.go)
+	defer func() { end(err) }()
 	r.mu.Lock()
 	if r.written {
 		r.mu.Unlock()
 		return nil
 	}
 	r.Outcome = outcome
+	if r.TraceID == "" {
+		r.TraceID = traceID(ctx)
+	}
 	if r.At.IsZero() {
 		r.At = time.Now()
 	}
@@ -165,7 +173,9 @@ func (w *Writer) loop() {
 				break gather
 			}
 		}
+		start := time.Now()
 		err := w.writeGroup(group)
+		w.observeGroup(len(group), start, err) // metrics hook
 		for _, p := range group {
 			p.done <- err
 		}
@@ -193,13 +203,13 @@ func (w *Writer) writeGroup(group []pending) error {
 		args  []any
 	)
 	query.WriteString(`INSERT INTO audit.lookup (at, request_id, key_id, agent_id, client_addr, way, operation,
-		idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, prev_hash, hash) VALUES `)
+		idno_hmac, phone_hmac, seq_no, result_count, seq_nos, outcome, trace_id, prev_hash, hash) VALUES `)
 	for i, p := range group {
 		r := p.rec
 		r.mu.Lock()
 		hash := rowHash(prev, r)
 		row := []any{r.At, r.RequestID, r.KeyID, r.AgentID, r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC,
-			r.PhoneHMAC, r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, prev, hash}
+			r.PhoneHMAC, r.SeqNo, len(r.SeqNos), r.SeqNos, r.Outcome, nullable(r.TraceID), prev, hash}
 		r.mu.Unlock()
 		if i > 0 {
 			query.WriteByte(',')
@@ -230,6 +240,9 @@ func rowHash(prev string, r *Record) string {
 	fields := []string{prev, r.At.UTC().Format(time.RFC3339Nano), r.RequestID, r.KeyID, r.AgentID,
 		r.ClientAddr, r.Way, r.Operation, r.IdnoHMAC, r.PhoneHMAC, r.SeqNo, strconv.Itoa(len(r.SeqNos)),
 		strings.Join(r.SeqNos, ","), r.Outcome}
+	if r.TraceID != "" {
+		fields = append(fields, r.TraceID) // rows without one hash as they did before it existed
+	}
 	sum := sha256.Sum256([]byte(strings.Join(fields, "\x1f")))
 	return hex.EncodeToString(sum[:])
 }
@@ -238,7 +251,7 @@ func rowHash(prev string, r *Record) string {
 // error naming the first row whose hash or link does not hold.
 func Verify(ctx context.Context, db *sql.DB) (int, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, key_id, agent_id, client_addr, way, operation,
-		idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome, prev_hash, hash
+		idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome, coalesce(trace_id, ''), prev_hash, hash
 		FROM audit.lookup ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("audit: read: %w", err)
@@ -254,7 +267,7 @@ func Verify(ctx context.Context, db *sql.DB) (int, error) {
 			prevHash, h string
 		)
 		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.KeyID, &r.AgentID, &r.ClientAddr, &r.Way, &r.Operation,
-			&r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &prevHash, &h); err != nil {
+			&r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.TraceID, &prevHash, &h); err != nil {
 			return n, fmt.Errorf("audit: read: %w", err)
 		}
 		r.SeqNos = []string{}
@@ -271,4 +284,12 @@ func Verify(ctx context.Context, db *sql.DB) (int, error) {
 		n++
 	}
 	return n, rows.Err()
+}
+
+// nullable stores an empty string as NULL.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

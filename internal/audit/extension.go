@@ -48,6 +48,7 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	}
 	if err := e.W.Write(ctx, rec, outcome); err != nil {
 		e.Log.ErrorContext(ctx, "audit row not written: response withheld", "request_id", rec.RequestID, "err", err)
+		e.W.observeRefused() // metrics hook
 		return &graphql.Response{Errors: gqlerror.List{{
 			Message:    "the lookup could not be recorded; try again shortly",
 			Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"},

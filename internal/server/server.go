@@ -10,12 +10,16 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"createinfo/graph"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
+	"createinfo/internal/metrics"
+	"createinfo/internal/replica"
+	"createinfo/internal/tracing"
 	"createinfo/loaders"
 )
 
@@ -42,6 +46,13 @@ type Options struct {
 	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
 	// while the server finishes those in flight (set on SIGTERM).
 	Draining *atomic.Bool
+	// Metrics, when set, measures requests, loaders and the audit trail (internal/metrics).
+	Metrics *metrics.Metrics
+	// Tracer, when set, traces each request (internal/tracing); the database's statements
+	// are traced by the plugin on DB (tracing.InstrumentDB).
+	Tracer trace.TracerProvider
+	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
+	Replicas *replica.Set
 }
 
 // New returns the service's HTTP handler.
@@ -53,6 +64,9 @@ func New(o Options) http.Handler {
 		o.Auth = auth.NewChecker(nil)
 	}
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Introspection: o.Development, Log: o.Log, Audit: o.Audit}
+	if ext := tracing.NewExtension(o.Tracer); ext != nil { // observability hook
+		gopts.Extensions = append(gopts.Extensions, ext)
+	}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.MaxBodyBytes, o.Log)
@@ -60,6 +74,15 @@ func New(o Options) http.Handler {
 	// lookup gives a request its log line, its authentication and audit record, its
 	// deadline, its body limit and its own loaders.
 	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
+	if o.Metrics != nil { // observability hooks
+		source.Watch(o.Metrics)
+	}
+	if l := tracing.NewLoaders(o.Tracer); l != nil {
+		source.Watch(l)
+	}
+	if o.Audit != nil && o.Metrics != nil {
+		o.Audit.Watch(o.Metrics)
+	}
 	lookup := func(way string, reject func(http.ResponseWriter, int, string, string), h http.Handler) http.Handler {
 		withLoaders := source.Middleware(h)
 		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -70,13 +93,16 @@ func New(o Options) http.Handler {
 		})
 		busy := func(w http.ResponseWriter, r *http.Request) {
 			infoFrom(r.Context()).outcome = graph.CodeServiceUnavailable
+			o.Metrics.Refused(way) // metrics hook
 			reject(w, http.StatusServiceUnavailable, graph.CodeServiceUnavailable, "the service is busy; try again shortly")
 		}
 		unauthorized := func(w http.ResponseWriter, msg string) {
 			reject(w, http.StatusUnauthorized, graph.CodeUnauthorized, msg)
 		}
-		return logRequests(o.Log, way, admit(o.MaxInFlight, o.QueueWait, busy,
-			guard(o.Auth, o.Audit, way, o.Log, unauthorized, bounded)))
+		// Observability hooks: the trace span outside everything, the request metrics in
+		// logRequests, the admission wait measured around admit.
+		return tracing.Handler(o.Tracer, route[way], logRequests(o.Log, way, o.Metrics, o.Metrics.Queued(admit(o.MaxInFlight, o.QueueWait, busy,
+			o.Metrics.Admitted(way, guard(o.Auth, o.Audit, way, o.Log, unauthorized, bounded))))))
 	}
 	rejectGraphQL := graph.WriteError
 	rejectLegacy := func(w http.ResponseWriter, _ int, code, msg string) { legacy.WriteError(w, code, msg) }
@@ -96,7 +122,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining))
+	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas))
 	if o.Development {
 		mux.Handle("GET /{$}", playground.Handler("createinfo", "/graphql"))
 	}
@@ -105,7 +131,7 @@ func New(o Options) http.Handler {
 
 // readiness answers 200 while the database answers a ping within a second, 503 otherwise
 // and while the server drains.
-func readiness(db *gorm.DB, draining *atomic.Bool) http.Handler {
+func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -125,5 +151,9 @@ func readiness(db *gorm.DB, draining *atomic.Bool) http.Handler {
 			return
 		}
 		w.Write([]byte("ready\n"))
+		if replicas != nil { // per database: the primary answered; each replica's rotation
+			w.Write([]byte("primary: ok\n"))
+			replicas.Status(w)
+		}
 	})
 }
