@@ -143,11 +143,19 @@ var (
 func (w slogWriter) Printf(format string, args ...any) {
 	for i, a := range args {
 		if err, ok := a.(error); ok {
-			args[i] = quoted.ReplaceAllString(err.Error(), `"…"`)
+			args[i] = MaskQuoted(err.Error())
 		}
 	}
-	w.log.Warn("sql", "detail", literal.ReplaceAllString(fmt.Sprintf(format, args...), "'…'"))
+	w.log.Warn("sql", "detail", MaskLiterals(fmt.Sprintf(format, args...)))
 }
+
+// MaskLiterals replaces every quoted SQL string literal in s by '…': statement text that
+// leaves the process (logs, trace spans) carries no value.
+func MaskLiterals(s string) string { return literal.ReplaceAllString(s, "'…'") }
+
+// MaskQuoted replaces every Go-quoted string in s by "…": driver errors quote the arguments
+// they could not use.
+func MaskQuoted(s string) string { return quoted.ReplaceAllString(s, `"…"`) }
 
 // Migrate applies the service's pending migrations (the audit schema, its role and grants:
 // what the service owns) and returns how many it applied and the version the database is at.

@@ -281,9 +281,14 @@ func (n *Node) mark(ctx context.Context) {
 	}
 }
 
-// The gorm.ConnPool methods: run on the replica, and on the primary if the replica fails.
+// The gorm.ConnPool methods: run on the replica while it is in rotation, and on the primary
+// if it fails. dbresolver hands a statement to its only replica without asking the policy, so
+// a node out of rotation sends its statements to the primary itself.
 
 func (n *Node) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if !n.up.Load() {
+		return n.set.primary.PrepareContext(ctx, query)
+	}
 	st, err := n.db.PrepareContext(ctx, query)
 	if connectionLost(ctx, err) {
 		n.failover(ctx, err)
@@ -293,6 +298,9 @@ func (n *Node) PrepareContext(ctx context.Context, query string) (*sql.Stmt, err
 }
 
 func (n *Node) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !n.up.Load() {
+		return n.set.primary.ExecContext(ctx, query, args...)
+	}
 	res, err := n.db.ExecContext(ctx, query, args...)
 	if connectionLost(ctx, err) {
 		n.failover(ctx, err)
@@ -302,6 +310,9 @@ func (n *Node) ExecContext(ctx context.Context, query string, args ...any) (sql.
 }
 
 func (n *Node) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !n.up.Load() {
+		return n.set.primary.QueryContext(ctx, query, args...)
+	}
 	n.mark(ctx)
 	rows, err := n.db.QueryContext(ctx, query, args...)
 	if connectionLost(ctx, err) {
@@ -314,6 +325,9 @@ func (n *Node) QueryContext(ctx context.Context, query string, args ...any) (*sq
 // QueryRowContext cannot see its error before the caller scans: no failover (the lookups
 // read through QueryContext).
 func (n *Node) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if !n.up.Load() {
+		return n.set.primary.QueryRowContext(ctx, query, args...)
+	}
 	n.mark(ctx)
 	return n.db.QueryRowContext(ctx, query, args...)
 }

@@ -79,11 +79,12 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 // InterceptRootField spans a root resolver and everything resolved beneath it.
 func (e *Extension) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	fc := graphql.GetRootFieldContext(ctx)
-	if fc == nil {
+	if fc == nil || fc.Field.ObjectDefinition == nil {
 		return next(ctx)
 	}
-	ctx, span := e.Tracer.Start(ctx, "graphql.resolve "+fc.Object+"."+fc.Field.Name,
-		trace.WithAttributes(attribute.String("graphql.field.path", fc.Object+"."+fc.Field.Name)))
+	// (gqlgen puts the field's name in RootFieldContext.Object; the type is the definition's.)
+	path := fc.Field.ObjectDefinition.Name + "." + fc.Field.Name
+	ctx, span := e.Tracer.Start(ctx, "graphql.resolve "+path, trace.WithAttributes(attribute.String("graphql.field.path", path)))
 	defer span.End()
 	return next(ctx)
 }

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
@@ -30,6 +29,8 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"gorm.io/gorm"
 	otelgorm "gorm.io/plugin/opentelemetry/tracing"
+
+	"createinfo/internal/database"
 )
 
 // Name is the instrumentation scope of the service's own spans.
@@ -46,7 +47,7 @@ const Name = "createinfo"
 // line and audit row, and a caller's traceparent is continued. It also installs the provider
 // and the W3C trace-context propagator globally. shutdown flushes the exporter.
 func Setup(ctx context.Context) (tp trace.TracerProvider, shutdown func(context.Context) error, err error) {
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	otel.SetTextMapPropagator(propagator)
 	if strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true") {
 		return noop.NewTracerProvider(), func(context.Context) error { return nil }, nil
 	}
@@ -74,6 +75,9 @@ func Setup(ctx context.Context) (tp trace.TracerProvider, shutdown func(context.
 	return provider, provider.Shutdown, nil
 }
 
+// propagator reads and writes W3C trace context and baggage headers.
+var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+
 // Handler gives each request through next a server span named "POST <route>", continuing
 // the caller's trace when it sends a traceparent header.
 func Handler(tp trace.TracerProvider, route string, next http.Handler) http.Handler {
@@ -83,7 +87,7 @@ func Handler(tp trace.TracerProvider, route string, next http.Handler) http.Hand
 	name := "POST " + route
 	return otelhttp.NewHandler(next, name,
 		otelhttp.WithTracerProvider(tp),
-		otelhttp.WithPropagators(otel.GetTextMapPropagator()),
+		otelhttp.WithPropagators(propagator),
 		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()), // metrics are Prometheus'
 		otelhttp.WithSpanNameFormatter(func(string, *http.Request) string { return name }),
 	)
@@ -112,16 +116,9 @@ func InstrumentDB(db *gorm.DB, tp trace.TracerProvider) error {
 	))
 }
 
-// literal matches a quoted SQL string literal, quoted a Go-quoted string (as driver errors
-// quote the arguments they could not use).
-var (
-	literal = regexp.MustCompile(`'(?:[^']|'')*'`)
-	quoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-)
+func maskLiterals(q string) string { return database.MaskLiterals(q) }
 
-func maskLiterals(q string) string { return literal.ReplaceAllString(q, "'…'") }
-
-func maskMessage(m string) string { return quoted.ReplaceAllString(maskLiterals(m), `"…"`) }
+func maskMessage(m string) string { return database.MaskQuoted(database.MaskLiterals(m)) }
 
 // masking hands out spans whose recorded errors and status descriptions are masked, since a
 // driver error may quote a statement's argument.
