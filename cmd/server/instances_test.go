@@ -20,7 +20,8 @@ import (
 // TestTwoInstancesShareOneAuditChain runs two server processes on one database, as two
 // instances behind a load balancer, drives both at once with lookups (bounded, loopback), and
 // checks with the auditverify command that the chain both wrote is intact, with exactly one
-// row per lookup, each carrying its request's trace id.
+// row per lookup, each carrying its request's trace id. One instance serves /metrics
+// (METRICS_ADDR), whose counters must match the lookups it took.
 func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 	url := dbtest.URL(t)
 	dir := t.TempDir()
@@ -29,14 +30,21 @@ func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 			t.Fatalf("build %s: %v\n%s", pkg, err, out)
 		}
 	}
+	freeAddr := func() string {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer l.Close()
+		return l.Addr().String()
+	}
+	metricsAddr := freeAddr()
 	var bases []string
 	for i := range 2 {
-		l, _ := net.Listen("tcp", "127.0.0.1:0")
-		addr := l.Addr().String()
-		l.Close()
+		addr := freeAddr()
 		cmd := exec.Command(filepath.Join(dir, "server"))
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LISTEN_ADDR="+addr,
 			"AUDIT_HMAC_KEY=shared-audit-key-of-both-instances-0123")
+		if i == 0 {
+			cmd.Env = append(cmd.Env, "METRICS_ADDR="+metricsAddr)
+		}
 		var logs lockedBuffer
 		cmd.Stderr = &logs
 		if err := cmd.Start(); err != nil {
@@ -98,6 +106,23 @@ func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 	wg.Wait()
 	if len(failed) > 0 {
 		t.Fatalf("%d lookups failed, first: %s", len(failed), failed[0])
+	}
+
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, line := range []string{
+		fmt.Sprintf(`createinfo_requests_total{code="OK",way="legacy"} %d`, clients*each/2),
+		fmt.Sprintf(`createinfo_request_duration_seconds_count{code="OK",way="legacy"} %d`, clients*each/2),
+		`go_sql_max_open_connections{db_name="lookup"} 16`,
+		`go_sql_max_open_connections{db_name="audit"} 4`,
+	} {
+		if !strings.Contains(string(metrics), "\n"+line+"\n") {
+			t.Errorf("/metrics of instance 0 lacks %q", line)
+		}
 	}
 
 	verify := exec.Command(filepath.Join(dir, "auditverify"))

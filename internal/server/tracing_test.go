@@ -2,9 +2,11 @@ package server_test
 
 import (
 	"database/sql"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -12,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"createinfo/internal/legacy"
+	"createinfo/internal/metrics"
 	"createinfo/internal/server"
 	"createinfo/internal/server/servertest"
 	"createinfo/internal/tracing"
@@ -214,4 +217,39 @@ func hasAttr(s tracetest.SpanStub, key string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkLegacyLookupObservability measures one legacy lookup in process, with nothing,
+// metrics, and metrics plus tracing (SDK, no exporter): go test -bench Observability
+// -run '^$' ./internal/server/ (docs/BENCHMARKS.md has the figures under load).
+func BenchmarkLegacyLookupObservability(b *testing.B) {
+	for _, v := range []struct {
+		name             string
+		metrics, tracing bool
+	}{{"off", false, false}, {"metrics", true, false}, {"metrics+tracing", true, true}} {
+		b.Run(v.name, func(b *testing.B) {
+			env := servertest.New(b, func(o *server.Options) {
+				o.CodeCacheTTL = time.Minute
+				if v.metrics {
+					o.Metrics = metrics.New()
+				}
+				if v.tracing {
+					tp := sdktrace.NewTracerProvider()
+					o.Tracer = tp
+					if err := tracing.InstrumentDB(o.DB, tp); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ResetTimer()
+			for b.Loop() {
+				resp, err := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"phone":"0988123456"}`))
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
 }

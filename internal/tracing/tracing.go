@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -55,7 +57,7 @@ func Setup(ctx context.Context) (tp trace.TracerProvider, shutdown func(context.
 		resource.WithAttributes(attribute.String("service.name", Name)),
 		resource.WithFromEnv(), // OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES override
 		resource.WithTelemetrySDK(),
-		resource.WithHost(),
+		resource.WithHost(), // host.name: which instance served the request
 	)
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, nil, fmt.Errorf("tracing: resource: %w", err)
@@ -110,13 +112,57 @@ func InstrumentDB(db *gorm.DB, tp trace.TracerProvider) error {
 	return db.Use(otelgorm.NewPlugin(
 		otelgorm.WithTracerProvider(masking{tp}),
 		otelgorm.WithoutQueryVariables(),
-		otelgorm.WithQueryFormatter(maskLiterals),
+		otelgorm.WithQueryFormatter(statementText),
 		otelgorm.WithoutMetrics(), // the pools' figures are Prometheus'
 		otelgorm.WithoutServerAddress(),
 	))
 }
 
 func maskLiterals(q string) string { return database.MaskLiterals(q) }
+
+// fromWord is the index of the first FROM keyword of t standing as a word, 0 when none.
+func fromWord(t string) int {
+	for i := 1; i+5 <= len(t); i++ {
+		if isSpace(t[i-1]) && strings.EqualFold(t[i:i+4], "FROM") && isSpace(t[i+4]) {
+			return i
+		}
+	}
+	return 0
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// statements caches statementText: the service runs a fixed set of statement texts (keys are
+// one array parameter), so each is shortened and masked once. The plugin then runs its own
+// regular expressions over the short text only.
+var (
+	statements     sync.Map // raw text → span text
+	statementCount atomic.Int64
+)
+
+// maxStatements bounds the cache should statement texts ever vary.
+const maxStatements = 1000
+
+// statementText is what a statement span records as db.query.text: the statement with its
+// quoted literals masked and a SELECT's column list elided ("SELECT … FROM account.job WHERE
+// code = ANY($1)"): gorm names every column of the model, which says nothing in a trace.
+func statementText(q string) string {
+	if t, ok := statements.Load(q); ok {
+		return t.(string)
+	}
+	t := strings.TrimSpace(maskLiterals(q))
+	if len(t) > 7 && strings.EqualFold(t[:6], "SELECT") {
+		if i := fromWord(t); i > 0 {
+			t = "SELECT … " + t[i:]
+		}
+	}
+	if statementCount.Load() < maxStatements {
+		if _, loaded := statements.LoadOrStore(q, t); !loaded {
+			statementCount.Add(1)
+		}
+	}
+	return t
+}
 
 func maskMessage(m string) string { return database.MaskQuoted(database.MaskLiterals(m)) }
 

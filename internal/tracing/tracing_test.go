@@ -45,3 +45,20 @@ func TestStatementSpansMaskValues(t *testing.T) {
 		t.Errorf("statement text: %s", got)
 	}
 }
+
+func TestStatementText(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT "job"."code","job"."name" FROM "account"."job" WHERE code = ANY($1)`:              `SELECT … FROM "account"."job" WHERE code = ANY($1)`,
+		"\nSELECT DISTINCT m.seq_no, a.idno\nFROM account.create_master m WHERE x = 'A123456789'": "SELECT … FROM account.create_master m WHERE x = '…'",
+		`select a from t where b = 'x'`: `SELECT … from t where b = '…'`,
+		`SELECT fromage FROM t`:         `SELECT … FROM t`,
+		`INSERT INTO t VALUES ('x')`:    `INSERT INTO t VALUES ('…')`,
+	} {
+		if got := statementText(in); got != want {
+			t.Errorf("statementText(%q) = %q, want %q", in, got, want)
+		}
+		if got := statementText(in); got != want { // cached
+			t.Errorf("cached statementText(%q) = %q", in, got)
+		}
+	}
+}

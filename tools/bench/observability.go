@@ -1,12 +1,15 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,18 +26,26 @@ type Variant struct {
 
 // VariantResult is the median of a variant's rounds.
 type VariantResult struct {
-	Variant              string
-	Rounds               int
-	Throughput           float64 // median req/s
-	Spread               float64 // (max − min) / median of the rounds' throughput
-	P50, P99             time.Duration
-	Success              float64
-	ThroughputPerRound   []float64
-	P99PerRound          []time.Duration
-	Requests             uint64
-	RelativeToFirst      float64 // median throughput over the first variant's
-	RelativeP99ToFirst   float64
+	Variant            string
+	Rounds             int
+	Throughput         float64 // median req/s
+	Spread             float64 // (max − min) / median of the rounds' throughput
+	P50, P99           time.Duration
+	Success            float64
+	ThroughputPerRound []float64
+	P99PerRound        []time.Duration
+	Requests           uint64
+	RelativeToFirst    float64 // median throughput over the first variant's
+	RelativeP99ToFirst float64
+	// PairedRatio is the median, over rounds, of this variant's throughput over the first
+	// variant's in the same round: robust to drift between rounds.
+	PairedRatio          float64
 	ScrapeBytes, Scrapes int
+	// CPUPerRequest is the median, over rounds, of the server process's CPU time (user +
+	// system) per request: what the variant costs, much less sensitive than throughput to
+	// other load on the machine.
+	CPUPerRequest time.Duration
+	CPUPerRound   []time.Duration
 }
 
 // Observability measures the legacy full tree on every variant, all running at once, in
@@ -52,13 +63,23 @@ func Observability(ctx context.Context, c Config, variants []Variant, rounds, cl
 		attack(cv, s, phones, clients, c.Duration/2) // warm: pool, prepared statements, caches
 	}
 	per := make([][]Result, len(variants))
+	cpuPer := make([][]time.Duration, len(variants))
 	scrapes := make([][2]int, len(variants))
 	for round := range rounds {
-		for i, v := range variants {
+		// Each round starts with another variant (A B C, B C A, C A B …): none is always the
+		// one measured right after the warm-up, or after the heaviest.
+		for k := range variants {
+			i := (round + k) % len(variants)
+			v := variants[i]
 			cv := c
 			cv.ServiceURL = v.URL
 			runtime.GC()
+			cpu0 := processCPU(v.Process.Pid())
 			r := attack(cv, s, phones, clients, c.Duration)
+			cpu := processCPU(v.Process.Pid()) - cpu0
+			if r.Requests > 0 {
+				cpuPer[i] = append(cpuPer[i], cpu/time.Duration(r.Requests))
+			}
 			per[i] = append(per[i], r)
 			if v.MetricsURL != "" {
 				if n, err := scrape(v.MetricsURL); err == nil {
@@ -66,8 +87,8 @@ func Observability(ctx context.Context, c Config, variants []Variant, rounds, cl
 					scrapes[i][1]++
 				}
 			}
-			fmt.Fprintf(log, "round %d %-40s %3d clients: %7.0f req/s  p50 %-8v p99 %-8v ok %.1f%%\n",
-				round+1, v.Name, clients, r.Throughput, r.P50, r.P99, 100*r.Success)
+			fmt.Fprintf(log, "round %d %-40s %3d clients: %7.0f req/s  p50 %-8v p99 %-8v ok %.1f%%  cpu/request %v\n",
+				round+1, v.Name, clients, r.Throughput, r.P50, r.P99, 100*r.Success, cpuPer[i][len(cpuPer[i])-1])
 		}
 	}
 	var out []VariantResult
@@ -89,6 +110,8 @@ func Observability(ctx context.Context, c Config, variants []Variant, rounds, cl
 			vr.Requests += r.Requests
 			ok += r.Success
 		}
+		vr.CPUPerRound = cpuPer[i]
+		vr.CPUPerRequest = median(cpuPer[i])
 		vr.Throughput = median(tput)
 		vr.P50, vr.P99 = median(p50), median(p99)
 		vr.Success = ok / float64(len(rs))
@@ -102,6 +125,13 @@ func Observability(ctx context.Context, c Config, variants []Variant, rounds, cl
 			out[i].RelativeToFirst = out[i].Throughput / out[0].Throughput
 			out[i].RelativeP99ToFirst = float64(out[i].P99) / float64(out[0].P99)
 		}
+		var ratios []float64
+		for r := range out[i].ThroughputPerRound {
+			if base := out[0].ThroughputPerRound[r]; base > 0 {
+				ratios = append(ratios, out[i].ThroughputPerRound[r]/base)
+			}
+		}
+		out[i].PairedRatio = median(ratios)
 	}
 	return out, nil
 }
@@ -116,6 +146,23 @@ func median[T float64 | time.Duration](xs []T) T {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// processCPU is the user and system time the process has used so far (/proc/PID/stat, in
+// clock ticks of 10 ms).
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count from after it.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func scrape(url string) (int, error) {
@@ -143,23 +190,31 @@ func ObservabilityMarkdown(results []VariantResult, env Environment, clients int
 	fmt.Fprintf(&b, "- Data: %s.\n", env.Dataset)
 	fmt.Fprintf(&b, "- Load: (a) legacy endpoint, full tree, %d clients (closed loop), %v per round after a warm-up of every variant; "+
 		"the variants run side by side as three processes on one database and are measured in turn, round after round, "+
-		"so that the machine's drift hits them alike. Each variant's /metrics is scraped once per round.\n", clients, env.Duration)
+		"each round starting with the next variant, so that the machine's drift hits them alike. Each variant's /metrics is scraped once per round.\n", clients, env.Duration)
 	fmt.Fprintf(&b, "- Service settings: %s.\n\n", env.Settings)
-	fmt.Fprintf(&b, "| variant | rounds | req/s (median) | vs off | round spread | p50 | p99 | p99 vs off | ok | /metrics size |\n")
-	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| variant | rounds | server CPU per request (median) | vs off | req/s (median) | vs off | vs off, same round (median) | round spread | p50 | p99 | p99 vs off | ok | /metrics size |\n")
+	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		size := "–"
 		if r.Scrapes > 0 {
 			size = fmt.Sprintf("%.0f KiB", float64(r.ScrapeBytes)/1024)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %.3f | %.1f%% | %s | %s | %.3f | %.1f%% | %s |\n", r.Variant, r.Rounds, r.Throughput,
-			r.RelativeToFirst, 100*r.Spread, ms(r.P50), ms(r.P99), r.RelativeP99ToFirst, 100*r.Success, size)
+		cpuRatio := 0.0
+		if results[0].CPUPerRequest > 0 {
+			cpuRatio = float64(r.CPUPerRequest) / float64(results[0].CPUPerRequest)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.3f | %.0f | %.3f | %.3f | %.1f%% | %s | %s | %.3f | %.1f%% | %s |\n", r.Variant, r.Rounds,
+			us(r.CPUPerRequest), cpuRatio, r.Throughput, r.RelativeToFirst, r.PairedRatio, 100*r.Spread, ms(r.P50), ms(r.P99), r.RelativeP99ToFirst, 100*r.Success, size)
 	}
-	fmt.Fprintf(&b, "\nThroughput of each round (req/s):\n\n")
+	fmt.Fprintf(&b, "\nEach round, throughput (req/s) and server CPU per request:\n\n")
 	for _, r := range results {
 		var xs []string
-		for _, x := range r.ThroughputPerRound {
-			xs = append(xs, fmt.Sprintf("%.0f", x))
+		for i, x := range r.ThroughputPerRound {
+			cpu := "–"
+			if i < len(r.CPUPerRound) {
+				cpu = us(r.CPUPerRound[i])
+			}
+			xs = append(xs, fmt.Sprintf("%.0f (%s)", x, cpu))
 		}
 		fmt.Fprintf(&b, "- %s: %s\n", r.Variant, strings.Join(xs, ", "))
 	}
@@ -172,3 +227,5 @@ func ObservabilityMarkdown(results []VariantResult, env Environment, clients int
 func WriteObservabilitySection(path, section string) error {
 	return writeMarked(path, section, obsStart, obsEnd)
 }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d.Nanoseconds())/1000) }
