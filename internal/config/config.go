@@ -89,27 +89,27 @@ func FromEnv() (Config, error) { return parse(os.Getenv) }
 func parse(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		DatabaseURL:          getenv("DATABASE_URL"),
-		ListenAddr:           p.str("LISTEN_ADDR", ":8080"),
-		Env:                  p.str("APP_ENV", "development"),
-		MaxResults:           p.int("MAX_RESULTS", 200),
-		LoaderWait:           p.duration("LOADER_WAIT", time.Millisecond),
-		CodeCacheTTL:         p.duration("CODE_CACHE_TTL", 5*time.Minute),
-		RequestTimeout:       p.duration("REQUEST_TIMEOUT", 5*time.Second),
-		StatementTimeout:     p.duration("STATEMENT_TIMEOUT", 5*time.Second),
-		DBMaxOpenConns:       p.int("DB_MAX_OPEN_CONNS", 16),
-		DBMaxIdleConns:       p.int("DB_MAX_IDLE_CONNS", 16),
-		DBConnMaxLifetime:    p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
-		MaxBodyBytes:         int64(p.int("MAX_BODY_BYTES", 64<<10)),
-		MaxInFlight:          p.int("MAX_IN_FLIGHT", 64),
-		QueueWait:            p.duration("QUEUE_WAIT", time.Second),
-		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
-		DrainDelay:           p.duration("DRAIN_DELAY", 0),
-		DebugAddr:            getenv("DEBUG_ADDR"),
-		MetricsAddr:          getenv("METRICS_ADDR"),
-		ReplicaMaxLag:        p.duration("REPLICA_MAX_LAG", 10*time.Second),
-		ReplicaCheckInterval: p.duration("REPLICA_CHECK_INTERVAL", 2*time.Second),
+		DatabaseURL:       getenv("DATABASE_URL"),
+		ListenAddr:        p.str("LISTEN_ADDR", ":8080"),
+		Env:               p.str("APP_ENV", "development"),
+		MaxResults:        p.int("MAX_RESULTS", 200),
+		LoaderWait:        p.duration("LOADER_WAIT", time.Millisecond),
+		CodeCacheTTL:      p.duration("CODE_CACHE_TTL", 5*time.Minute),
+		RequestTimeout:    p.duration("REQUEST_TIMEOUT", 5*time.Second),
+		StatementTimeout:  p.duration("STATEMENT_TIMEOUT", 5*time.Second),
+		DBMaxOpenConns:    p.int("DB_MAX_OPEN_CONNS", 16),
+		DBMaxIdleConns:    p.int("DB_MAX_IDLE_CONNS", 16),
+		DBConnMaxLifetime: p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		MaxBodyBytes:      int64(p.int("MAX_BODY_BYTES", 64<<10)),
+		MaxInFlight:       p.int("MAX_IN_FLIGHT", 64),
+		QueueWait:         p.duration("QUEUE_WAIT", time.Second),
+		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		DrainDelay:        p.duration("DRAIN_DELAY", 0),
+		DebugAddr:         getenv("DEBUG_ADDR"),
+		MetricsAddr:       getenv("METRICS_ADDR"),
+		ReplicaMaxLag:     p.duration("REPLICA_MAX_LAG", 10*time.Second),
 	}
+	c.ReplicaCheckInterval = p.duration("REPLICA_CHECK_INTERVAL", 2*time.Second)
 	for _, u := range strings.Split(getenv("DATABASE_REPLICA_URLS"), ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			c.ReplicaURLs = append(c.ReplicaURLs, u)
