@@ -51,6 +51,7 @@ func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 	if err := e.w.Write(ctx, rec, outcome); err != nil {
 		e.log.ErrorContext(ctx, "audit row not written: response withheld", "request_id", rec.RequestID,
 			"err", apperr.RedactError(err))
+		e.w.Withheld() // metrics hook
 		return &graphql.Response{Errors: gqlerror.List{{
 			Message:    apperr.MessageNotRecorded,
 			Extensions: map[string]any{"code": apperr.ServiceUnavailable},

@@ -42,6 +42,8 @@ type Options struct {
 	// with TrustedOnly it runs nothing else (TRUSTED_DOCUMENTS_ONLY).
 	Trusted     *Manifest
 	TrustedOnly bool
+	// Extensions are added to both ways in (tracing).
+	Extensions []graphql.HandlerExtension
 }
 
 // NewSchema returns the executable schema over the database.
@@ -176,6 +178,9 @@ func configure(x configurable, o Options) {
 	x.Use(errorCap{limits.MaxErrors})
 	if o.Introspection {
 		x.Use(extension.Introspection{})
+	}
+	for _, e := range o.Extensions { // observability hook (internal/tracing)
+		x.Use(e)
 	}
 	if o.Audit != nil {
 		x.Use(auditExtension{w: o.Audit, log: log})

@@ -20,6 +20,8 @@ type batchOptions struct {
 	db    *gorm.DB
 	wait  time.Duration
 	codes *codeCache // nil: code tables are read per batch
+	// observers watch every batch (metrics, traces; see observe.go).
+	observers []Observer
 }
 
 // maxBatch bounds the keys of one statement. A lookup matches at most a few hundred
@@ -34,6 +36,7 @@ type Relation[K comparable, V any] struct {
 }
 
 func newRelation[K comparable, V any](o batchOptions, batch dataloader.BatchFunc[K, V]) *Relation[K, V] {
+	batch = observed(o.observers, batch) // metrics and traces hook (observe.go)
 	return &Relation[K, V]{
 		Loader: dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](o.wait), dataloader.WithBatchCapacity[K, V](maxBatch)),
 		batch:  batch,

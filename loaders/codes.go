@@ -32,12 +32,14 @@ func newCodeCache(ttl time.Duration) *codeCache {
 }
 
 // table returns the codes of table, reading it again when its copy has expired.
-func (c *codeCache) table(ctx context.Context, db *gorm.DB, table string) (map[string]*models.CodeName, error) {
+func (c *codeCache) table(ctx context.Context, db *gorm.DB, table string, obs []Observer) (map[string]*models.CodeName, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock() // one reader per expiry: the others wait for its result
 	if t, ok := c.tables[table]; ok && c.now().Before(t.expires) {
+		c.observe(obs, table, true) // metrics hook
 		return t.codes, nil
 	}
+	c.observe(obs, table, false) // metrics hook
 	var rows []*models.CodeName
 	if err := db.WithContext(ctx).Table(table).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("code table %s: %w", table, err)
@@ -59,7 +61,7 @@ func newCodeLoader(o batchOptions, table string) *Relation[string, *models.CodeN
 			err := db.WithContext(ctx).Table(table).Where("code IN ?", keys).Find(&rows).Error
 			return rows, err
 		}
-		codes, err := o.codes.table(ctx, db, table)
+		codes, err := o.codes.table(ctx, db, table, o.observers)
 		if err != nil {
 			return nil, err
 		}

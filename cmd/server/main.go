@@ -81,6 +81,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 		rand.Read(hmacKey)
 		log.Warn("AUDIT_HMAC_KEY is not set: audit HMACs use a random key that dies with the process (development only)")
 	}
+	o, err := observe(ctx, cfg, db, auditSQL, log)
+	if err != nil {
+		return err
+	}
+	defer o.close()
 	checker := auth.NewChecker(cfg.APIKeys)
 	if !checker.Enabled() {
 		log.Warn("AUTHENTICATION IS OFF: no API_KEYS configured; anyone who reaches this port can look up customers (development only)")
@@ -119,6 +124,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Draining:         draining,
 
 			TrustedDocumentsOnly: cfg.TrustedDocumentsOnly,
+			Metrics:              o.metrics,
+			Tracer:               o.tracer,
+			Replicas:             o.replicas,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
@@ -133,6 +141,21 @@ func run(ctx context.Context, log *slog.Logger) error {
 		go debug.ListenAndServe()
 		defer debug.Close()
 		log.Info("serving pprof", "addr", cfg.DebugAddr)
+	}
+	if o.metrics != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", o.metrics.Handler())
+		ms := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				select {
+				case errc <- fmt.Errorf("metrics listener: %w", err):
+				default:
+				}
+			}
+		}()
+		defer ms.Close()
+		log.Info("serving metrics", "addr", cfg.MetricsAddr)
 	}
 	log.Info("serving", "addr", cfg.ListenAddr, "env", cfg.Env)
 

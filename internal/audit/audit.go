@@ -41,8 +41,11 @@ type Record struct {
 	// Attempts is how many requests the row stands for: 1, or the refusals of one client in
 	// one interval when they are aggregated.
 	Attempts int
-	pending  string // the outcome noted before the row is written
-	written  bool
+	// TraceID is the request's trace, so that an auditor can go from a row to its trace (set
+	// by Write from its context; "" outside a trace).
+	TraceID string
+	pending string // the outcome noted before the row is written
+	written bool
 }
 
 type ctxKey struct{}
@@ -126,6 +129,7 @@ type Writer struct {
 
 	mu               sync.Mutex
 	head             string     // the chain's head as this writer last saw it ("" before its first group)
+	obs              Observer   // metrics hook (observe.go)
 	last, lastLogged Checkpoint // the newest row this writer committed, and the last one logged
 }
 
@@ -172,13 +176,18 @@ const writeTimeout = 3 * time.Second
 
 // Write appends r with outcome, chained to the last row, and returns once it is committed.
 // A record is written once.
-func (w *Writer) Write(ctx context.Context, r *Record, outcome string) error {
+func (w *Writer) Write(ctx context.Context, r *Record, outcome string) (err error) {
+	ctx, end := startSpan(ctx) // tracing hook (observe.go)
+	defer func() { end(err) }()
 	r.mu.Lock()
 	if r.written {
 		r.mu.Unlock()
 		return nil
 	}
 	r.Outcome = outcome
+	if r.TraceID == "" {
+		r.TraceID = traceID(ctx)
+	}
 	if r.At.IsZero() {
 		r.At = time.Now()
 	}
@@ -240,7 +249,9 @@ func (w *Writer) loop() {
 				break gather
 			}
 		}
+		start := time.Now()
 		err := w.writeGroup(group)
+		w.observeGroup(len(group), start, err) // metrics hook
 		for _, p := range group {
 			p.done <- err
 		}
@@ -302,6 +313,7 @@ type row struct {
 	Keyed           bool      `json:"keyed"`
 	PrevHash        string    `json:"prev_hash"`
 	Hash            string    `json:"hash"`
+	TraceID         *string   `json:"trace_id"` // null outside a trace; every row names the key
 }
 
 // chain links the group's records to prev under the chain key and returns them as audit.append
@@ -316,6 +328,10 @@ func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
 			AgentID: r.AgentID, ClientAddr: r.ClientAddr, Way: r.Way, Operation: r.Operation, IdnoHMAC: r.IdnoHMAC,
 			PhoneHMAC: r.PhoneHMAC, SeqNo: r.SeqNo, ResultCount: len(r.SeqNos), SeqNos: r.SeqNos, Outcome: r.Outcome,
 			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac}
+		if r.TraceID != "" {
+			trace := r.TraceID
+			rows[i].TraceID = &trace
+		}
 		r.mu.Unlock()
 		prev = mac
 	}
@@ -324,10 +340,14 @@ func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
 }
 
 // chainMAC is the keyed MAC of the previous row's MAC and every field of the row,
-// unit-separated.
+// unit-separated; the trace id counts when there is one.
 func chainMAC(key []byte, prev string, r *Record) string {
+	f := append(fields(prev, r), r.ServerRequestID, strconv.Itoa(r.Attempts))
+	if r.TraceID != "" {
+		f = append(f, r.TraceID)
+	}
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(strings.Join(append(fields(prev, r), r.ServerRequestID, strconv.Itoa(r.Attempts)), "\x1f")))
+	m.Write([]byte(strings.Join(f, "\x1f")))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -406,7 +426,7 @@ func Verify(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint) (Report
 	var rep Report
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
-		attempts, keyed, prev_hash, hash FROM audit.lookup ORDER BY id`)
+		attempts, keyed, coalesce(trace_id, ''), prev_hash, hash FROM audit.lookup ORDER BY id`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read: %w", err)
 	}
@@ -423,7 +443,7 @@ func Verify(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint) (Report
 		)
 		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr,
 			&r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.Attempts,
-			&keyed, &prevHash, &h); err != nil {
+			&keyed, &r.TraceID, &prevHash, &h); err != nil {
 			return rep, fmt.Errorf("audit: read: %w", err)
 		}
 		r.SeqNos = []string{}

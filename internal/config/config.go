@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"createinfo/internal/auth"
@@ -87,6 +88,17 @@ type Config struct {
 	// DebugAddr, when set, serves Go's pprof profiles there (DEBUG_ADDR, default off). Keep it
 	// on loopback: profiles show the process's memory.
 	DebugAddr string
+	// MetricsAddr, when set, serves Prometheus metrics at /metrics there (METRICS_ADDR,
+	// default off). Keep it on loopback or an internal network.
+	MetricsAddr string
+	// ReplicaURLs are PostgreSQL streaming replicas the lookups read from
+	// (DATABASE_REPLICA_URLS, comma-separated, default none: everything on DATABASE_URL).
+	ReplicaURLs []string
+	// ReplicaMaxLag takes a replica out of rotation while it lags more (REPLICA_MAX_LAG,
+	// default 10s); ReplicaCheckInterval is how often each replica is checked
+	// (REPLICA_CHECK_INTERVAL, default 2s).
+	ReplicaMaxLag        time.Duration
+	ReplicaCheckInterval time.Duration
 }
 
 // DevelopmentChainKey is the audit chain key outside production when AUDIT_CHAIN_KEY is unset:
@@ -124,6 +136,17 @@ func parse(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		DrainDelay:           p.duration("DRAIN_DELAY", 0),
 		DebugAddr:            getenv("DEBUG_ADDR"),
+		MetricsAddr:          getenv("METRICS_ADDR"),
+		ReplicaMaxLag:        p.duration("REPLICA_MAX_LAG", 10*time.Second),
+	}
+	c.ReplicaCheckInterval = p.duration("REPLICA_CHECK_INTERVAL", 2*time.Second)
+	for _, u := range strings.Split(getenv("DATABASE_REPLICA_URLS"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.ReplicaURLs = append(c.ReplicaURLs, u)
+		}
+	}
+	if c.ReplicaCheckInterval <= 0 {
+		p.fail("REPLICA_CHECK_INTERVAL", c.ReplicaCheckInterval.String(), fmt.Errorf("must be positive"))
 	}
 	c.DBRole = getenv("DB_ROLE")
 	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")

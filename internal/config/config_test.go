@@ -95,3 +95,24 @@ func TestTrustedDocumentsOnlyDefaultsToProduction(t *testing.T) {
 		t.Errorf("bad value: %v", err)
 	}
 }
+
+func TestReplicasAndMetrics(t *testing.T) {
+	c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "" || len(c.ReplicaURLs) != 0 || c.ReplicaMaxLag != 10*time.Second || c.ReplicaCheckInterval != 2*time.Second {
+		t.Errorf("defaults: metrics %q replicas %v lag %v interval %v", c.MetricsAddr, c.ReplicaURLs, c.ReplicaMaxLag, c.ReplicaCheckInterval)
+	}
+	c, err = parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "METRICS_ADDR": "127.0.0.1:9090",
+		"DATABASE_REPLICA_URLS": " postgres://r1/y , ,postgres://r2/y", "REPLICA_MAX_LAG": "3s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" || strings.Join(c.ReplicaURLs, "|") != "postgres://r1/y|postgres://r2/y" || c.ReplicaMaxLag != 3*time.Second {
+		t.Errorf("set: %q %v %v", c.MetricsAddr, c.ReplicaURLs, c.ReplicaMaxLag)
+	}
+	if _, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "REPLICA_CHECK_INTERVAL": "0s"})); err == nil {
+		t.Errorf("a zero check interval was accepted")
+	}
+}

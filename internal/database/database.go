@@ -43,10 +43,25 @@ type Options struct {
 // connection carries statement_timeout, so PostgreSQL itself stops a query that outlives its
 // request even when the client has gone.
 func Open(ctx context.Context, url string, o Options) (*gorm.DB, error) {
+	sqlDB, cc, err := newPool(url, o)
+	if err != nil {
+		return nil, err
+	}
+	return openGorm(ctx, sqlDB, cc, o)
+}
+
+// NewPool returns a pool configured as Open's (limits, statement_timeout, read-only, role)
+// without connecting: a read replica's pool, which may be down when the server starts.
+func NewPool(url string, o Options) (*sql.DB, error) {
+	db, _, err := newPool(url, o)
+	return db, err
+}
+
+func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	cc, err := pgx.ParseConfig(url)
 	if err != nil {
 		// pgx's message may quote the URL, password included: keep it out.
-		return nil, fmt.Errorf("database: DATABASE_URL is not a valid PostgreSQL connection string")
+		return nil, nil, fmt.Errorf("database: DATABASE_URL is not a valid PostgreSQL connection string")
 	}
 	cc.RuntimeParams["application_name"] = "createinfo"
 	if o.StatementTimeout > 0 {
@@ -68,7 +83,10 @@ func Open(ctx context.Context, url string, o Options) (*gorm.DB, error) {
 	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return sqlDB, cc, nil
+}
 
+func openGorm(ctx context.Context, sqlDB *sql.DB, cc *pgx.ConnConfig, o Options) (*gorm.DB, error) {
 	log := o.Logger
 	if log == nil {
 		log = slog.Default()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"createinfo/internal/database"
+	"createinfo/internal/metrics"
+	"createinfo/internal/tracing"
 )
 
 // requestIDPattern bounds what a caller's X-Request-Id may be, so that it can be logged and
@@ -33,12 +35,14 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return i
 }
 
-// logRequests writes one line per request: request ids, key and agent, way in, status,
-// outcome, duration and SQL statement count. It never logs bodies or query conditions: they
-// hold ID and phone numbers. Every answer is marked not to be cached or content-sniffed.
-func logRequests(log *slog.Logger, way string, next http.Handler) http.Handler {
+// logRequests writes one line per request: request ids, trace id, key and agent, way in,
+// status, outcome, duration and SQL statement count, and hands the same figures to m. It never
+// logs bodies or query conditions: they hold ID and phone numbers. Every answer is marked not
+// to be cached or content-sniffed.
+func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		done := m.Start(way) // metrics hook
 		info := &requestInfo{id: r.Header.Get("X-Request-Id"), serverID: newRequestID()}
 		if !requestIDPattern.MatchString(info.id) {
 			info.id = info.serverID
@@ -50,7 +54,9 @@ func logRequests(log *slog.Logger, way string, next http.Handler) http.Handler {
 		ctx, statements := database.WithStatementCounter(context.WithValue(r.Context(), infoKey{}, info))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		log.InfoContext(ctx, "request", "request_id", info.id, "server_request_id", info.serverID, "key_id", info.keyID, "agent", info.agent,
+		done(info.outcome, sw.status, statements.Load())
+		log.InfoContext(ctx, "request", "request_id", info.id, "server_request_id", info.serverID, "trace_id", tracing.TraceID(ctx),
+			"key_id", info.keyID, "agent", info.agent,
 			"way", way, "status", sw.status, "outcome", info.outcome,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "statements", statements.Load())
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"createinfo/graph"
@@ -19,7 +20,10 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/console"
 	"createinfo/internal/legacy"
+	"createinfo/internal/metrics"
+	"createinfo/internal/replica"
 	"createinfo/internal/reqbody"
+	"createinfo/internal/tracing"
 	"createinfo/loaders"
 )
 
@@ -64,6 +68,13 @@ type Options struct {
 	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
 	// while the server finishes those in flight (set on SIGTERM).
 	Draining *atomic.Bool
+	// Metrics, when set, measures requests, loaders and the audit trail (internal/metrics).
+	Metrics *metrics.Metrics
+	// Tracer, when set, traces each request (internal/tracing); the database's statements
+	// are traced by the plugin on DB (tracing.InstrumentDB).
+	Tracer trace.TracerProvider
+	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
+	Replicas *replica.Set
 }
 
 // New returns the service's HTTP handler.
@@ -80,6 +91,9 @@ func New(o Options) http.Handler {
 	trusted := TrustedDocuments()
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
 		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly}
+	if ext := tracing.NewExtension(o.Tracer); ext != nil { // observability hook
+		gopts.Extensions = append(gopts.Extensions, ext)
+	}
 	schema := graph.NewSchema(gopts)
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.Log)
@@ -99,6 +113,15 @@ func New(o Options) http.Handler {
 	// and audit record; its body, read whole under its own deadline; a lookup slot; its
 	// deadline; its own loaders. A slow body therefore never holds a slot.
 	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
+	if o.Metrics != nil { // observability hooks
+		source.Watch(o.Metrics)
+	}
+	if l := tracing.NewLoaders(o.Tracer); l != nil {
+		source.Watch(l)
+	}
+	if o.Audit != nil && o.Metrics != nil {
+		o.Audit.Watch(o.Metrics)
+	}
 	lookup := func(way wayIn, h http.Handler) http.Handler {
 		withLoaders := source.Middleware(h)
 		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,9 +130,11 @@ func New(o Options) http.Handler {
 			withLoaders.ServeHTTP(w, r.WithContext(ctx))
 		})
 		busy := func(w http.ResponseWriter, r *http.Request) {
+			o.Metrics.Refused(way.name) // metrics hook
 			refuse(w, r, way, apperr.ServiceUnavailable, "the service is busy; try again shortly")
 		}
-		admitted := admit(o.MaxInFlight, o.QueueWait, busy, bounded)
+		// Metrics hooks: the admission wait measured around admit, in-flight inside it.
+		admitted := o.Metrics.Queued(admit(o.MaxInFlight, o.QueueWait, busy, o.Metrics.Admitted(way.name, bounded)))
 		body := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, bad := reqbody.Read(w, r, o.MaxBodyBytes, o.BodyReadTimeout)
 			if bad != nil {
@@ -118,11 +143,12 @@ func New(o Options) http.Handler {
 			}
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
-		return logRequests(o.Log, way.name, guard(o.Auth, o.Audit, lim, way, o.Log, body))
+		// Tracing hook: the request's span outside everything.
+		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, way, o.Log, body)))
 	}
 	// Another method than POST is answered METHOD_NOT_ALLOWED, authenticated and recorded.
 	wrongMethod := func(way wayIn) http.Handler {
-		return logRequests(o.Log, way.name, guard(o.Auth, o.Audit, lim, way, o.Log,
+		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, way, o.Log,
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", http.MethodPost)
 				refuse(w, r, way, apperr.MethodNotAllowed, "use POST")
@@ -143,7 +169,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining))
+	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas))
 	consoleHandler, err := console.Handler(trusted)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -167,7 +193,7 @@ func TrustedDocuments() *graph.Manifest {
 
 // readiness answers 200 while the database answers a ping within a second, 503 otherwise
 // and while the server drains.
-func readiness(db *gorm.DB, draining *atomic.Bool) http.Handler {
+func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -187,5 +213,9 @@ func readiness(db *gorm.DB, draining *atomic.Bool) http.Handler {
 			return
 		}
 		w.Write([]byte("ready\n"))
+		if replicas != nil { // per database: the primary answered; each replica's rotation
+			w.Write([]byte("primary: ok\n"))
+			replicas.Status(w)
+		}
 	})
 }

@@ -97,6 +97,12 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // WriteSection replaces the generated section of the file at path (or appends it).
 func WriteSection(path, section string) error {
+	return writeMarked(path, section, startMarker, endMarker)
+}
+
+// writeMarked replaces what lies between start and end in the file at path by section (which
+// carries the markers itself), or appends section.
+func writeMarked(path, section, startMarker, endMarker string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
 		return err

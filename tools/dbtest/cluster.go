@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -19,18 +20,38 @@ type Cluster struct {
 	bin, data  string
 	port       int
 	asPostgres bool
+	settings   []string
 }
 
 // NewCluster initialises and starts a cluster in a temporary folder, with the database
-// "createinfo", and stops it when the test ends.
-func NewCluster(t testing.TB) *Cluster {
+// "createinfo", and stops it when the test ends. settings are extra server settings
+// ("shared_preload_libraries=pg_stat_statements").
+func NewCluster(t testing.TB, settings ...string) *Cluster {
 	t.Helper()
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Strings(dirs)
 	if len(dirs) == 0 {
 		t.Fatal("dbtest: no PostgreSQL binaries under /usr/lib/postgresql (make test installs them)")
 	}
-	c := &Cluster{bin: dirs[len(dirs)-1]}
+	c := &Cluster{bin: dirs[len(dirs)-1], settings: settings}
+	c.prepare(t)
+	if out, err := c.run("initdb", "-D", c.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"); err != nil {
+		t.Fatalf("dbtest: initdb: %v\n%s", err, out)
+	}
+	c.Start(t)
+	t.Cleanup(func() { c.run("pg_ctl", "-D", c.data, "-m", "immediate", "stop") })
+	if out, err := c.run("psql", "-X", "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
+		"-c", "CREATE DATABASE createinfo"); err != nil {
+		t.Fatalf("dbtest: create database: %v\n%s", err, out)
+	}
+	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/createinfo?sslmode=disable", c.port)
+	return c
+}
+
+// prepare makes the cluster's folder, owned by postgres when running as root, and picks a
+// free port.
+func (c *Cluster) prepare(t testing.TB) {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "createinfo-cluster-")
 	if err != nil {
 		t.Fatal(err)
@@ -53,23 +74,32 @@ func NewCluster(t testing.TB) *Cluster {
 	}
 	c.port = l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	if out, err := c.run("initdb", "-D", c.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"); err != nil {
-		t.Fatalf("dbtest: initdb: %v\n%s", err, out)
+}
+
+// NewReplica makes a streaming replica of the cluster (pg_basebackup -R: a standby that
+// follows the primary over a replication connection), starts it on a port of its own with
+// the same settings, and stops it when the test ends. Its URL names the same database.
+func (c *Cluster) NewReplica(t testing.TB) *Cluster {
+	t.Helper()
+	r := &Cluster{bin: c.bin, settings: c.settings}
+	r.prepare(t)
+	if out, err := r.run("pg_basebackup", "-D", r.data, "-R", "-X", "stream", "-c", "fast",
+		"-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres"); err != nil {
+		t.Fatalf("dbtest: pg_basebackup: %v\n%s", err, out)
 	}
-	c.Start(t)
-	t.Cleanup(func() { c.run("pg_ctl", "-D", c.data, "-m", "immediate", "stop") })
-	if out, err := c.run("psql", "-X", "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
-		"-c", "CREATE DATABASE createinfo"); err != nil {
-		t.Fatalf("dbtest: create database: %v\n%s", err, out)
-	}
-	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/createinfo?sslmode=disable", c.port)
-	return c
+	r.Start(t)
+	t.Cleanup(func() { r.run("pg_ctl", "-D", r.data, "-m", "immediate", "stop") })
+	r.URL = strings.Replace(c.URL, ":"+strconv.Itoa(c.port)+"/", ":"+strconv.Itoa(r.port)+"/", 1)
+	return r
 }
 
 // Start starts the cluster (again).
 func (c *Cluster) Start(t testing.TB) {
 	t.Helper()
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", c.port, filepath.Dir(c.data))
+	for _, s := range c.settings {
+		opts += " -c " + s
+	}
 	if out, err := c.run("pg_ctl", "-D", c.data, "-l", c.data+".log", "-w", "-o", opts, "start"); err != nil {
 		t.Fatalf("dbtest: start: %v\n%s", err, out)
 	}

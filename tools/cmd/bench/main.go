@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string) error {
 	phones := fs.Int("phones", 5000, "distinct phones to rotate over")
 	out := fs.String("out", "docs/BENCHMARKS.md", "file whose generated section is rewritten")
 	floorAddr := fs.String("serve-floor", "", "only serve the floor handler on this address")
+	obsRounds := fs.Int("observability", 0, "instead: measure the cost of metrics and tracing in this many interleaved rounds")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +81,9 @@ func run(ctx context.Context, args []string) error {
 	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr,
 		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret, "AUDIT_CHAIN_KEY=" + secret, "DATABASE_URL=" + serviceURL}
 	headers := http.Header{"Authorization": {"Bearer " + secret}, "X-Agent-Id": {"bench"}}
+	if *obsRounds > 0 {
+		return observability(ctx, pool, cfg, *serverBin, *duration, *phones, *obsRounds, *out, settings[:1], settings[3:], headers)
+	}
 	service, err := bench.Start(*serverBin, nil, settings, "http://"+serviceAddr+"/healthz", os.Stderr)
 	if err != nil {
 		return err
@@ -138,4 +142,50 @@ func serviceLogin(ctx context.Context, pool *pgxpool.Pool, dbURL string) (string
 	}
 	u.User = url.User(benchLogin)
 	return u.String(), nil
+}
+
+// observability measures the legacy full tree with metrics and tracing off, with metrics on,
+// and with metrics and tracing on (exporter none), three servers side by side, in interleaved
+// rounds, and writes the observability section of docs/BENCHMARKS.md.
+func observability(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, serverBin string, duration time.Duration,
+	phones, rounds int, out string, mode, keys []string, headers http.Header) error {
+	variants := []bench.Variant{
+		{Name: "off (no METRICS_ADDR, OTEL_SDK_DISABLED=true)", Env: []string{"OTEL_SDK_DISABLED=true"}},
+		{Name: "metrics on, tracing off", Env: []string{"OTEL_SDK_DISABLED=true", "METRICS_ADDR=127.0.0.1:18191"},
+			MetricsURL: "http://127.0.0.1:18191/metrics"},
+		{Name: "metrics on, tracing on (OTEL_TRACES_EXPORTER=none)", Env: []string{"METRICS_ADDR=127.0.0.1:18192", "OTEL_TRACES_EXPORTER=none"},
+			MetricsURL: "http://127.0.0.1:18192/metrics"},
+	}
+	for i := range variants {
+		addr := fmt.Sprintf("127.0.0.1:%d", 18180+i)
+		v := &variants[i]
+		v.URL = "http://" + addr
+		env := append(append(append([]string{}, mode...), keys...), "LISTEN_ADDR="+addr)
+		env = append(env, v.Env...)
+		p, err := bench.Start(serverBin, nil, env, v.URL+"/healthz", os.Stderr)
+		if err != nil {
+			return err
+		}
+		defer p.Stop()
+		v.Process = p
+	}
+	const clients = 16
+	results, err := bench.Observability(ctx, bench.Config{Pool: pool, Duration: duration, Phones: phones, Headers: headers},
+		variants, rounds, clients, os.Stdout)
+	if err != nil {
+		return err
+	}
+	var pgVersion string
+	var apps int
+	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
+	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
+	section := bench.ObservabilityMarkdown(results, bench.Environment{
+		Command:  fmt.Sprintf("bench -observability %d -duration %v", rounds, duration),
+		Postgres: pgVersion,
+		Dataset:  fmt.Sprintf("%d applications (synthetic, `seed -applications N`, plus the demo set)", apps),
+		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, API keys and the audit trail on", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(mode, " ")),
+		Duration: duration,
+	}, clients)
+	fmt.Print(section)
+	return bench.WriteObservabilitySection(out, section)
 }

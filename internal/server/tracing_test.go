@@ -1,0 +1,255 @@
+package server_test
+
+import (
+	"database/sql"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"createinfo/internal/legacy"
+	"createinfo/internal/metrics"
+	"createinfo/internal/server"
+	"createinfo/internal/server/servertest"
+	"createinfo/internal/tracing"
+)
+
+// TestSpanTreeOfLegacyLookup records one legacy lookup with the SDK's in-memory exporter and
+// checks its tree: the server span at the root, the GraphQL operation under it, the lookup
+// resolver and the audit write under that, every SQL statement under the resolver or one of
+// the loader batches beneath it, one SQL span per statement the request ran; no attribute,
+// event or status holds a phone, ID number, name or seqNo; and the trace id is in the
+// request's log line and its audit row.
+func TestSpanTreeOfLegacyLookup(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	env := servertest.New(t, func(o *server.Options) {
+		o.Tracer = tp
+		if err := tracing.InstrumentDB(o.DB, tp); err != nil {
+			t.Fatal(err)
+		}
+	})
+	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"success":true`) {
+		t.Fatalf("lookup: %d %s", resp.StatusCode, body)
+	}
+	statements := env.LastStatements()
+	tp.ForceFlush(t.Context())
+	spans := exp.GetSpans()
+
+	byID := map[trace.SpanID]tracetest.SpanStub{}
+	for _, s := range spans {
+		byID[s.SpanContext.SpanID()] = s
+	}
+	one := func(name string) tracetest.SpanStub {
+		t.Helper()
+		var found []tracetest.SpanStub
+		for _, s := range spans {
+			if s.Name == name {
+				found = append(found, s)
+			}
+		}
+		if len(found) != 1 {
+			t.Fatalf("%d spans named %q; spans: %v", len(found), name, names(spans))
+		}
+		return found[0]
+	}
+	root := one("POST " + legacy.Path)
+	op := one("graphql.query GetCreateInfo")
+	resolver := one("graphql.resolve Query.applications")
+	auditSpan := one("audit.write")
+	if root.SpanKind != trace.SpanKindServer || root.Parent.IsValid() {
+		t.Errorf("root: kind %v, parent %v", root.SpanKind, root.Parent)
+	}
+	parent := func(s tracetest.SpanStub) trace.SpanID { return s.Parent.SpanID() }
+	if parent(op) != root.SpanContext.SpanID() || parent(resolver) != op.SpanContext.SpanID() ||
+		parent(auditSpan) != op.SpanContext.SpanID() {
+		t.Errorf("tree: operation under %v (root %v), resolver under %v, audit under %v (operation %v)",
+			parent(op), root.SpanContext.SpanID(), parent(resolver), parent(auditSpan), op.SpanContext.SpanID())
+	}
+	// underResolver reports whether s descends from the resolver through loader batches only.
+	underResolver := func(s tracetest.SpanStub) bool {
+		for p, ok := byID[parent(s)]; ok; p, ok = byID[parent(p)] {
+			if p.SpanContext.SpanID() == resolver.SpanContext.SpanID() {
+				return true
+			}
+			if !strings.HasPrefix(p.Name, "loader ") {
+				return false
+			}
+		}
+		return false
+	}
+	var sql, loaders int
+	for _, s := range spans {
+		if s.SpanContext.TraceID() != root.SpanContext.TraceID() {
+			t.Errorf("span %q in another trace", s.Name)
+		}
+		switch {
+		case hasAttr(s, "db.system.name"):
+			sql++
+			if !underResolver(s) {
+				t.Errorf("SQL span %q is not under the resolver", s.Name)
+			}
+			if q := attr(s, "db.query.text"); strings.Contains(q, "'") {
+				t.Errorf("statement text with a literal: %s", q)
+			}
+		case strings.HasPrefix(s.Name, "loader "):
+			loaders++
+			if !underResolver(s) {
+				t.Errorf("loader span %q is not under the resolver", s.Name)
+			}
+		}
+	}
+	if int64(sql) != statements || sql < 14 {
+		t.Errorf("%d SQL spans for %d statements", sql, statements)
+	}
+	if loaders < 5 {
+		t.Errorf("%d loader spans: %v", loaders, names(spans))
+	}
+	first := one("select create_master")
+	if parent(first) != resolver.SpanContext.SpanID() || !strings.Contains(attr(first, "db.query.text"), "$1") {
+		t.Errorf("the lookup's statement: parent %v, text %q", parent(first), attr(first, "db.query.text"))
+	}
+	for _, s := range spans {
+		var all []string
+		for _, a := range s.Attributes {
+			all = append(all, a.Value.Emit())
+		}
+		for _, e := range s.Events {
+			all = append(all, e.Name)
+			for _, a := range e.Attributes {
+				all = append(all, a.Value.Emit())
+			}
+		}
+		all = append(all, s.Name, s.Status.Description)
+		text := strings.Join(all, " ")
+		for _, secret := range []string{"0988123456", "N123456789", "A123456789", "王小明", "0A80d1d572650511ea8a30acde48001122", "DEMO-APP"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("span %q holds %q: %s", s.Name, secret, text)
+			}
+		}
+	}
+
+	traceID := root.SpanContext.TraceID().String()
+	if !strings.Contains(env.Logs(), "trace_id="+traceID) {
+		t.Errorf("request log line without trace id %s:\n%s", traceID, env.Logs())
+	}
+	if got := auditTraceIDs(t, env); len(got) != 1 || got[0] != traceID {
+		t.Errorf("audit row trace ids %v, want [%s]", got, traceID)
+	}
+}
+
+// TestTraceContinuesCallersTrace: a caller's traceparent makes the request part of its trace,
+// and that trace id is what the audit row records.
+func TestTraceContinuesCallersTrace(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	env := servertest.New(t, func(o *server.Options) { o.Tracer = tp })
+	const caller = "4bf92f3577b34da6a3ce929d0e0e4736"
+	req, _ := http.NewRequest("POST", env.URL+legacy.Path, strings.NewReader(`{"seqNo":"DEMO-APP-A-01"}`))
+	req.Header.Set("traceparent", "00-"+caller+"-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("lookup: %d", resp.StatusCode)
+	}
+	for _, s := range exp.GetSpans() {
+		if s.SpanContext.TraceID().String() != caller {
+			t.Errorf("span %q not in the caller's trace", s.Name)
+		}
+	}
+	if got := auditTraceIDs(t, env); len(got) != 1 || got[0] != caller {
+		t.Errorf("audit row trace ids %v, want [%s]", got, caller)
+	}
+}
+
+func auditTraceIDs(t *testing.T, env *servertest.Env) []string {
+	t.Helper()
+	db, err := sql.Open("pgx", env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT coalesce(trace_id, '') FROM audit.lookup ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func names(spans tracetest.SpanStubs) []string {
+	var n []string
+	for _, s := range spans {
+		n = append(n, s.Name)
+	}
+	return n
+}
+
+func attr(s tracetest.SpanStub, key string) string {
+	for _, a := range s.Attributes {
+		if a.Key == attribute.Key(key) {
+			return a.Value.Emit()
+		}
+	}
+	return ""
+}
+
+func hasAttr(s tracetest.SpanStub, key string) bool {
+	for _, a := range s.Attributes {
+		if a.Key == attribute.Key(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// BenchmarkLegacyLookupObservability measures one legacy lookup in process, with nothing,
+// metrics, and metrics plus tracing (SDK, no exporter): go test -bench Observability
+// -run '^$' ./internal/server/ (docs/BENCHMARKS.md has the figures under load).
+func BenchmarkLegacyLookupObservability(b *testing.B) {
+	for _, v := range []struct {
+		name             string
+		metrics, tracing bool
+	}{{"off", false, false}, {"metrics", true, false}, {"metrics+tracing", true, true}} {
+		b.Run(v.name, func(b *testing.B) {
+			env := servertest.New(b, func(o *server.Options) {
+				o.CodeCacheTTL = time.Minute
+				if v.metrics {
+					o.Metrics = metrics.New()
+				}
+				if v.tracing {
+					tp := sdktrace.NewTracerProvider()
+					o.Tracer = tp
+					if err := tracing.InstrumentDB(o.DB, tp); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ResetTimer()
+			for b.Loop() {
+				resp, err := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"phone":"0988123456"}`))
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+}

@@ -1,0 +1,198 @@
+// Package tracing sets up OpenTelemetry tracing the standard way (OTEL_* environment
+// variables, exporters chosen by the contrib autoexport package) and instruments the service
+// with it: a server span per request (otelhttp), a span per GraphQL operation and root
+// resolver, a span per loader batch and a span per SQL statement (gorm's OpenTelemetry plugin).
+//
+// No span attribute holds personal data: statements are recorded as their text with
+// placeholders ($1), never with parameter values, and quoted literals in statement text and
+// error messages are masked; lookup conditions are never recorded.
+package tracing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/contrib/exporters/autoexport"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+	"gorm.io/gorm"
+	otelgorm "gorm.io/plugin/opentelemetry/tracing"
+
+	"createinfo/internal/apperr"
+)
+
+// Name is the instrumentation scope of the service's own spans.
+const Name = "createinfo"
+
+// Setup builds the tracer provider from the standard environment:
+//   - OTEL_SDK_DISABLED=true: no tracing at all (a no-op provider; no trace ids);
+//   - OTEL_TRACES_EXPORTER: none (the default here), otlp or console, as autoexport reads
+//     it, with OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL and the rest;
+//   - OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (default parentbased_always_on);
+//   - OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (service.name defaults to createinfo).
+//
+// With the exporter none, spans are still made, so every request has a trace id for its log
+// line and audit row, and a caller's traceparent is continued. It also installs the provider
+// and the W3C trace-context propagator globally. shutdown flushes the exporter.
+func Setup(ctx context.Context) (tp trace.TracerProvider, shutdown func(context.Context) error, err error) {
+	otel.SetTextMapPropagator(propagator)
+	if strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true") {
+		return noop.NewTracerProvider(), func(context.Context) error { return nil }, nil
+	}
+	res, err := resource.New(ctx,
+		resource.WithAttributes(attribute.String("service.name", Name)),
+		resource.WithFromEnv(), // OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES override
+		resource.WithTelemetrySDK(),
+		resource.WithHost(), // host.name: which instance served the request
+	)
+	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
+		return nil, nil, fmt.Errorf("tracing: resource: %w", err)
+	}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	if os.Getenv("OTEL_TRACES_EXPORTER") != "" {
+		exp, err := autoexport.NewSpanExporter(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tracing: OTEL_TRACES_EXPORTER: %w", err)
+		}
+		if !autoexport.IsNoneSpanExporter(exp) {
+			opts = append(opts, sdktrace.WithBatcher(exp))
+		}
+	}
+	provider := sdktrace.NewTracerProvider(opts...)
+	otel.SetTracerProvider(provider)
+	return provider, provider.Shutdown, nil
+}
+
+// propagator reads and writes W3C trace context and baggage headers.
+var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+
+// Handler gives each request through next a server span named "POST <route>", continuing
+// the caller's trace when it sends a traceparent header.
+func Handler(tp trace.TracerProvider, route string, next http.Handler) http.Handler {
+	if tp == nil {
+		return next
+	}
+	name := "POST " + route
+	return otelhttp.NewHandler(next, name,
+		otelhttp.WithTracerProvider(tp),
+		otelhttp.WithPropagators(propagator),
+		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()), // metrics are Prometheus'
+		otelhttp.WithSpanNameFormatter(func(string, *http.Request) string { return name }),
+	)
+}
+
+// TraceID returns the trace id of ctx's span, "" outside a trace.
+func TraceID(ctx context.Context) string {
+	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
+		return sc.TraceID().String()
+	}
+	return ""
+}
+
+// InstrumentDB adds a span per SQL statement of db (gorm's OpenTelemetry plugin), with the
+// statement's text and no parameter values.
+func InstrumentDB(db *gorm.DB, tp trace.TracerProvider) error {
+	if tp == nil {
+		return nil
+	}
+	return db.Use(otelgorm.NewPlugin(
+		otelgorm.WithTracerProvider(masking{tp}),
+		otelgorm.WithoutQueryVariables(),
+		otelgorm.WithQueryFormatter(statementText),
+		otelgorm.WithoutMetrics(), // the pools' figures are Prometheus'
+		otelgorm.WithoutServerAddress(),
+	))
+}
+
+func maskLiterals(q string) string { return apperr.Redact(q) }
+
+// fromWord is the index of the first FROM keyword of t standing as a word, 0 when none.
+func fromWord(t string) int {
+	for i := 1; i+5 <= len(t); i++ {
+		if isSpace(t[i-1]) && strings.EqualFold(t[i:i+4], "FROM") && isSpace(t[i+4]) {
+			return i
+		}
+	}
+	return 0
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// statements caches statementText: the service runs a fixed set of statement texts (keys are
+// one array parameter), so each is shortened and masked once. The plugin then runs its own
+// regular expressions over the short text only.
+var (
+	statements     sync.Map // raw text → span text
+	statementCount atomic.Int64
+)
+
+// maxStatements bounds the cache should statement texts ever vary.
+const maxStatements = 1000
+
+// statementText is what a statement span records as db.query.text: the statement with its
+// quoted literals masked and a SELECT's column list elided ("SELECT … FROM account.job WHERE
+// code = ANY($1)"): gorm names every column of the model, which says nothing in a trace.
+func statementText(q string) string {
+	if t, ok := statements.Load(q); ok {
+		return t.(string)
+	}
+	t := strings.TrimSpace(maskLiterals(q))
+	if len(t) > 7 && strings.EqualFold(t[:6], "SELECT") {
+		if i := fromWord(t); i > 0 {
+			t = "SELECT … " + t[i:]
+		}
+	}
+	if statementCount.Load() < maxStatements {
+		if _, loaded := statements.LoadOrStore(q, t); !loaded {
+			statementCount.Add(1)
+		}
+	}
+	return t
+}
+
+func maskMessage(m string) string { return apperr.Redact(m) }
+
+// masking hands out spans whose recorded errors and status descriptions are masked, since a
+// driver error may quote a statement's argument.
+type masking struct{ trace.TracerProvider }
+
+func (p masking) Tracer(name string, opts ...trace.TracerOption) trace.Tracer {
+	return maskingTracer{p.TracerProvider.Tracer(name, opts...)}
+}
+
+type maskingTracer struct{ trace.Tracer }
+
+func (t maskingTracer) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	ctx, span := t.Tracer.Start(ctx, name, opts...)
+	s := maskingSpan{span}
+	return trace.ContextWithSpan(ctx, s), s
+}
+
+type maskingSpan struct{ trace.Span }
+
+func (s maskingSpan) RecordError(err error, opts ...trace.EventOption) {
+	s.Span.RecordError(maskedError{err}, opts...)
+}
+
+func (s maskingSpan) SetStatus(code codes.Code, description string) {
+	s.Span.SetStatus(code, maskMessage(description))
+}
+
+type maskedError struct{ err error }
+
+func (e maskedError) Error() string { return maskMessage(e.err.Error()) }
+func (e maskedError) Unwrap() error { return e.err }

@@ -1,0 +1,64 @@
+package tracing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// TestStatementSpansMaskValues: what gorm's plugin records on a failed statement (the error
+// and the status) reaches the exporter with quoted values masked, and errors.Is still sees
+// the original error.
+func TestStatementSpansMaskValues(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	ctx, span := masking{tp}.Tracer("t").Start(context.Background(), "select")
+	if trace.SpanFromContext(ctx) != span {
+		t.Fatal("the context does not carry the masking span: the plugin's after hook would miss it")
+	}
+	cause := errors.New(`cannot encode "0988123456" into text`)
+	err := fmt.Errorf("where idno = 'N123456789': %w", cause)
+	span.RecordError(err)
+	span.SetStatus(codes.Error, err.Error())
+	span.End()
+	if !errors.Is(maskedError{err}, cause) {
+		t.Error("the masked error does not unwrap")
+	}
+	s := exp.GetSpans()[0]
+	text := s.Status.Description
+	for _, e := range s.Events {
+		for _, a := range e.Attributes {
+			text += " " + a.Value.Emit()
+		}
+	}
+	if strings.Contains(text, "0988123456") || strings.Contains(text, "N123456789") || !strings.Contains(text, `"…"`) {
+		t.Errorf("recorded: %s", text)
+	}
+	if got := maskLiterals(`SELECT * FROM t WHERE a = $1 AND b = 'x''y'`); got != `SELECT * FROM t WHERE a = $1 AND b = '…'` {
+		t.Errorf("statement text: %s", got)
+	}
+}
+
+func TestStatementText(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT "job"."code","job"."name" FROM "account"."job" WHERE code = ANY($1)`:              `SELECT … FROM "account"."job" WHERE code = ANY($1)`,
+		"\nSELECT DISTINCT m.seq_no, a.idno\nFROM account.create_master m WHERE x = 'A123456789'": "SELECT … FROM account.create_master m WHERE x = '…'",
+		`select a from t where b = 'x'`: `SELECT … from t where b = '…'`,
+		`SELECT fromage FROM t`:         `SELECT … FROM t`,
+		`INSERT INTO t VALUES ('x')`:    `INSERT INTO t VALUES ('…')`,
+	} {
+		if got := statementText(in); got != want {
+			t.Errorf("statementText(%q) = %q, want %q", in, got, want)
+		}
+		if got := statementText(in); got != want { // cached
+			t.Errorf("cached statementText(%q) = %q", in, got)
+		}
+	}
+}
