@@ -52,6 +52,8 @@ func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 		e.log.ErrorContext(ctx, "audit row not written: response withheld", "request_id", rec.RequestID,
 			"err", apperr.RedactError(err))
 		e.w.Withheld() // metrics hook
+		// What the caller gets, for the row the way out tries to write again and for the log.
+		audit.Refuse(rec, apperr.ServiceUnavailable)
 		return &graphql.Response{Errors: gqlerror.List{{
 			Message:    apperr.MessageNotRecorded,
 			Extensions: map[string]any{"code": apperr.ServiceUnavailable},

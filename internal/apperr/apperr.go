@@ -141,6 +141,12 @@ func Redact(s string) string {
 	return personal.ReplaceAllString(s, "…")
 }
 
+// RedactSQL is Redact for statement text: string literals and personal-data shapes are
+// masked, double-quoted identifiers kept (they name tables and columns, never values).
+func RedactSQL(s string) string {
+	return personal.ReplaceAllString(sqlLiteral.ReplaceAllString(s, "'…'"), "…")
+}
+
 // RedactError is Redact of err's text ("" for nil).
 func RedactError(err error) string {
 	if err == nil {

@@ -118,7 +118,7 @@ func InstrumentDB(db *gorm.DB, tp trace.TracerProvider) error {
 	))
 }
 
-func maskLiterals(q string) string { return apperr.Redact(q) }
+func maskLiterals(q string) string { return apperr.RedactSQL(q) }
 
 // fromWord is the index of the first FROM keyword of t standing as a word, 0 when none.
 func fromWord(t string) int {
