@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -30,6 +31,13 @@ func main() {
 	}
 }
 
+// tuneGC sets the collector's pace and soft memory limit from the configuration (they
+// override the GOGC and GOMEMLIMIT environment variables of the Go runtime).
+func tuneGC(cfg config.Config) {
+	debug.SetGCPercent(cfg.GCPercent)
+	debug.SetMemoryLimit(cfg.MemoryLimit)
+}
+
 func run(ctx context.Context, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -41,6 +49,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if cfg.Production() {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	tuneGC(cfg)
 
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
 		MaxOpenConns:     cfg.DBMaxOpenConns,
