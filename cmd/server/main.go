@@ -58,6 +58,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		StatementTimeout: cfg.StatementTimeout,
 		Role:             cfg.DBRole,
 		ReadOnly:         true,
+		GenericPlans:     true,
 		Logger:           log,
 	})
 	if err != nil {
