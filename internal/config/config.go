@@ -147,6 +147,9 @@ func parse(getenv func(string) string) (Config, error) {
 	if c.DBMaxOpenConns < 1 {
 		p.fail("DB_MAX_OPEN_CONNS", strconv.Itoa(c.DBMaxOpenConns), fmt.Errorf("must be at least 1"))
 	}
+	if c.GCPercent < 0 && c.MemoryLimit == math.MaxInt64 {
+		p.errs = append(p.errs, fmt.Errorf("GO_GC_PERCENT=off needs a GO_MEMORY_LIMIT: the heap would never be collected"))
+	}
 	if len(p.errs) > 0 {
 		return Config{}, fmt.Errorf("config: %v", p.errs)
 	}

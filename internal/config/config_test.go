@@ -69,7 +69,7 @@ func TestGCSettings(t *testing.T) {
 			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q: got %d, %d, %v; want %d, %d", tc.gc, tc.limit, c.GCPercent, c.MemoryLimit, err, tc.percent, tc.bytes)
 		}
 	}
-	for _, bad := range [][2]string{{"0", ""}, {"-5", ""}, {"lots", ""}, {"", "100MB"}, {"", "-1MiB"}, {"", "0"}, {"", "9999999999GiB"}} {
+	for _, bad := range [][2]string{{"0", ""}, {"-5", ""}, {"lots", ""}, {"", "100MB"}, {"", "-1MiB"}, {"", "0"}, {"", "9999999999GiB"}, {"off", "off"}} {
 		_, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "GO_GC_PERCENT": bad[0], "GO_MEMORY_LIMIT": bad[1]}))
 		if err == nil {
 			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q accepted", bad[0], bad[1])
