@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -133,19 +134,24 @@ func failAll[V any](n int, err error) []*dataloader.Result[V] {
 
 // whereIn fetches the rows of model V whose column is one of the keys, ordered by order.
 func whereIn[K comparable, V any](column, order string) fetchFunc[K, *V] {
+	key := statementKey{reflect.TypeFor[V](), column, order}
 	return func(ctx context.Context, db *gorm.DB, keys []K) ([]*V, error) {
-		var rows []*V
-		err := db.WithContext(ctx).Where(column+" = ANY(?)", keyList[K](keys)).Order(order).Find(&rows).Error
-		return rows, err
+		query, ok := statements.Load(key)
+		if !ok {
+			l, err := layoutOf[V](db)
+			if err != nil {
+				return nil, err
+			}
+			query, _ = statements.LoadOrStore(key, l.selectIn(column, order))
+		}
+		return queryRows[V](ctx, db, query.(string), keyList[K](keys))
 	}
 }
 
 // rawIn runs a hand-written statement whose one parameter ("= ANY(?)") is the batch's keys.
 func rawIn[K comparable, V any](query string) fetchFunc[K, *V] {
 	return func(ctx context.Context, db *gorm.DB, keys []K) ([]*V, error) {
-		var rows []*V
-		err := db.WithContext(ctx).Raw(query, keyList[K](keys)).Scan(&rows).Error
-		return rows, err
+		return queryRows[V](ctx, db, query, keyList[K](keys))
 	}
 }
 

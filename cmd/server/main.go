@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,6 +32,13 @@ func main() {
 	}
 }
 
+// tuneGC sets the collector's pace and soft memory limit from the configuration (they
+// override the GOGC and GOMEMLIMIT environment variables of the Go runtime).
+func tuneGC(cfg config.Config) {
+	debug.SetGCPercent(cfg.GCPercent)
+	debug.SetMemoryLimit(cfg.MemoryLimit)
+}
+
 func run(ctx context.Context, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -42,16 +50,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if cfg.Production() {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	tuneGC(cfg)
 
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
-		MaxOpenConns:     cfg.DBMaxOpenConns,
-		MaxIdleConns:     cfg.DBMaxIdleConns,
-		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
-		StatementTimeout: cfg.StatementTimeout,
-		Role:             cfg.DBRole,
-		ReadOnly:         true,
-		Logger:           log,
-	})
+	db, err := database.Open(ctx, cfg.DatabaseURL, lookupPool(cfg, log))
 	if err != nil {
 		return err
 	}
@@ -177,4 +178,19 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// lookupPool is how every pool the lookups read through is set up, the primary's and each
+// replica's alike: read-only, generic plans (see database.Options).
+func lookupPool(cfg config.Config, log *slog.Logger) database.Options {
+	return database.Options{
+		MaxOpenConns:     cfg.DBMaxOpenConns,
+		MaxIdleConns:     cfg.DBMaxIdleConns,
+		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
+		StatementTimeout: cfg.StatementTimeout,
+		Role:             cfg.DBRole,
+		ReadOnly:         true,
+		GenericPlans:     true,
+		Logger:           log,
+	}
 }

@@ -54,10 +54,7 @@ func observe(ctx context.Context, cfg config.Config, db *gorm.DB, auditSQL *sql.
 		pools := map[string]*sql.DB{}
 		var names []string
 		for _, u := range cfg.ReplicaURLs {
-			pool, err := database.NewPool(u, database.Options{
-				MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
-				StatementTimeout: cfg.StatementTimeout, Role: cfg.DBRole, ReadOnly: true, Logger: log,
-			})
+			pool, err := database.NewPool(u, lookupPool(cfg, log))
 			if err != nil {
 				o.close()
 				return nil, err

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,31 @@ func TestReplicasAndMetrics(t *testing.T) {
 	}
 	if _, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "REPLICA_CHECK_INTERVAL": "0s"})); err == nil {
 		t.Errorf("a zero check interval was accepted")
+	}
+}
+
+func TestGCSettings(t *testing.T) {
+	for _, tc := range []struct {
+		gc, limit string
+		percent   int
+		bytes     int64
+	}{
+		{"", "", 400, 100 << 20},
+		{"150", "2GiB", 150, 2 << 30},
+		{"off", "64MiB", -1, 64 << 20},
+		{"100", "512KiB", 100, 512 << 10},
+		{"100", "1000000", 100, 1000000},
+		{"100", "off", 100, math.MaxInt64},
+	} {
+		c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "GO_GC_PERCENT": tc.gc, "GO_MEMORY_LIMIT": tc.limit}))
+		if err != nil || c.GCPercent != tc.percent || c.MemoryLimit != tc.bytes {
+			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q: got %d, %d, %v; want %d, %d", tc.gc, tc.limit, c.GCPercent, c.MemoryLimit, err, tc.percent, tc.bytes)
+		}
+	}
+	for _, bad := range [][2]string{{"0", ""}, {"-5", ""}, {"lots", ""}, {"", "100MB"}, {"", "-1MiB"}, {"", "0"}, {"", "9999999999GiB"}, {"off", "off"}} {
+		_, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "GO_GC_PERCENT": bad[0], "GO_MEMORY_LIMIT": bad[1]}))
+		if err == nil {
+			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q accepted", bad[0], bad[1])
+		}
 	}
 }

@@ -36,7 +36,14 @@ type Options struct {
 	// ReadOnly makes every transaction of the pool read-only at the server
 	// (default_transaction_read_only), so a lookup cannot write even by mistake.
 	ReadOnly bool
-	Logger   *slog.Logger
+	// GenericPlans makes PostgreSQL plan each prepared statement once per connection
+	// (plan_cache_mode=force_generic_plan) instead of again at every execution. Only for a pool
+	// whose statements have one good plan whatever their parameters: the loaders' "key =
+	// ANY($1)" statements are index scans on the key for any list of keys, but PostgreSQL's
+	// plan cache never trusts a generic plan for an array parameter and re-planned each of
+	// them every time (planning took twice as long as running them).
+	GenericPlans bool
+	Logger       *slog.Logger
 }
 
 // Open connects to url and returns a gorm handle over a pgx pool with explicit limits. The
@@ -69,6 +76,9 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	}
 	if o.ReadOnly {
 		cc.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	if o.GenericPlans {
+		cc.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
 	var opts []stdlib.OptionOpenDB
 	if o.Role != "" {

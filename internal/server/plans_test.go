@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"createinfo/internal/legacy"
 	"createinfo/internal/server/servertest"
+	"createinfo/tools/dbtest"
 	"createinfo/tools/synthetic"
 )
 
@@ -48,6 +51,7 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 	cb := env.DB.Callback()
 	cb.Query().After("gorm:query").Register("test:capture", capture)
 	cb.Raw().After("gorm:raw").Register("test:capture", capture)
+	cb.Row().After("gorm:row").Register("test:capture", capture)
 
 	var phone string
 	pool.QueryRow(context.Background(), `SELECT phone_number FROM account.create_master
@@ -63,18 +67,45 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 		t.Fatalf("only %d statements captured", len(seen))
 	}
 	for _, s := range seen {
-		var plan string
+		// The plan for these parameters, and the generic plan the service's pool is set to
+		// use (plan_cache_mode=force_generic_plan), which must not depend on them.
+		var custom, generic string
 		err := env.DB.Transaction(func(tx *gorm.DB) error {
 			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
 				return err
 			}
-			return tx.Raw("EXPLAIN (FORMAT JSON) "+s.sql, s.vars...).Row().Scan(&plan)
+			if err := tx.Raw("EXPLAIN (FORMAT JSON) "+s.sql, s.vars...).Row().Scan(&custom); err != nil {
+				return err
+			}
+			if err := tx.Exec("SET LOCAL plan_cache_mode = force_generic_plan").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("PREPARE plans_test AS " + s.sql).Error; err != nil {
+				return err
+			}
+			defer tx.Exec("DEALLOCATE plans_test")
+			// EXECUTE's arguments cannot be bound parameters: spell them as literals.
+			params := make([]string, len(s.vars))
+			for i, v := range s.vars {
+				if val, ok := v.(driver.Valuer); ok {
+					v, _ = val.Value()
+				}
+				params[i] = "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
+			}
+			execute := "EXPLAIN (FORMAT JSON) EXECUTE plans_test"
+			if len(params) > 0 {
+				execute += "(" + strings.Join(params, ", ") + ")"
+			}
+			return tx.Raw(execute).Row().Scan(&generic)
 		})
 		if err != nil {
 			t.Fatalf("explain %s: %v", s.sql, err)
 		}
-		if scans := seqScans(plan, codeTables); len(scans) > 0 {
-			t.Errorf("sequential scan of %v in:\n%s\nplan: %s", scans, s.sql, plan)
+		if scans := seqScans(custom, codeTables); len(scans) > 0 {
+			t.Errorf("sequential scan of %v in:\n%s\nplan: %s", scans, s.sql, custom)
+		}
+		if scans := seqScans(generic, codeTables); len(scans) > 0 {
+			t.Errorf("sequential scan of %v in the generic plan of:\n%s\nplan: %s", scans, s.sql, generic)
 		}
 	}
 	t.Logf("%d statements, all on indexes", len(seen))
@@ -101,4 +132,26 @@ func seqScans(plan string, small map[string]bool) []string {
 		walk(r.Plan)
 	}
 	return out
+}
+
+// TestGenericPlansOption checks that database.Open's GenericPlans reaches every connection
+// of the pool, and that a pool without it keeps PostgreSQL's default.
+func TestGenericPlansOption(t *testing.T) {
+	env := servertest.New(t)
+	for _, generic := range []bool{true, false} {
+		o := dbtest.DefaultOptions()
+		o.GenericPlans = generic
+		db := dbtest.OpenURL(t, env.DatabaseURL, o)
+		var mode string
+		if err := db.Raw("SHOW plan_cache_mode").Row().Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: "force_generic_plan", false: "auto"}[generic]; mode != want {
+			t.Errorf("GenericPlans %v: plan_cache_mode %q, want %q", generic, mode, want)
+		}
+	}
+	var mode string
+	if err := env.DB.Raw("SHOW plan_cache_mode").Row().Scan(&mode); err != nil || mode != "force_generic_plan" {
+		t.Errorf("the service's lookup pool: plan_cache_mode %q (%v)", mode, err)
+	}
 }

@@ -47,6 +47,7 @@ func New(t testing.TB, edit ...func(*server.Options)) *Env {
 	dbURL := dbtest.URL(t)
 	opts := dbtest.DefaultOptions()
 	opts.ReadOnly = true
+	opts.GenericPlans = true
 	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
 }
 
@@ -55,6 +56,7 @@ func NewOn(t testing.TB, dbURL string, edit ...func(*server.Options)) *Env {
 	t.Helper()
 	opts := dbtest.DefaultOptions()
 	opts.ReadOnly = true
+	opts.GenericPlans = true
 	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
 }
 
