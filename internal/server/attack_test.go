@@ -454,6 +454,27 @@ func TestServerRequestID(t *testing.T) {
 	}
 }
 
+// TestPersonalRequestIDNotKept: a caller's X-Request-Id shaped like a phone or ID number is
+// neither echoed, logged nor stored (the audit row keeps phone and ID numbers only as HMACs):
+// the server's own id stands in for it.
+func TestPersonalRequestIDNotKept(t *testing.T) {
+	env := servertest.New(t)
+	for _, id := range []string{"0988123456", "A123456789", "crm-0988123456"} {
+		resp, _ := post(t, env.URL+legacy.Path, `{"seqNo":"x"}`, map[string]string{"X-Request-Id": id})
+		if got := resp.Header.Get("X-Request-Id"); got == id || got == "" {
+			t.Errorf("X-Request-Id %s answered as %q", id, got)
+		}
+	}
+	for _, r := range outcomes(t, env) {
+		if r.RequestID != r.ServerRequestID {
+			t.Errorf("row kept the caller's id %q", r.RequestID)
+		}
+	}
+	if logs := env.Logs(); strings.Contains(logs, "0988123456") || strings.Contains(logs, "A123456789") {
+		t.Errorf("a personal request id was logged:\n%s", logs)
+	}
+}
+
 // TestSmallLeaks: no schema suggestions, no echo of the body or Go types in decode errors,
 // no caching or sniffing of answers, and introspection attempts in production refused
 // without an error log line that quotes the caller's alias.
