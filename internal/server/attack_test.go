@@ -177,10 +177,22 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 	if resp, body := post(t, env.URL+legacy.Path, `{"phone":"0988123456"}`, good); resp.StatusCode != 200 {
 		t.Fatalf("authenticated lookup from a limited address: %d %s", resp.StatusCode, body)
 	}
+	// A valid key without its agent is refused, but on its own row that names the key: it
+	// is never aggregated, whatever the address sent before.
+	noAgent := map[string]string{"Authorization": "Bearer " + secret}
+	if resp, body := post(t, env.URL+legacy.Path, `{"phone":"0988123456"}`, noAgent); resp.StatusCode != 401 {
+		t.Errorf("valid key without an agent from a limited address: %d %s", resp.StatusCode, body)
+	}
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	var keyed int
+	if err := db.QueryRow(`SELECT count(*) FROM audit.lookup WHERE key_id = 'crm' AND outcome = 'UNAUTHORIZED'`).Scan(&keyed); err != nil || keyed != 1 {
+		t.Errorf("rows of the valid key without an agent: %d, %v", keyed, err)
+	}
 	close(done) // the window's aggregated row is written
 	var rows []outcomeRow
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if rows = outcomes(t, env); len(rows) == 5 || time.Now().After(deadline) {
+		if rows = outcomes(t, env); len(rows) == 6 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -191,7 +203,7 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 			attempts += r.Attempts
 		}
 	}
-	if len(rows) != 5 || byOutcome["UNAUTHORIZED"] != 3 || byOutcome["TOO_MANY_REQUESTS"] != 1 || byOutcome["OK"] != 1 || attempts != flood {
+	if len(rows) != 6 || byOutcome["UNAUTHORIZED"] != 4 || byOutcome["TOO_MANY_REQUESTS"] != 1 || byOutcome["OK"] != 1 || attempts != flood+1 {
 		t.Errorf("rows %+v", rows)
 	}
 }
