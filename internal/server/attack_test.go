@@ -487,6 +487,37 @@ func TestPersonalRequestIDNotKept(t *testing.T) {
 	}
 }
 
+// TestOperationNameKeptOnlyFromTheDocument: the audit row's operation is the name of the
+// operation the document holds, never a caller's operationName that names none (free text, as
+// long as the body) nor a name shaped like a phone or ID number.
+func TestOperationNameKeptOnlyFromTheDocument(t *testing.T) {
+	env := servertest.New(t)
+	for _, body := range []string{
+		`{"query":"query Q { applications(seqNo: \"x\") { seqNo } }","operationName":"0988123456"}`,
+		`{"query":"query Q { applications(seqNo: \"x\") { seqNo } }","operationName":"` + strings.Repeat("x", 5000) + `"}`,
+		`{"query":"query A123456789 { applications(seqNo: \"x\") { seqNo } }"}`,
+		`{"query":"query Q { applications(seqNo: \"x\") { seqNo } }","operationName":"Q"}`,
+	} {
+		env.Post(t, "/graphql", "application/json", body)
+	}
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	rows, err := db.Query(`SELECT operation FROM audit.lookup ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ops []string
+	for rows.Next() {
+		var op string
+		rows.Scan(&op)
+		ops = append(ops, op)
+	}
+	if want := []string{"", "", "", "Q"}; fmt.Sprint(ops) != fmt.Sprint(want) {
+		t.Errorf("operations %.200q, want %q", ops, want)
+	}
+}
+
 // TestSmallLeaks: no schema suggestions, no echo of the body or Go types in decode errors,
 // no caching or sniffing of answers, and introspection attempts in production refused
 // without an error log line that quotes the caller's alias.
