@@ -34,12 +34,12 @@ func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 		return resp
 	}
 	if graphql.HasOperationContext(ctx) {
-		op := graphql.GetOperationContext(ctx)
-		name := op.OperationName
-		if name == "" && op.Operation != nil {
-			name = op.Operation.Name // the document's only operation, named
+		// The name of the operation the document holds, not the caller's operationName, which
+		// may name none (free text); and none shaped like a phone or ID number: the row keeps
+		// those only as HMACs.
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && apperr.Redact(op.Name) == op.Name {
+			rec.SetOperation(op.Name)
 		}
-		rec.SetOperation(name)
 	}
 	outcome := apperr.OK
 	if len(resp.Errors) > 0 {

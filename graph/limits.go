@@ -41,13 +41,13 @@ const lookupField = "applications"
 // listWeight is how many elements a list field is assumed to hold when weighing a query.
 const listWeight = 5
 
-// complexity weighs every list field by listWeight; the root list by the number of
-// applications a lookup may typically return. A document holds one root lookup (see
-// documentLimit), so the total rows of a request are bounded by MAX_RESULTS trees.
+// complexity weighs every list field, the root list included, listWeight times its element.
+// It bounds the shape of a document, not its rows: those are bounded by the one root lookup a
+// document may hold (see documentLimit), at most MAX_RESULTS trees.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
 	list := func(child int) int { return 1 + listWeight*child }
-	c.Query.Applications = func(child int, _, _, _ *string) int { return 1 + listWeight*child }
+	c.Query.Applications = func(child int, _, _, _ *string) int { return list(child) }
 	c.Application.CreateDetails = list
 	c.Application.DocumentResends = list
 	c.Application.ManualReviewFlags = list

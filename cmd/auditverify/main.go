@@ -1,6 +1,7 @@
 // Command auditverify walks the audit trail's keyed MAC chain (AUDIT_CHAIN_KEY) and fails on
 // the first row that was edited, removed, reordered or forged. Given the newest checkpoint the
 // service logged (-checkpoint id.mac.signature), it also fails when rows after it are missing.
+// Rows not keyed are accepted only as the first -unkeyed rows (written before migration 3).
 package main
 
 import (
@@ -16,14 +17,15 @@ import (
 
 func main() {
 	checkpoint := flag.String("checkpoint", "", "the newest `id.mac.signature` the service logged (\"audit checkpoint\")")
+	unkeyed := flag.Int("unkeyed", 0, "how many rows the trail held when migration 3 (the keyed chain) was applied, as counted then; 0 for a trail begun after it")
 	flag.Parse()
-	if err := run(context.Background(), *checkpoint); err != nil {
+	if err := run(context.Background(), *checkpoint, *unkeyed); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, checkpoint string) error {
+func run(ctx context.Context, checkpoint string, unkeyed int) error {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -42,7 +44,7 @@ func run(ctx context.Context, checkpoint string) error {
 	}
 	sqlDB, _ := db.DB()
 	defer sqlDB.Close()
-	rep, err := audit.Verify(ctx, sqlDB, cfg.AuditChainKey, cp)
+	rep, err := audit.VerifyUnkeyed(ctx, sqlDB, cfg.AuditChainKey, cp, unkeyed)
 	if err != nil {
 		return fmt.Errorf("audit chain broken after %d good rows: %w", rep.Rows, err)
 	}

@@ -421,8 +421,18 @@ type Report struct {
 
 // Verify walks the chain from the first row under key, and returns an error naming the first
 // row whose MAC or link does not hold. With a checkpoint, the row it names must be there with
-// its MAC: rows removed from the end of the trail after it are reported.
+// its MAC: rows removed from the end of the trail after it are reported. Every row must be
+// keyed: see VerifyUnkeyed for a trail that began before migration 3.
 func Verify(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint) (Report, error) {
+	return VerifyUnkeyed(ctx, db, key, cp, 0)
+}
+
+// VerifyUnkeyed is Verify for a trail whose first unkeyed rows were written before the keyed
+// chain (migration 3), linked by plain SHA-256. Anyone can compute such links, so how many
+// there are must come from outside the database (counted when migration 3 was applied):
+// otherwise whoever can write the table rewrites the whole trail as "old" rows, and the
+// service chains its next keyed row, and its next checkpoint, to that forged head.
+func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, unkeyed int) (Report, error) {
 	var rep Report
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
@@ -457,6 +467,8 @@ func Verify(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint) (Report
 			want = chainMAC(key, prev, &r)
 		case keyedSeen:
 			return rep, fmt.Errorf("audit: row %d is not keyed but follows keyed rows (forged)", id)
+		case rep.Legacy >= unkeyed:
+			return rep, fmt.Errorf("audit: row %d is not keyed, past the %d rows written before the keyed chain (forged)", id, unkeyed)
 		default:
 			want = legacyHash(prev, &r)
 			rep.Legacy++

@@ -1,13 +1,19 @@
 package audit_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -121,5 +127,100 @@ func TestAppendRefusesAStaleHead(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM audit.lookup`).Scan(&rows)
 	if lastID != 0 || head != strings.Repeat("0", 64) || rows != 0 {
 		t.Errorf("stale head: last_id %d head %q, %d rows; want 0, the genesis, none", lastID, head, rows)
+	}
+}
+
+// TestRewrittenAsUnkeyedRows: whoever can write the table (trigger off) but lacks the chain key
+// rewrites the whole trail as rows "from before the keyed chain", whose plain SHA-256 links
+// anyone can compute, editing one on the way; the service then chains its next keyed row to
+// that forged head and logs a checkpoint of it. Verify must not call the trail intact, with
+// or without that newest checkpoint.
+func TestRewrittenAsUnkeyedRows(t *testing.T) {
+	db := open(t, dbtest.URL(t))
+	var logs bytes.Buffer
+	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx := context.Background()
+	for i := range 3 {
+		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "graphql", SeqNos: []string{"S1"}}, "OK"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(`SELECT id, at, request_id, key_id, agent_id, client_addr, way, operation, idno_hmac,
+		phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome FROM audit.lookup ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type forged struct {
+		id         int64
+		prev, hash string
+	}
+	var out []forged
+	prev := strings.Repeat("0", 64)
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		var f [12]string
+		if err := rows.Scan(&id, &at, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11]); err != nil {
+			t.Fatal(err)
+		}
+		if id == 2 {
+			f[9], f[10], f[11] = "0", "", "INVALID_REQUEST" // the lookup never happened
+		}
+		sum := sha256.Sum256([]byte(strings.Join(append([]string{prev, at.UTC().Format(time.RFC3339Nano)}, f[:]...), "\x1f")))
+		out = append(out, forged{id, prev, hex.EncodeToString(sum[:])})
+		prev = out[len(out)-1].hash
+	}
+	rows.Close()
+	for _, f := range out {
+		if _, err := tx.Exec(`UPDATE audit.lookup SET keyed = false, prev_hash = $2, hash = $3,
+			outcome = CASE WHEN id = 2 THEN 'INVALID_REQUEST' ELSE outcome END,
+			result_count = CASE WHEN id = 2 THEN 0 ELSE result_count END,
+			seq_nos = CASE WHEN id = 2 THEN '{}' ELSE seq_nos END WHERE id = $1`, f.id, f.prev, f.hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(`ALTER TABLE audit.lookup ENABLE TRIGGER lookup_append_only`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The service goes on writing, chained to the forged head, and logs its checkpoint.
+	if err := w.Write(ctx, &audit.Record{RequestID: "r3", Way: "graphql"}, "OK"); err != nil {
+		t.Fatal(err)
+	}
+	w.Checkpoint()
+	m := regexp.MustCompile(`checkpoint=(\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no checkpoint logged:\n%s", logs.String())
+	}
+	cp, err := audit.ParseCheckpoint(m[1], chainKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := audit.Verify(ctx, db, chainKey, &cp); err == nil {
+		t.Errorf("a trail rewritten as unkeyed rows verifies with the newest checkpoint: %+v", rep)
+	}
+	if rep, err := audit.Verify(ctx, db, chainKey, nil); err == nil {
+		t.Errorf("a trail rewritten as unkeyed rows verifies: %+v", rep)
+	}
+	// Had three rows been written before the keyed chain (so counted, outside the database),
+	// this trail would be well formed: the count is what tells the two apart.
+	if rep, err := audit.VerifyUnkeyed(ctx, db, chainKey, &cp, 3); err != nil || rep.Legacy != 3 {
+		t.Errorf("three unkeyed rows allowed: %+v, %v", rep, err)
+	}
+	if _, err := audit.VerifyUnkeyed(ctx, db, chainKey, &cp, 2); err == nil || !strings.Contains(err.Error(), "row 3 is not keyed") {
+		t.Errorf("two unkeyed rows allowed: %v", err)
 	}
 }

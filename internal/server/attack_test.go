@@ -177,10 +177,22 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 	if resp, body := post(t, env.URL+legacy.Path, `{"phone":"0988123456"}`, good); resp.StatusCode != 200 {
 		t.Fatalf("authenticated lookup from a limited address: %d %s", resp.StatusCode, body)
 	}
+	// A valid key without its agent is refused, but on its own row that names the key: it
+	// is never aggregated, whatever the address sent before.
+	noAgent := map[string]string{"Authorization": "Bearer " + secret}
+	if resp, body := post(t, env.URL+legacy.Path, `{"phone":"0988123456"}`, noAgent); resp.StatusCode != 401 {
+		t.Errorf("valid key without an agent from a limited address: %d %s", resp.StatusCode, body)
+	}
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	var keyed int
+	if err := db.QueryRow(`SELECT count(*) FROM audit.lookup WHERE key_id = 'crm' AND outcome = 'UNAUTHORIZED'`).Scan(&keyed); err != nil || keyed != 1 {
+		t.Errorf("rows of the valid key without an agent: %d, %v", keyed, err)
+	}
 	close(done) // the window's aggregated row is written
 	var rows []outcomeRow
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if rows = outcomes(t, env); len(rows) == 5 || time.Now().After(deadline) {
+		if rows = outcomes(t, env); len(rows) == 6 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -191,7 +203,7 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 			attempts += r.Attempts
 		}
 	}
-	if len(rows) != 5 || byOutcome["UNAUTHORIZED"] != 3 || byOutcome["TOO_MANY_REQUESTS"] != 1 || byOutcome["OK"] != 1 || attempts != flood {
+	if len(rows) != 6 || byOutcome["UNAUTHORIZED"] != 4 || byOutcome["TOO_MANY_REQUESTS"] != 1 || byOutcome["OK"] != 1 || attempts != flood+1 {
 		t.Errorf("rows %+v", rows)
 	}
 }
@@ -451,6 +463,58 @@ func TestServerRequestID(t *testing.T) {
 	if len(rows) != 2 || rows[0].RequestID != "same-id" || rows[1].RequestID != "same-id" ||
 		rows[0].ServerRequestID == "" || rows[0].ServerRequestID == rows[1].ServerRequestID {
 		t.Errorf("rows %+v", rows)
+	}
+}
+
+// TestPersonalRequestIDNotKept: a caller's X-Request-Id shaped like a phone or ID number is
+// neither echoed, logged nor stored (the audit row keeps phone and ID numbers only as HMACs):
+// the server's own id stands in for it.
+func TestPersonalRequestIDNotKept(t *testing.T) {
+	env := servertest.New(t)
+	for _, id := range []string{"0988123456", "A123456789", "crm-0988123456"} {
+		resp, _ := post(t, env.URL+legacy.Path, `{"seqNo":"x"}`, map[string]string{"X-Request-Id": id})
+		if got := resp.Header.Get("X-Request-Id"); got == id || got == "" {
+			t.Errorf("X-Request-Id %s answered as %q", id, got)
+		}
+	}
+	for _, r := range outcomes(t, env) {
+		if r.RequestID != r.ServerRequestID {
+			t.Errorf("row kept the caller's id %q", r.RequestID)
+		}
+	}
+	if logs := env.Logs(); strings.Contains(logs, "0988123456") || strings.Contains(logs, "A123456789") {
+		t.Errorf("a personal request id was logged:\n%s", logs)
+	}
+}
+
+// TestOperationNameKeptOnlyFromTheDocument: the audit row's operation is the name of the
+// operation the document holds, never a caller's operationName that names none (free text, as
+// long as the body) nor a name shaped like a phone or ID number.
+func TestOperationNameKeptOnlyFromTheDocument(t *testing.T) {
+	env := servertest.New(t)
+	for _, body := range []string{
+		`{"query":"query Q { applications(seqNo: \"x\") { seqNo } }","operationName":"0988123456"}`,
+		`{"query":"query Q { applications(seqNo: \"x\") { seqNo } }","operationName":"` + strings.Repeat("x", 5000) + `"}`,
+		`{"query":"query A123456789 { applications(seqNo: \"x\") { seqNo } }"}`,
+		`{"query":"query Q { applications(seqNo: \"x\") { seqNo } }","operationName":"Q"}`,
+	} {
+		env.Post(t, "/graphql", "application/json", body)
+	}
+	db, _ := sql.Open("pgx", env.DatabaseURL)
+	defer db.Close()
+	rows, err := db.Query(`SELECT operation FROM audit.lookup ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ops []string
+	for rows.Next() {
+		var op string
+		rows.Scan(&op)
+		ops = append(ops, op)
+	}
+	if want := []string{"", "", "", "Q"}; fmt.Sprint(ops) != fmt.Sprint(want) {
+		t.Errorf("operations %.200q, want %q", ops, want)
 	}
 }
 

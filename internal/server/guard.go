@@ -28,8 +28,8 @@ func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code,
 }
 
 // guard authenticates a request and starts its audit record. A refused request is recorded
-// and answered 401 UNAUTHORIZED, unless its address has sent more refused requests than the
-// limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
+// and answered 401 UNAUTHORIZED, unless it has no valid key and its address has sent more
+// refused requests than the limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
 // per address and interval instead of a row each. Every other request gets exactly one row,
 // written before its response leaves: by the executor for those that reach it, by auditWriter
 // for those refused on the way (body, method, admission).
@@ -41,7 +41,7 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn,
 		id, why := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
 		info.keyID, info.agent = id.KeyID, id.AgentID
-		if why != "" && !lim.allow(addr) {
+		if why != "" && id.KeyID == "" && !lim.allow(addr) { // a valid key is never aggregated
 			info.outcome = apperr.TooManyRequests
 			way.reject(w, apperr.TooManyRequests, "too many refused requests from this address; try again later")
 			return

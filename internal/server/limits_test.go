@@ -18,7 +18,7 @@ func TestGraphQLLimits(t *testing.T) {
 	doc := legacy.Document()
 	body := strings.TrimSpace(doc[strings.Index(doc, "applications("):strings.Index(doc, "fragment Flag")])
 	body = strings.TrimSuffix(body, "}") // the query's own closing brace
-	var aliased strings.Builder
+	var aliased strings.Builder          // 15 legacy trees: over the field limit
 	aliased.WriteString("query GetCreateInfo($idno: String, $phone: String, $seqNo: String) {")
 	for i := 0; i < 15; i++ {
 		aliased.WriteString(" a" + string(rune('a'+i)) + ": " + body)
@@ -32,15 +32,25 @@ func TestGraphQLLimits(t *testing.T) {
 	}
 	manyAliases.WriteString(" }")
 	tokens := `{ applications(phone: "0988123456") {` + strings.Repeat(" seqNo", 6000) + ` } }`
+	// Inside every shape limit (one lookup, 20 aliases, depth 5, 222 fields) but three lists
+	// deep: it weighs about 25,000.
+	var heavy strings.Builder
+	heavy.WriteString(`{ applications(phone: "0988123456") { manualReviewFlags {`)
+	for i := 0; i < 20; i++ {
+		heavy.WriteString(" p" + string(rune('a'+i)) + ": payTaxes { IDNO createdDate createdTime seqNo taxesNo updateDate updateTime countryCode { code name } }")
+	}
+	heavy.WriteString(" } } }")
 
-	for name, q := range map[string]string{
-		"complexity": aliased.String(),
-		"depth":      deep,
-		"aliases":    manyAliases.String(),
-		"tokens":     tokens,
+	for name, c := range map[string]struct{ q, says string }{ // says: which limit refused it
+		"fields":     {aliased.String(), "fields"},
+		"complexity": {heavy.String(), "complexity"},
+		"depth":      {deep, "nested"},
+		"aliases":    {manyAliases.String(), "aliases"},
+		"tokens":     {tokens, "token"},
 	} {
-		r := env.GraphQL(t, q, map[string]any{"phone": "0988123456"}, nil)
-		if r.Code() != "INVALID_REQUEST" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "limit") {
+		r := env.GraphQL(t, c.q, map[string]any{"phone": "0988123456"}, nil)
+		if r.Code() != "INVALID_REQUEST" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "limit") ||
+			!strings.Contains(r.Errors[0].Message, c.says) {
 			t.Errorf("%s: code %q, errors %+v", name, r.Code(), r.Errors)
 		} else {
 			t.Logf("%s: %s", name, r.Errors[0].Message)

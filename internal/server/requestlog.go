@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/database"
 	"createinfo/internal/metrics"
 	"createinfo/internal/tracing"
@@ -17,6 +18,16 @@ import (
 // requestIDPattern bounds what a caller's X-Request-Id may be, so that it can be logged and
 // echoed safely.
 var requestIDPattern = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
+
+// callerRequestID is the caller's X-Request-Id when it may be kept: well formed and holding
+// nothing shaped like a phone or ID number (a caller that correlates by customer would
+// otherwise put one in the log and, in clear, in the audit row). Else the server's id.
+func callerRequestID(id, serverID string) string {
+	if !requestIDPattern.MatchString(id) || apperr.Redact(id) != id {
+		return serverID
+	}
+	return id
+}
 
 // requestInfo is what the request's log line tells, filled by the handlers inside.
 type requestInfo struct {
@@ -43,10 +54,8 @@ func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Han
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		done := m.Start(way) // metrics hook
-		info := &requestInfo{id: r.Header.Get("X-Request-Id"), serverID: newRequestID()}
-		if !requestIDPattern.MatchString(info.id) {
-			info.id = info.serverID
-		}
+		info := &requestInfo{serverID: newRequestID()}
+		info.id = callerRequestID(r.Header.Get("X-Request-Id"), info.serverID)
 		h := w.Header()
 		h.Set("X-Request-Id", info.id)
 		h.Set("Cache-Control", "no-store")
