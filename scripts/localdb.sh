@@ -90,10 +90,21 @@ else
 			[ "$port" -lt 54400 ] || { say "no free port in 54329-54399"; exit 1; }
 		done
 	fi
-	say "starting PostgreSQL on 127.0.0.1:$port"
-	runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2 ||
-		{ tail -n 20 "$dir/postgres.log" >&2; exit 1; }
+	# Another cluster may take the port between the check and the start: then the next one.
+	for attempt in 1 2 3 4 5; do
+		say "starting PostgreSQL on 127.0.0.1:$port"
+		: >"$dir/postgres.log"
+		if runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
+			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2; then
+			break
+		fi
+		if [ -n "${LOCALDB_PORT:-}" ] || [ "$attempt" = 5 ] || ! grep -q 'Address already in use' "$dir/postgres.log"; then
+			tail -n 20 "$dir/postgres.log" >&2
+			exit 1
+		fi
+		port=$((port + 1))
+		while port_busy "$port"; do port=$((port + 1)); done
+	done
 	echo "$port" >"$dir/port"
 fi
 
