@@ -93,12 +93,11 @@ else
 	# Another cluster may take the port between the check and the start: then the next one.
 	for attempt in 1 2 3 4 5; do
 		say "starting PostgreSQL on 127.0.0.1:$port"
-		: >"$dir/postgres.log"
 		if runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
 			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2; then
 			break
 		fi
-		if [ -n "${LOCALDB_PORT:-}" ] || [ "$attempt" = 5 ] || ! grep -q 'Address already in use' "$dir/postgres.log"; then
+		if [ -n "${LOCALDB_PORT:-}" ] || [ "$attempt" = 5 ] || ! tail -n 5 "$dir/postgres.log" | grep -q 'Address already in use'; then
 			tail -n 20 "$dir/postgres.log" >&2
 			exit 1
 		fi
