@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -33,13 +34,53 @@ func primeApplications(ctx context.Context, apps []*models.Application) {
 	if fc == nil || fc.Field.Field == nil {
 		return
 	}
-	p := newPlanner(graphql.GetOperationContext(ctx))
-	steps := p.plan("Application", []ast.SelectionSet{fc.Field.Selections})
+	steps := plans.get(graphql.GetOperationContext(ctx), fc.Field)
 	parents := make([]any, len(apps))
 	for i, a := range apps {
 		parents[i] = a
 	}
 	run(ctx, l, steps, parents)
+}
+
+// plans keeps the priming plan of each root field of the documents the executor has cached
+// (its query cache hands every request of a document the same parsed AST): the plan depends on
+// the document only, unless an @skip or @include takes a variable, and then it is made per
+// request. The trusted documents are a handful; for arbitrary documents (development) the
+// cache is bounded by starting afresh when full.
+var plans = &planCache{m: make(map[*ast.Field]cachedPlan)}
+
+const maxCachedPlans = 1000
+
+type planCache struct {
+	mu sync.Mutex
+	m  map[*ast.Field]cachedPlan
+}
+
+type cachedPlan struct {
+	selections ast.SelectionSet // what the plan was made from (gqlgen merges a field's repeats)
+	steps      []step
+}
+
+// get returns the plan of the root field f of op, from the cache when f's selections are the
+// ones it was made from.
+func (c *planCache) get(op *graphql.OperationContext, f graphql.CollectedField) []step {
+	c.mu.Lock()
+	cp, ok := c.m[f.Field]
+	c.mu.Unlock()
+	if ok && slices.Equal(cp.selections, f.Selections) {
+		return cp.steps
+	}
+	p := newPlanner(op)
+	steps := p.plan("Application", []ast.SelectionSet{f.Selections})
+	if !p.variable {
+		c.mu.Lock()
+		if len(c.m) >= maxCachedPlans {
+			clear(c.m)
+		}
+		c.m[f.Field] = cachedPlan{f.Selections, steps}
+		c.mu.Unlock()
+	}
+	return steps
 }
 
 // step is one selected edge of a level, with the selected edges below it.
@@ -72,6 +113,9 @@ type planner struct {
 	fragments map[string]*ast.FragmentDefinition
 	// visits counts the selections walked, for the tests that prove the walk linear.
 	visits int
+	// variable records that an @skip or @include of the walk took a variable: the plan is
+	// then the request's own.
+	variable bool
 }
 
 func newPlanner(op *graphql.OperationContext) *planner {
@@ -166,6 +210,9 @@ func (p *planner) condition(d *ast.Directive) bool {
 	a := d.Arguments.ForName("if")
 	if a == nil || a.Value == nil {
 		return false
+	}
+	if a.Value.Kind != ast.BooleanValue {
+		p.variable = true
 	}
 	v, err := a.Value.Value(p.op.Variables)
 	b, _ := v.(bool)

@@ -117,3 +117,32 @@ func TestPlanIsLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanCache: a document's plan is made once and reused; one whose @skip or @include
+// takes a variable is planned per request, with that request's variables.
+func TestPlanCache(t *testing.T) {
+	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
+	get := func(doc *ast.QueryDocument, vars map[string]any) []step {
+		op := &graphql.OperationContext{Doc: doc, Variables: vars}
+		root := doc.Operations[0].SelectionSet[0].(*ast.Field)
+		return plans.get(op, graphql.CollectedField{Field: root, Selections: root.SelectionSet})
+	}
+	fixed, errs := gqlparser.LoadQuery(schema, `{ applications(phone: "0988123456") { abnormalPid createDetails @include(if: true) { job { name } } } }`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	first, second := get(fixed, nil), get(fixed, nil)
+	if len(first) != 2 || &first[0] != &second[0] {
+		t.Errorf("fixed document planned again: %v, %v", first, second)
+	}
+	byVar, errs := gqlparser.LoadQuery(schema, `query($d: Boolean!) { applications(phone: "0988123456") { abnormalPid createDetails @include(if: $d) { job { name } } } }`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if with, without := get(byVar, map[string]any{"d": true}), get(byVar, map[string]any{"d": false}); len(with) != 2 || len(without) != 1 {
+		t.Errorf("variable @include: %d steps with, %d without, want 2 and 1", len(with), len(without))
+	}
+	if len(get(byVar, map[string]any{"d": true})) != 2 {
+		t.Error("variable @include: a cached plan served another request's variables")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -34,6 +35,22 @@ const maxBatch = 1000
 type Relation[K comparable, V any] struct {
 	*dataloader.Loader[K, V]
 	batch dataloader.BatchFunc[K, V]
+
+	mu sync.Mutex
+	// joined holds what another relation's statement read for this one (join.go): Fill
+	// fetches none of these keys again.
+	joined map[K]V
+}
+
+// primeJoined primes k with v, read by another relation's statement (join.go).
+func (r *Relation[K, V]) primeJoined(ctx context.Context, k K, v V) {
+	r.mu.Lock()
+	if r.joined == nil {
+		r.joined = make(map[K]V)
+	}
+	r.joined[k] = v
+	r.mu.Unlock()
+	r.Prime(ctx, k, v)
 }
 
 func newRelation[K comparable, V any](o batchOptions, batch dataloader.BatchFunc[K, V]) *Relation[K, V] {
@@ -47,13 +64,27 @@ func newRelation[K comparable, V any](o batchOptions, batch dataloader.BatchFunc
 // Fill fetches keys now, in one statement per maxBatch distinct keys, primes the results into
 // the loader's cache, so that later loads of them wait for no timer, and returns the values
 // fetched, in the order of the distinct keys. A failed batch primes and returns nothing for its
-// keys: their loads then run as usual and report the error.
+// keys: their loads then run as usual and report the error. Keys another relation's statement
+// has already read (primeJoined) are not fetched again: their values come first.
 func (r *Relation[K, V]) Fill(ctx context.Context, keys []K) []V {
 	if len(keys) == 0 {
 		return nil
 	}
 	keys = distinct(keys)
 	values := make([]V, 0, len(keys))
+	r.mu.Lock()
+	if len(r.joined) > 0 {
+		rest := keys[:0:0]
+		for _, k := range keys {
+			if v, ok := r.joined[k]; ok {
+				values = append(values, v)
+			} else {
+				rest = append(rest, k)
+			}
+		}
+		keys = rest
+	}
+	r.mu.Unlock()
 	for start := 0; start < len(keys); start += maxBatch {
 		part := keys[start:min(start+maxBatch, len(keys))]
 		results := r.batch(ctx, part)

@@ -71,7 +71,6 @@ func newLoaders(o batchOptions) *Loaders {
 	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey)
 	l.CreateDetails = newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey)
 	l.DocumentResends = newOneToMany(o, whereIn[string, models.DocumentResend]("create_master_seq_no", childOrder), documentResendKey)
-	l.ManualReviewFlags = newOneToMany(o, whereIn[string, models.ManualReviewFlag]("create_master_seq_no", childOrder), manualReviewFlagKey)
 	l.TellerCheckRecords = newOneToMany(o, whereIn[string, models.TellerCheckRecord]("create_master_seq_no", childOrder), tellerCheckRecordKey)
 	l.AbnormalPids = newOneToMany(o, rawIn[string, AbnormalPid](abnormalPidsQuery), abnormalPidKey)
 	l.PayTaxes = newOneToMany(o, rawIn[string, models.PayTax](payTaxesQuery), payTaxKey)
@@ -83,6 +82,14 @@ func newLoaders(o batchOptions) *Loaders {
 	l.OcrFlagDetail = newOneToOne(o, whereIn[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(d *models.OcrFlagDetail) int64 { return d.SeqNo })
 	l.Z21FlagDetail = newOneToOne(o, whereIn[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(d *models.Z21FlagDetail) int64 { return d.SeqNo })
 	l.Z22FlagDetail = newOneToOne(o, whereIn[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(d *models.Z22FlagDetail) int64 { return d.SeqNo })
+	// A flag's details are read with it, in its statement (join.go), and primed into their
+	// own loaders above.
+	l.ManualReviewFlags = newOneToMany(o, whereInWith[string, models.ManualReviewFlag]("create_master_seq_no", childOrder,
+		joinOne(l.AmlFlagDetail, "aml", func(f *models.ManualReviewFlag) *int64 { return f.Aml }),
+		joinOne(l.OcrFlagDetail, "ocr", func(f *models.ManualReviewFlag) *int64 { return f.Ocr }),
+		joinOne(l.Z21FlagDetail, "z21", func(f *models.ManualReviewFlag) *int64 { return f.Z21 }),
+		joinOne(l.Z22FlagDetail, "z22", func(f *models.ManualReviewFlag) *int64 { return f.Z22 }),
+	), manualReviewFlagKey)
 
 	l.Industry = newCodeLoader(o, models.TableIndustry)
 	l.Job = newCodeLoader(o, models.TableJob)

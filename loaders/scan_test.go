@@ -68,3 +68,89 @@ func TestScanRefusesUnknownColumns(t *testing.T) {
 		t.Fatalf("err = %v, want one naming phone_number", err)
 	}
 }
+
+// TestJoinedMatchesGorm: the flags' statement, which reads their AML, OCR, Z21 and Z22
+// details with them (join.go), returns the flags gorm's Find returns and primes each detail
+// loader with exactly gorm's detail row, or nil for a key with no row; a later Fill of a
+// detail loader then runs no statement.
+func TestJoinedMatchesGorm(t *testing.T) {
+	db := dbtest.Open(t, dbtest.DefaultOptions())
+	ctx := context.Background()
+	var want []*models.ManualReviewFlag
+	if err := db.Order(childOrder).Find(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	var keys []string // in gorm's order, as Fill returns them
+	for _, f := range want {
+		keys = append(keys, f.CreateMasterSeqNo)
+	}
+	var fetched int
+	o := batchOptions{db: db, observers: []Observer{countBatches(&fetched)}}
+	l := newLoaders(o)
+	flags := l.ManualReviewFlags.Fill(ctx, keys)
+	var got []*models.ManualReviewFlag
+	for _, list := range flags {
+		got = append(got, list...)
+	}
+	if len(got) != len(want) || fetched != 1 {
+		t.Fatalf("%d flags in %d statements, gorm %d", len(got), fetched, len(want))
+	}
+	details := 0
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("flag %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+		f := want[i]
+		details += checkDetail(t, ctx, db, l.AmlFlagDetail, f.Aml)
+		details += checkDetail(t, ctx, db, l.OcrFlagDetail, f.Ocr)
+		details += checkDetail(t, ctx, db, l.Z21FlagDetail, f.Z21)
+		details += checkDetail(t, ctx, db, l.Z22FlagDetail, f.Z22)
+	}
+	if details == 0 {
+		t.Fatal("the demo data's flags have no details")
+	}
+	if fetched != 1 {
+		t.Errorf("%d statements, want the flags' one", fetched)
+	}
+	// A key no flag joined is still fetched by the detail's own loader.
+	if v := l.AmlFlagDetail.Fill(ctx, []int64{987654321}); len(v) != 1 || v[0] != nil || fetched != 2 {
+		t.Errorf("unjoined key: %v after %d statements", v, fetched)
+	}
+}
+
+// checkDetail compares what the flags' statement primed for key in rel with gorm's row, and
+// counts 1 when there is one. Fill must answer from the joined rows without a statement.
+func checkDetail[C any](t *testing.T, ctx context.Context, db *gorm.DB, rel *Relation[int64, *C], key *int64) int {
+	t.Helper()
+	if key == nil || *key == 0 {
+		return 0
+	}
+	var rows []*C
+	if err := db.Where("seq_no = ?", *key).Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	var want *C
+	if len(rows) == 1 {
+		want = rows[0]
+	}
+	got := rel.Fill(ctx, []int64{*key})
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("%T %d: got %+v, want %+v", *new(C), *key, got, want)
+	}
+	if want == nil {
+		return 0
+	}
+	return 1
+}
+
+// countBatches counts the loaders' batches (each one statement).
+type batchCounter struct{ n *int }
+
+func countBatches(n *int) Observer { return batchCounter{n} }
+
+func (c batchCounter) StartBatch(ctx context.Context, _ string, _ int) (context.Context, func(error)) {
+	*c.n++
+	return ctx, func(error) {}
+}
+
+func (batchCounter) CodeCache(string, bool) {}

@@ -368,11 +368,11 @@ func TestNoNPlusOne(t *testing.T) {
 		name, query string
 		want        int64
 	}{
-		// 1 applications; 6 stepBreakPoint, createDetails, documentResends, manualReviewFlags,
+		// 1 applications; 6 stepBreakPoint, createDetails, documentResends, manualReviewFlags
+		// (with their AML, OCR, Z21 and Z22 details, joined in the flags' statement),
 		// tellerCheckRecords, abnormalPid; 4 industry, job, idIssueCity, idIssueWay of the
-		// details; 2 EDD surveys and financial images of the resends; 2 AML details and
-		// payTaxes of the flags (insertApplications gives them no OCR, Z21 or Z22 detail);
-		// 1 country of the pay taxes.
+		// details; 2 EDD surveys and financial images of the resends; 1 payTaxes of the flags;
+		// 1 idIssueWay of the OCR details; 1 country of the pay taxes.
 		{"full legacy tree", legacy.Document(), 16},
 		// The customer-service screen of README.md.
 		{"customer-service screen", `query($phone: String) { applications(phone: $phone) {
@@ -410,9 +410,12 @@ INSERT INTO account.create_detail (seq_no, create_master_seq_no, industry_code, 
 SELECT 'CD-' || seq_no || '-' || k, seq_no, '14220', '10009', '10001', '2'
 FROM account.create_master, generate_series(1, 2) k WHERE phone_number = $2;
 INSERT INTO account.aml_flag_detail (seq_no, risk_level) SELECT $4 + i, 'LOW' FROM generate_series(1, $3::int) i;
-INSERT INTO account.manual_review_flag (seq_no, create_master_seq_no, aml, special)
-SELECT $4 + row_number() OVER (ORDER BY seq_no), seq_no, $4 + row_number() OVER (ORDER BY seq_no), 1
-FROM account.create_master WHERE phone_number = $2;
+INSERT INTO account.ocr_flag_detail (seq_no, id_issue_way_code) SELECT $4 + i, '1' FROM generate_series(1, $3::int) i;
+INSERT INTO account.z21_flag_detail (seq_no, z21_result_code) SELECT $4 + i, '0' FROM generate_series(1, $3::int) i;
+INSERT INTO account.z22_flag_detail (seq_no, z22_act_type) SELECT $4 + i, 'A' FROM generate_series(1, $3::int) i;
+INSERT INTO account.manual_review_flag (seq_no, create_master_seq_no, aml, ocr, z21, z22, special)
+SELECT $4 + n, seq_no, $4 + n, $4 + n, $4 + n, $4 + n, 1
+FROM (SELECT seq_no, row_number() OVER (ORDER BY seq_no) n FROM account.create_master WHERE phone_number = $2) m;
 INSERT INTO account.pay_taxes (seq_no, idno, country_code)
 SELECT $4 + row_number() OVER (ORDER BY seq_no), idno, 'US' FROM account.create_master WHERE phone_number = $2;
 INSERT INTO account.teller_check_record (seq_no, create_master_seq_no, teller_no)
