@@ -4,15 +4,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"createinfo/tools/dbtest"
 )
@@ -24,49 +21,15 @@ import (
 // (METRICS_ADDR), whose counters must match the lookups it took.
 func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 	url := dbtest.URL(t)
-	dir := t.TempDir()
-	for _, pkg := range []string{".", "../auditverify"} {
-		if out, err := exec.Command("go", "build", "-o", dir+"/", pkg).CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	freeAddr := func() string {
-		l, _ := net.Listen("tcp", "127.0.0.1:0")
-		defer l.Close()
-		return l.Addr().String()
-	}
-	metricsAddr := freeAddr()
+	verifier := build(t, "../auditverify")
+	metricsAddr := freeAddr(t)
 	var bases []string
 	for i := range 2 {
-		addr := freeAddr()
-		cmd := exec.Command(filepath.Join(dir, "server"))
-		cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LISTEN_ADDR="+addr,
-			"AUDIT_HMAC_KEY=shared-audit-key-of-both-instances-0123")
+		env := []string{"DATABASE_URL=" + url, "AUDIT_HMAC_KEY=shared-audit-key-of-both-instances-0123"}
 		if i == 0 {
-			cmd.Env = append(cmd.Env, "METRICS_ADDR="+metricsAddr)
+			env = append(env, "METRICS_ADDR="+metricsAddr)
 		}
-		var logs lockedBuffer
-		cmd.Stderr = &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-			if t.Failed() {
-				t.Logf("instance %d:\n%s", i, logs.String())
-			}
-		})
-		base := "http://" + addr
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
-				resp.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("instance %d not ready:\n%s", i, logs.String())
-			}
-		}
+		base := startServer(t, env...).base
 		bases = append(bases, base)
 	}
 
@@ -125,7 +88,7 @@ func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 		}
 	}
 
-	verify := exec.Command(filepath.Join(dir, "auditverify"))
+	verify := exec.Command(verifier)
 	verify.Env = append(os.Environ(), "DATABASE_URL="+url)
 	out, err := verify.CombinedOutput()
 	if err != nil || !strings.HasPrefix(strings.TrimSpace(string(out)), fmt.Sprintf("audit chain intact: %d rows ", clients*each)) {
@@ -146,21 +109,4 @@ func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 		t.Errorf("audit rows %d, distinct request ids %d, distinct trace ids %d, ours and OK %d; want %d each",
 			rows, ids, traced, addrs, clients*each)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

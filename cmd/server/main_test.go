@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,42 +16,21 @@ import (
 	"createinfo/tools/dbtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
+func TestMain(m *testing.M) {
+	code := dbtest.Run(m)
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
 
 // TestSIGTERMFinishesInFlightRequests runs the real binary, holds a lookup on a table lock,
 // sends SIGTERM, and checks that readiness turns 503 at once (DRAIN_DELAY) while the lookup
 // still completes with 200 once the lock goes, and that the process then exits cleanly.
 func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 	url := dbtest.URL(t)
-	bin := filepath.Join(t.TempDir(), "server")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LISTEN_ADDR="+addr, "REQUEST_TIMEOUT=20s", "STATEMENT_TIMEOUT=20s",
-		"DRAIN_DELAY=1s")
-	var logs strings.Builder
-	cmd.Stderr = &logs
-	// The binary's own log lines go into the test output, where scripts/check-logs.sh looks
-	// for personal data.
-	defer func() { t.Logf("server log:\n%s", logs.String()) }()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	base := "http://" + addr
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready:\n%s", logs.String())
-		}
-	}
+	p := startServer(t, "DATABASE_URL="+url, "REQUEST_TIMEOUT=20s", "STATEMENT_TIMEOUT=20s", "DRAIN_DELAY=1s")
+	cmd, base, logs := p.cmd, p.base, p.logs
 
 	db, _ := sql.Open("pgx", url)
 	defer db.Close()

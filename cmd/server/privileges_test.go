@@ -4,39 +4,18 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"createinfo/internal/auth"
 	"createinfo/tools/dbtest"
 )
-
-func build(t *testing.T, name, pkg string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), name)
-	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", pkg, err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
 
 // TestProductionRefusesPrivilegedUser: in production the server will not start as a user that
 // could bypass the audit trail's append-only trigger (the test cluster's superuser), and does
@@ -44,7 +23,7 @@ func freeAddr(t *testing.T) string {
 // checkpoint of the audit chain, which auditverify accepts.
 func TestProductionRefusesPrivilegedUser(t *testing.T) {
 	dbURL := dbtest.URL(t)
-	server, verify := build(t, "server", "."), build(t, "auditverify", "../auditverify")
+	server, verify := build(t, "."), build(t, "../auditverify")
 	secret, entry, _ := auth.NewKey("crm")
 	chainKey := strings.Repeat("c", 40)
 	prodEnv := []string{"APP_ENV=production", "API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + strings.Repeat("h", 40),
@@ -70,25 +49,8 @@ func TestProductionRefusesPrivilegedUser(t *testing.T) {
 	u, _ := url.Parse(dbURL)
 	u.User = url.User(role)
 
-	addr := freeAddr(t)
-	cmd = exec.Command(server)
-	cmd.Env = append(os.Environ(), append(prodEnv, "DATABASE_URL="+u.String(), "LISTEN_ADDR="+addr)...)
-	var logs strings.Builder
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	base := "http://" + addr
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server as %s not ready:\n%s", role, logs.String())
-		}
-	}
+	p := startServer(t, append(prodEnv, "DATABASE_URL="+u.String())...)
+	cmd, base, logs := p.cmd, p.base, p.logs
 	req, _ := http.NewRequest(http.MethodPost, base+"/intranet/api/v1.0/createaccount/GetCreateInfo",
 		strings.NewReader(`{"phone":"0988123456"}`))
 	req.Header.Set("Authorization", "Bearer "+secret)

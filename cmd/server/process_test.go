@@ -1,0 +1,124 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The tests of this package run the real binaries, built once per test binary.
+var (
+	buildDir  string
+	buildMu   sync.Mutex
+	buildsErr = map[string]error{}
+)
+
+// build compiles the command in pkg (relative to this package) once and returns its path.
+func build(t *testing.T, pkg string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if buildDir == "" {
+		dir, err := os.MkdirTemp("", "createinfo-cmd-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		buildDir = dir
+	}
+	name := filepath.Base(pkg)
+	if pkg == "." {
+		name = "server"
+	}
+	bin := filepath.Join(buildDir, name)
+	err, done := buildsErr[pkg]
+	if !done {
+		if out, e := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); e != nil {
+			err = &buildError{pkg, e, out}
+		}
+		buildsErr[pkg] = err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+type buildError struct {
+	pkg string
+	err error
+	out []byte
+}
+
+func (e *buildError) Error() string {
+	return "build " + e.pkg + ": " + e.err.Error() + "\n" + string(e.out)
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// process is a server started by startServer.
+type process struct {
+	cmd  *exec.Cmd
+	base string // http://host:port
+	logs *lockedBuffer
+}
+
+// startServer starts the server with env (added to this process's) on a free loopback address,
+// waits until /readyz answers 200, and ends it when the test ends. Its log goes into the test
+// output, where scripts/check-logs.sh looks for personal data.
+func startServer(t *testing.T, env ...string) *process {
+	t.Helper()
+	addr := freeAddr(t)
+	p := &process{cmd: exec.Command(build(t, ".")), base: "http://" + addr, logs: new(lockedBuffer)}
+	p.cmd.Env = append(append(os.Environ(), env...), "LISTEN_ADDR="+addr)
+	p.cmd.Stderr = p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+		t.Logf("server log:\n%s", p.logs.String())
+	})
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(p.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready:\n%s", p.logs.String())
+		}
+	}
+}
+
+// lockedBuffer collects a process's log while tests read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
