@@ -3,4 +3,4 @@
 // where errors become client-safe codes.
 package graph
 
-//go:generate sh -c "cd .. && go tool gqlgen generate"
+//go:generate sh -c "cd .. && go run ./tools/cmd/gqlgen"
