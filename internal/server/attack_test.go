@@ -226,29 +226,11 @@ func TestEveryRefusalIsRecordedWithItsCode(t *testing.T) {
 	env.Post(t, "/graphql", "application/json", `{"query": 5}`)
 	env.Post(t, legacy.Path, "application/json", `{"phone":"`+strings.Repeat("0", 2000)+`"}`)
 
-	db, _ := sql.Open("pgx", env.DatabaseURL)
-	defer db.Close()
-	tx, _ := db.Begin()
-	defer tx.Rollback()
-	if _, err := tx.Exec(`LOCK TABLE account.create_master IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	held := make(chan int, 1)
-	go func() {
-		resp, err := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"phone":"0988123456"}`))
-		if err != nil {
-			held <- 0
-			return
-		}
-		resp.Body.Close()
-		held <- resp.StatusCode
-	}()
-	waitForLockedLookup(t, db)
+	release := holdLookup(t, env)
 	if resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`); resp.StatusCode != 503 {
 		t.Errorf("busy: %d", resp.StatusCode)
 	}
-	tx.Rollback()
-	if st := <-held; st != 200 {
+	if st := release(); st != 200 {
 		t.Errorf("the held lookup: %d", st)
 	}
 	var got []string
@@ -258,22 +240,6 @@ func TestEveryRefusalIsRecordedWithItsCode(t *testing.T) {
 	want := "graphql METHOD_NOT_ALLOWED,graphql INVALID_REQUEST,legacy PAYLOAD_TOO_LARGE,legacy SERVICE_UNAVAILABLE,legacy OK"
 	if strings.Join(got, ",") != want {
 		t.Errorf("rows\n got %s\nwant %s", strings.Join(got, ","), want)
-	}
-}
-
-// waitForLockedLookup polls until a lookup of the service waits on a lock.
-func waitForLockedLookup(t *testing.T, db *sql.DB) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		var n int
-		db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-			AND application_name = 'createinfo' AND wait_event_type = 'Lock'`).Scan(&n)
-		if n > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no lookup waits on the lock")
-		}
 	}
 }
 

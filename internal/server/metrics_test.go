@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"context"
 	"database/sql"
 	"io"
 	"net/http"
@@ -147,34 +146,7 @@ func TestMetricsOfRefusals(t *testing.T) {
 			o.QueueWait = 50 * time.Millisecond
 		})
 		// One lookup holds the only slot, waiting on a lock; the next is refused.
-		admin, err := sql.Open("pgx", env.DatabaseURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		tx, err := admin.BeginTx(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback()
-		if _, err := tx.Exec(`LOCK TABLE account.create_master IN ACCESS EXCLUSIVE MODE`); err != nil {
-			t.Fatal(err)
-		}
-		held := make(chan int, 1)
-		go func() {
-			resp, err := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"phone":"0988123456"}`))
-			if err != nil {
-				held <- 0
-				return
-			}
-			resp.Body.Close()
-			held <- resp.StatusCode
-		}()
-		waitFor(t, "the first lookup to wait on the lock", func() bool {
-			var n int
-			admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%create_master%'`).Scan(&n)
-			return n > 0
-		})
+		release := holdLookup(t, env)
 		resp, b := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
 		if resp.StatusCode != 503 || !strings.Contains(string(b), "SERVICE_UNAVAILABLE") {
 			t.Fatalf("second lookup: %d %s", resp.StatusCode, b)
@@ -183,8 +155,7 @@ func TestMetricsOfRefusals(t *testing.T) {
 		if s[`createinfo_requests_in_flight{way="legacy"}`] != 1 {
 			t.Errorf("in flight while one lookup waits: %v", s[`createinfo_requests_in_flight{way="legacy"}`])
 		}
-		tx.Rollback()
-		if status := <-held; status != 200 {
+		if status := release(); status != 200 {
 			t.Fatalf("held lookup: %d", status)
 		}
 		// The client may have its response a moment before the handler returns.

@@ -70,26 +70,13 @@ func TestBusyAnswersFast(t *testing.T) {
 	env := servertest.New(t, func(o *server.Options) {
 		o.MaxInFlight, o.QueueWait, o.RequestTimeout = 1, 200*time.Millisecond, 10*time.Second
 	})
-	db, _ := sql.Open("pgx", env.DatabaseURL)
-	defer db.Close()
-	tx, _ := db.Begin()
-	defer tx.Rollback()
-	if _, err := tx.Exec(`LOCK TABLE account.create_master IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	held := make(chan int, 1)
-	go func() {
-		resp, _ := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
-		held <- resp.StatusCode
-	}()
-	dbtest.WaitForLockWaiter(t, db, 10*time.Second) // the held lookup has the only slot
+	release := holdLookup(t, env) // the held lookup has the only slot
 	start := time.Now()
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "SERVICE_UNAVAILABLE") || time.Since(start) > 2*time.Second {
 		t.Errorf("busy: %d %s after %v", resp.StatusCode, body, time.Since(start))
 	}
-	tx.Rollback()
-	if st := <-held; st != 200 {
+	if st := release(); st != 200 {
 		t.Errorf("the held lookup: %d", st)
 	}
 }
