@@ -1,12 +1,12 @@
 package main
 
 import (
+	"createinfo/internal/server/servertest"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,7 +72,7 @@ func freeAddr(t *testing.T) string {
 type process struct {
 	cmd  *exec.Cmd
 	base string // http://host:port
-	logs *lockedBuffer
+	logs *servertest.LogBuffer
 }
 
 // startServer starts the server with env (added to this process's) on a free loopback address,
@@ -81,7 +81,7 @@ type process struct {
 func startServer(t *testing.T, env ...string) *process {
 	t.Helper()
 	addr := freeAddr(t)
-	p := &process{cmd: exec.Command(build(t, ".")), base: "http://" + addr, logs: new(lockedBuffer)}
+	p := &process{cmd: exec.Command(build(t, ".")), base: "http://" + addr, logs: new(servertest.LogBuffer)}
 	p.cmd.Env = append(append(os.Environ(), env...), "LISTEN_ADDR="+addr)
 	p.cmd.Stderr = p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -103,22 +103,4 @@ func startServer(t *testing.T, env ...string) *process {
 			t.Fatalf("server not ready:\n%s", p.logs.String())
 		}
 	}
-}
-
-// lockedBuffer collects a process's log while tests read it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

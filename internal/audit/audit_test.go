@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -24,16 +23,6 @@ import (
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
 var chainKey = []byte(strings.Repeat("k", 32))
-
-func open(t *testing.T, url string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 // writeConcurrently writes n records through w at once and fails on any error.
 func writeConcurrently(t *testing.T, w *audit.Writer, prefix string, n int) {
@@ -60,7 +49,7 @@ func writeConcurrently(t *testing.T, w *audit.Writer, prefix string, n int) {
 // TestGroupCommitGroups: records that arrive together share a transaction (fewer distinct
 // transaction ids than rows), each is committed once, and the chain verifies.
 func TestGroupCommitGroups(t *testing.T) {
-	db := open(t, dbtest.URL(t))
+	db := dbtest.SQL(t, dbtest.URL(t))
 	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
 	const n = 200
 	writeConcurrently(t, w, "g", n)
@@ -86,8 +75,8 @@ func TestGroupCommitGroups(t *testing.T) {
 // the chain holds every row exactly once.
 func TestWritersShareOneChain(t *testing.T) {
 	url := dbtest.URL(t)
-	a := audit.NewWriter(open(t, url), audit.Options{HMACKey: chainKey, ChainKey: chainKey})
-	b := audit.NewWriter(open(t, url), audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	a := audit.NewWriter(dbtest.SQL(t, url), audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	b := audit.NewWriter(dbtest.SQL(t, url), audit.Options{HMACKey: chainKey, ChainKey: chainKey})
 	var wg sync.WaitGroup
 	for round := range 5 {
 		for name, w := range map[string]*audit.Writer{"a": a, "b": b} {
@@ -99,7 +88,7 @@ func TestWritersShareOneChain(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	db := open(t, url)
+	db := dbtest.SQL(t, url)
 	var rows, distinct int
 	if err := db.QueryRow(`SELECT count(*), count(DISTINCT request_id) FROM audit.lookup`).Scan(&rows, &distinct); err != nil {
 		t.Fatal(err)
@@ -115,7 +104,7 @@ func TestWritersShareOneChain(t *testing.T) {
 // TestAppendRefusesAStaleHead: audit.append inserts nothing when the head it is given is not
 // the chain's, and says what the head is.
 func TestAppendRefusesAStaleHead(t *testing.T) {
-	db := open(t, dbtest.URL(t))
+	db := dbtest.SQL(t, dbtest.URL(t))
 	var lastID int64
 	var head string
 	err := db.QueryRow(`SELECT last_id, head FROM audit.append($1, '[{"at":"2026-01-01T00:00:00Z","request_id":"x","way":"graphql","outcome":"OK","prev_hash":"x","hash":"y"}]')`,
@@ -136,7 +125,7 @@ func TestAppendRefusesAStaleHead(t *testing.T) {
 // that forged head and logs a checkpoint of it. Verify must not call the trail intact, with
 // or without that newest checkpoint.
 func TestRewrittenAsUnkeyedRows(t *testing.T) {
-	db := open(t, dbtest.URL(t))
+	db := dbtest.SQL(t, dbtest.URL(t))
 	var logs bytes.Buffer
 	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})

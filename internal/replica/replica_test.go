@@ -33,7 +33,7 @@ import (
 func TestReadsOnStreamingReplica(t *testing.T) {
 	ctx := t.Context()
 	primary := dbtest.NewCluster(t, "shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all")
-	pdb := open(t, primary.URL)
+	pdb := dbtest.SQL(t, primary.URL)
 	if err := demo.Prepare(ctx, pdb); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestReadsOnStreamingReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := primary.NewReplica(t)
-	rdb := open(t, rep.URL)
+	rdb := dbtest.SQL(t, rep.URL)
 	poll(t, "the replica to replay the primary", func() bool {
 		var caughtUp bool
 		var lsn string
@@ -179,16 +179,6 @@ func TestReadsOnStreamingReplica(t *testing.T) {
 	if rows != 12 {
 		t.Errorf("%d audit rows, want 12 (one per lookup)", rows)
 	}
-}
-
-func open(t *testing.T, url string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func reset(t *testing.T, db *sql.DB) {

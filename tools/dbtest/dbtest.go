@@ -89,6 +89,17 @@ func OpenURL(t testing.TB, url string, o database.Options) *gorm.DB {
 	return db
 }
 
+// SQL returns a database/sql handle on url (a database made by URL), closed when the test ends.
+func SQL(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatalf("dbtest: open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // DefaultOptions are pool options fit for a test.
 func DefaultOptions() database.Options {
 	return database.Options{MaxOpenConns: 8, MaxIdleConns: 8, ConnMaxLifetime: time.Minute, StatementTimeout: 10 * time.Second}

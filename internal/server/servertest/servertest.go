@@ -33,7 +33,7 @@ type Env struct {
 	// DatabaseURL is the test database, for tests that arrange data with Exec.
 	DatabaseURL string
 
-	log lockedWriter
+	log LogBuffer
 
 	mu         sync.Mutex
 	statements []int64
@@ -217,9 +217,7 @@ func (e *Env) GraphQL(t testing.TB, query string, vars map[string]any, data any)
 
 // Logs returns everything the service has logged so far.
 func (e *Env) Logs() string {
-	e.log.mu.Lock()
-	defer e.log.mu.Unlock()
-	return e.log.buf.String()
+	return e.log.String()
 }
 
 // Exec runs statements on the test database with a writable connection of its own, to arrange
@@ -236,15 +234,23 @@ func (e *Env) Exec(t testing.TB, query string, args ...any) {
 	}
 }
 
-type lockedWriter struct {
+// LogBuffer collects a server's log lines while a test reads them.
+type LogBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.Write(p)
+}
+
+// String is everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // Get returns the status of GET url.
