@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"createinfo/internal/auth"
+	"createinfo/internal/cli"
 	"createinfo/internal/config"
 	"createinfo/tools/bench"
 )
@@ -44,9 +45,7 @@ func run(ctx context.Context, args []string) error {
 	out := fs.String("out", "docs/BENCHMARKS.md", "file whose generated section is rewritten")
 	floorAddr := fs.String("serve-floor", "", "only serve the floor handler on this address")
 	obsRounds := fs.Int("observability", 0, "instead: measure the cost of metrics and tracing in this many interleaved rounds")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+	cli.Parse(fs, "usage: DATABASE_URL=postgres://… bench [flags]\n\nMeasures the service and rewrites the generated section of docs/BENCHMARKS.md.", args)
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err

@@ -1,0 +1,80 @@
+// Package cli gives every command of the module the same command line: -h and --help print
+// the usage and exit 0 without doing anything, an unknown flag exits 2 with the usage, and
+// -version prints the module version and the VCS revision the binary was built from.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+)
+
+// Parse parses args (without the program name) into fs, having added -version to it, and
+// exits the process when the command must not go on: 0 after -h, --help or -version, 2 after
+// a bad flag. about is printed above the flags in the usage. fs should be made with
+// flag.ContinueOnError.
+func Parse(fs *flag.FlagSet, about string, args []string) {
+	if code, exit := parse(fs, about, args, os.Stdout, os.Stderr); exit {
+		os.Exit(code)
+	}
+}
+
+// parse is Parse without the exit, for the tests: it reports the exit code and whether the
+// command must stop.
+func parse(fs *flag.FlagSet, about string, args []string, stdout, stderr io.Writer) (int, bool) {
+	version := fs.Bool("version", false, "print the module version and VCS revision, and exit")
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "%s\n\nFlags:\n", about)
+		fs.PrintDefaults()
+	}
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// Asked for: the usage goes to stdout and the command succeeds.
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0, true
+	case err != nil:
+		// flag has printed the error and the usage already.
+		return 2, true
+	case *version:
+		fmt.Fprintln(stdout, Version(fs.Name()))
+		return 0, true
+	}
+	return 0, false
+}
+
+// Version is "name module-version revision[ (modified)] go-version" from the binary's build
+// information; a binary built without VCS stamping says so.
+func Version(name string) string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return name + " (no build information)"
+	}
+	return fmt.Sprintf("%s %s %s %s", name, bi.Main.Version, Revision(bi), bi.GoVersion)
+}
+
+// Revision is the VCS revision in bi ("revision unknown" without VCS stamping), with
+// "+modified" when the tree had uncommitted changes.
+func Revision(bi *debug.BuildInfo) string {
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if rev == "" {
+		return "revision-unknown"
+	}
+	return rev + modified
+}
