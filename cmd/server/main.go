@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	_ "time/tzdata" // the container image has no zoneinfo of its own
 
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"

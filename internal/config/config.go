@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The zone database travels in every binary that reads TIME_ZONE: the container image
+	// (scratch) has no /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"createinfo/internal/auth"
 	"createinfo/internal/reqbody"
@@ -122,6 +125,12 @@ func (c Config) Production() bool { return c.Env == "production" }
 
 // FromEnv reads the configuration from the environment, applying defaults.
 func FromEnv() (Config, error) { return parse(os.Getenv) }
+
+// FromMap reads the configuration from the variables in env as FromEnv reads the process's,
+// for checks of a deployment's settings (deploy/).
+func FromMap(env map[string]string) (Config, error) {
+	return parse(func(k string) string { return env[k] })
+}
 
 func parse(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
