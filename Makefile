@@ -15,7 +15,7 @@ FUZZTIME ?= 10s
 BENCH_APPLICATIONS ?= 1000000
 BENCH_DURATION ?= 10s
 
-.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot
+.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot image
 
 run:
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
@@ -53,6 +53,8 @@ test: check-generated
 	@url=$$(scripts/localdb.sh); \
 	echo "database: DATABASE_URL=$$url"; \
 	chromium=$$(scripts/chromium.sh); export CHROMIUM="$$chromium"; \
+	scripts/need.sh /etc/ssl/certs/ca-certificates.crt ca-certificates; \
+	scripts/need.sh /usr/sbin/pgbouncer pgbouncer; \
 	scripts/progress.sh "modules (downloaded the first time only)" $(GO) mod download; \
 	scripts/progress.sh "go vet (the first time compiles every package: about 2 minutes)" $(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
@@ -89,6 +91,14 @@ bench:
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
 	DATABASE_URL="$$bench_url" bin/migrate; \
 	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION)
+
+# The container image as an OCI image layout in bin/oci (tools/image; no Docker daemon):
+# push it with any OCI tool, e.g. crane push bin/oci registry.example.com/createinfo:TAG
+image:
+	@scripts/need.sh /etc/ssl/certs/ca-certificates.crt ca-certificates; \
+	scripts/build.sh; \
+	rm -rf bin/oci; \
+	bin/image -bin bin -out bin/oci
 
 generate:
 	$(GO) generate ./...

@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,21 +27,24 @@ func Parse(fs *flag.FlagSet, about string, args []string) {
 // command must stop.
 func parse(fs *flag.FlagSet, about string, args []string, stdout, stderr io.Writer) (int, bool) {
 	version := fs.Bool("version", false, "print the module version and VCS revision, and exit")
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "%s\n\nFlags:\n", about)
 		fs.PrintDefaults()
 	}
+	// flag prints the usage itself, on help and on errors alike: keep what it prints until
+	// it is known which of the two it was.
+	var printed bytes.Buffer
+	fs.SetOutput(&printed)
 	err := fs.Parse(args)
+	fs.SetOutput(stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		// Asked for: the usage goes to stdout and the command succeeds.
-		fs.SetOutput(stdout)
-		fs.Usage()
+		stdout.Write(printed.Bytes())
 		return 0, true
 	case err != nil:
-		// flag has printed the error and the usage already.
+		stderr.Write(printed.Bytes()) // the error, then the usage
 		return 2, true
 	case *version:
 		fmt.Fprintln(stdout, Version(fs.Name()))

@@ -38,7 +38,7 @@ func run(m *testing.M) int {
 			}
 		}
 	}
-	build := exec.Command("go", "build", "-buildvcs=auto", "-o", dir+string(filepath.Separator), "./cmd/...", "./tools/cmd/...")
+	build := exec.Command("go", "build", "-buildvcs=auto", "-ldflags=-w", "-o", dir+string(filepath.Separator), "./cmd/...", "./tools/cmd/...")
 	build.Dir = "../.."
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {

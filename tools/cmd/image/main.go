@@ -16,8 +16,8 @@ func main() {
 	fs := flag.NewFlagSet("image", flag.ContinueOnError)
 	bin := fs.String("bin", "bin", "`folder` of the static binaries (CGO_ENABLED=0)")
 	certs := fs.String("ca-certificates", "/etc/ssl/certs/ca-certificates.crt", "the CA bundle to copy (Debian's ca-certificates)")
-	out := fs.String("out", "bin/image", "the OCI image layout `folder` to write (must not exist)")
-	cli.Parse(fs, "usage: image [-bin bin] [-out bin/image]\n\nWrites the container image as an OCI image layout.", os.Args[1:])
+	out := fs.String("out", "bin/oci", "the OCI image layout `folder` to write (must not exist)")
+	cli.Parse(fs, "usage: image [-bin bin] [-out bin/oci]\n\nWrites the container image as an OCI image layout.", os.Args[1:])
 	if err := run(*bin, *certs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
