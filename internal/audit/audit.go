@@ -273,7 +273,9 @@ func (w *Writer) writeGroup(group []pending) error {
 		rows, last := w.chain(group, prev)
 		var lastID int64
 		var head string
-		if err := w.db.QueryRowContext(ctx, `SELECT last_id, head FROM audit.append($1, $2)`, prev, rows).Scan(&lastID, &head); err != nil {
+		// rows goes as text, not []byte: without a statement description (a transaction-mode
+		// pooler's default_query_exec_mode=exec) pgx would send []byte as bytea, which jsonb refuses.
+		if err := w.db.QueryRowContext(ctx, `SELECT last_id, head FROM audit.append($1, $2)`, prev, string(rows)).Scan(&lastID, &head); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
 		if lastID > 0 {
