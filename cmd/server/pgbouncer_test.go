@@ -171,7 +171,7 @@ pool_mode = transaction
 default_pool_size = 8
 max_client_conn = 200
 ; the pools' startup parameters: set on the role instead (README)
-ignore_startup_parameters = statement_timeout,default_transaction_read_only,plan_cache_mode,extra_float_digits
+ignore_startup_parameters = statement_timeout,default_transaction_read_only,plan_cache_mode
 `, pgHost, pgPort, strings.TrimPrefix(u.Path, "/"), host, port, filepath.Join(dir, "users.txt"))
 	for name, body := range map[string]string{"pgbouncer.ini": ini, "users.txt": fmt.Sprintf("%q \"\"\n", login)} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
