@@ -59,6 +59,8 @@ type event struct {
 	Test    string
 	Output  string
 	Elapsed float64
+	// FailedBuild names the package whose compile failed the test binary.
+	FailedBuild string
 }
 
 type progress struct {
@@ -95,6 +97,9 @@ func (p *progress) read(r io.Reader) (failed bool) {
 			continue
 		}
 		switch e.Action {
+		case "build-output":
+			// A compile error: shown as go test would show it.
+			p.print("%s", e.Output)
 		case "start":
 			p.mu.Lock()
 			p.running[e.Package] = true
@@ -121,6 +126,9 @@ func closing(e event) string {
 	case "pass":
 		return fmt.Sprintf("ok  \t%s\t%.3fs", e.Package, e.Elapsed)
 	case "fail":
+		if e.FailedBuild != "" {
+			return fmt.Sprintf("FAIL\t%s [build failed]", e.Package)
+		}
 		return fmt.Sprintf("FAIL\t%s\t%.3fs", e.Package, e.Elapsed)
 	}
 	return fmt.Sprintf("?   \t%s\t[no test files]", e.Package)
