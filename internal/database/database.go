@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,17 +75,25 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	if o.StatementTimeout > 0 {
 		cc.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
 	}
-	if o.ReadOnly {
-		cc.RuntimeParams["default_transaction_read_only"] = "on"
-	}
 	if o.GenericPlans {
 		cc.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
-	var opts []stdlib.OptionOpenDB
+	// Set once the connection is made, not as startup parameters: target_session_attrs=read-write
+	// in a multi-host URL asks each host whether the new session may write (SHOW
+	// transaction_read_only) before this runs, and a read-only startup parameter would make
+	// the primary itself look like a standby (every host rejected).
+	var after []string
 	if o.Role != "" {
-		setRole := "SET ROLE " + pgx.Identifier{o.Role}.Sanitize()
+		after = append(after, "SET ROLE "+pgx.Identifier{o.Role}.Sanitize())
+	}
+	if o.ReadOnly {
+		after = append(after, "SET default_transaction_read_only = on")
+	}
+	var opts []stdlib.OptionOpenDB
+	if len(after) > 0 {
+		set := strings.Join(after, "; ") // one round trip (simple protocol: no arguments)
 		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, conn *pgx.Conn) error {
-			_, err := conn.Exec(ctx, setRole)
+			_, err := conn.Exec(ctx, set)
 			return err
 		}))
 	}
