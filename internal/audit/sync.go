@@ -30,7 +30,7 @@ func (w *Writer) append(ctx context.Context, prev string, rows []byte, level str
 	defer conn.Close()
 	start := time.Now()
 	var (
-		set    string
+		set     string
 		standby bool
 	)
 	err = conn.QueryRowContext(ctx, appendSQL, prev, rows, level).Scan(&lastID, &head, &set, &standby)

@@ -38,7 +38,9 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 	onDB := dbtest.SQL(t, c.URL+"&application_name=writer-on")
 	on := audit.NewWriter(onDB, audit.Options{HMACKey: chainKey, ChainKey: chainKey, SynchronousCommit: "on"})
 	errc := make(chan error, 1)
-	go func() { errc <- on.Write(context.Background(), &audit.Record{RequestID: "waits", Way: "legacy"}, apperr.OK) }()
+	go func() {
+		errc <- on.Write(context.Background(), &audit.Record{RequestID: "waits", Way: "legacy"}, apperr.OK)
+	}()
 	poll(t, "the writer's commit to wait for the synchronous standby", func() bool {
 		var n int
 		admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer-on' AND wait_event = 'SyncRep'`).Scan(&n)
