@@ -21,6 +21,7 @@ import (
 //   - a connection that stops taking writes (a demoted primary: 25006) leaves the pool at its
 //     first error, and the writer learns the head again on the next connection.
 func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
+	poll := func(what string, cond func() bool) { t.Helper(); dbtest.Poll(t, what, 10*time.Second, cond) }
 	ctx := t.Context()
 	c := dbtest.NewCluster(t, "synchronous_commit=local", "synchronous_standby_names='ANY 1 (nobody)'")
 	admin := dbtest.SQL(t, c.URL)
@@ -41,7 +42,7 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 	go func() {
 		errc <- on.Write(context.Background(), &audit.Record{RequestID: "waits", Way: "legacy"}, apperr.OK)
 	}()
-	poll(t, "the writer's commit to wait for the synchronous standby", func() bool {
+	poll("the writer's commit to wait for the synchronous standby", func() bool {
 		var n int
 		admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer-on' AND wait_event = 'SyncRep'`).Scan(&n)
 		return n == 1
@@ -50,7 +51,7 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 		t.Fatal("a row no standby confirmed was reported written under synchronous_commit=on")
 	}
 	// The writer gave up: PostgreSQL stops waiting too (the row stays, committed locally).
-	poll(t, "the abandoned commit to stop waiting", func() bool {
+	poll("the abandoned commit to stop waiting", func() bool {
 		var n int
 		admin.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'`).Scan(&n)
 		return n == 0
@@ -99,11 +100,11 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 	}
 	lookupRO(true)
 	t.Cleanup(func() { lookupRO(false) })
-	poll(t, "the writer's sessions to see the node read-only", func() bool {
+	poll("the writer's sessions to see the node read-only", func() bool {
 		err := on.Write(ctx, refusedRecord("demoted"), apperr.Unauthorized)
 		return err != nil
 	})
-	poll(t, "the demoted connections to leave the pool", func() bool { return len(pids()) == 0 })
+	poll("the demoted connections to leave the pool", func() bool { return len(pids()) == 0 })
 	lookupRO(false)
 	if err := on.Write(ctx, refusedRecord("after"), apperr.Unauthorized); err != nil {
 		t.Fatalf("no write once the node takes writes again: %v", err)
@@ -117,14 +118,4 @@ func refusedRecord(id string) *audit.Record {
 	r := &audit.Record{RequestID: id, Way: "legacy"}
 	audit.Refuse(r, apperr.Unauthorized)
 	return r
-}
-
-// poll waits, in bounded steps, until cond holds, and fails the test after 10s.
-func poll(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
 }

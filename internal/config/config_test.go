@@ -162,6 +162,10 @@ func TestAuditSynchronousCommit(t *testing.T) {
 			t.Errorf("AUDIT_SYNCHRONOUS_COMMIT=%q: %v", bad, err)
 		}
 	}
+	base["AUDIT_SYNCHRONOUS_COMMIT"], base["AUDIT_REQUIRE_SYNC_STANDBY"] = "local", "true"
+	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "AUDIT_REQUIRE_SYNC_STANDBY") {
+		t.Errorf("a required standby no commit waits for: %v", err)
+	}
 	base["AUDIT_SYNCHRONOUS_COMMIT"], base["AUDIT_REQUIRE_SYNC_STANDBY"] = "on", "maybe"
 	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "AUDIT_REQUIRE_SYNC_STANDBY") {
 		t.Errorf("AUDIT_REQUIRE_SYNC_STANDBY=maybe: %v", err)
