@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	neturl "net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
@@ -75,25 +78,24 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	if o.StatementTimeout > 0 {
 		cc.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
 	}
+	if o.ReadOnly {
+		cc.RuntimeParams["default_transaction_read_only"] = "on"
+		if sessionAttrs(url) == "read-write" {
+			// target_session_attrs=read-write asks each host of a multi-host URL whether the new
+			// session may write (SHOW transaction_read_only), which this pool's own guard
+			// forbids: every host, the primary included, would be rejected. What read-write
+			// means for a pool that never writes is "the primary": ask that instead.
+			cc.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsPrimary
+		}
+	}
 	if o.GenericPlans {
 		cc.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
-	// Set once the connection is made, not as startup parameters: target_session_attrs=read-write
-	// in a multi-host URL asks each host whether the new session may write (SHOW
-	// transaction_read_only) before this runs, and a read-only startup parameter would make
-	// the primary itself look like a standby (every host rejected).
-	var after []string
-	if o.Role != "" {
-		after = append(after, "SET ROLE "+pgx.Identifier{o.Role}.Sanitize())
-	}
-	if o.ReadOnly {
-		after = append(after, "SET default_transaction_read_only = on")
-	}
 	var opts []stdlib.OptionOpenDB
-	if len(after) > 0 {
-		set := strings.Join(after, "; ") // one round trip (simple protocol: no arguments)
+	if o.Role != "" {
+		setRole := "SET ROLE " + pgx.Identifier{o.Role}.Sanitize()
 		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, conn *pgx.Conn) error {
-			_, err := conn.Exec(ctx, set)
+			_, err := conn.Exec(ctx, setRole)
 			return err
 		}))
 	}
@@ -103,6 +105,26 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return sqlDB, cc, nil
+}
+
+// sessionAttrs is the target_session_attrs a connection string asks for (URL or keyword/value
+// form, else PGTARGETSESSIONATTRS), "" when none.
+func sessionAttrs(connString string) string {
+	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
+		// Not url.Parse: a multi-host URL's "host:port,host:port" is no URL host.
+		if _, query, ok := strings.Cut(connString, "?"); ok {
+			if q, err := neturl.ParseQuery(query); err == nil && q.Get("target_session_attrs") != "" {
+				return q.Get("target_session_attrs")
+			}
+		}
+	} else {
+		for _, f := range strings.Fields(connString) {
+			if v, ok := strings.CutPrefix(f, "target_session_attrs="); ok {
+				return strings.Trim(v, "'")
+			}
+		}
+	}
+	return os.Getenv("PGTARGETSESSIONATTRS")
 }
 
 func openGorm(ctx context.Context, sqlDB *sql.DB, cc *pgx.ConnConfig, o Options) (*gorm.DB, error) {
