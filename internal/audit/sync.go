@@ -38,7 +38,7 @@ func (w *Writer) append(ctx context.Context, prev string, rows []byte, level str
 		w.lost(err)
 		conn.Raw(func(any) error { return driver.ErrBadConn }) // discards the connection
 	}
-	if err == nil && standby && waitsForStandby(level) {
+	if err == nil && standby && WaitsForStandby(level) {
 		w.observeStandby(time.Since(start)) // metrics hook
 	}
 	return lastID, head, err
@@ -65,15 +65,16 @@ func (w *Writer) level(group []pending) string {
 			return level
 		}
 	}
-	if waitsForStandby(level) {
+	if WaitsForStandby(level) {
 		return "local"
 	}
 	return level
 }
 
-// waitsForStandby reports whether a commit under synchronous_commit level waits for a
-// synchronous standby when synchronous_standby_names is set.
-func waitsForStandby(level string) bool {
+// WaitsForStandby reports whether a commit under synchronous_commit level waits for a
+// synchronous standby when synchronous_standby_names is set: then an acknowledged row is on the
+// standby (in its memory under remote_write, on its disk under on, replayed under remote_apply).
+func WaitsForStandby(level string) bool {
 	return level == "on" || level == "remote_apply" || level == "remote_write"
 }
 

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"createinfo/internal/audit"
 )
 
 // Observer is told of every check (metrics): the synchronous standbys confirming, and each
@@ -114,7 +116,7 @@ func (w *Watch) Run(ctx context.Context) {
 
 // survives reports whether an acknowledged audit row is on a standby before its answer leaves.
 func (w *Watch) survives(names string) bool {
-	return names != "" && (w.level == "on" || w.level == "remote_apply" || w.level == "remote_write")
+	return names != "" && audit.WaitsForStandby(w.level)
 }
 
 // Promise says, in a sentence for the log, what an acknowledged row survives (README, "Failover").
