@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/reqbody"
 )
@@ -179,7 +180,7 @@ func parse(getenv func(string) string) (Config, error) {
 	c.DBRole = getenv("DB_ROLE")
 	c.AuditSynchronousCommit = p.oneOf("AUDIT_SYNCHRONOUS_COMMIT", "on", AuditSynchronousCommitLevels)
 	c.AuditRequireSyncStandby = p.bool("AUDIT_REQUIRE_SYNC_STANDBY", false)
-	if c.AuditRequireSyncStandby && c.AuditSynchronousCommit == "local" {
+	if c.AuditRequireSyncStandby && !audit.WaitsForStandby(c.AuditSynchronousCommit) {
 		p.errs = append(p.errs, fmt.Errorf("AUDIT_REQUIRE_SYNC_STANDBY=true needs AUDIT_SYNCHRONOUS_COMMIT on, remote_apply or remote_write: under local no commit waits for the standby"))
 	}
 	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")
