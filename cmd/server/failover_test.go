@@ -251,6 +251,11 @@ func failover(t *testing.T, verifier string, syncStandby bool, attrs string) {
 		}
 	}
 
+	// Audit commits that waited for the standby: some with a synchronous one, none without.
+	waited := regexp.MustCompile(`\ncreateinfo_audit_standby_commit_duration_seconds_count (\d+)\n`).FindSubmatch(metrics)
+	if waited == nil || (string(waited[1]) == "0") == syncStandby {
+		t.Errorf("audit commits that waited for the standby: %q, want some only with a synchronous standby", waited)
+	}
 	name := replica.HostPort(standby.URL)
 	if !strings.Contains(string(ready), "replica "+name+": out of rotation (not a replica: not in recovery)") {
 		t.Errorf("the promoted standby is still a read replica:\n%s", ready)
