@@ -251,6 +251,10 @@ func failover(t *testing.T, verifier string, syncStandby bool, attrs string) {
 		}
 	}
 
+	// The server said at start what an acknowledged row survives.
+	if want := fmt.Sprintf("survives_failover=%v", syncStandby); !strings.Contains(srv.logs.String(), want) {
+		t.Errorf("no %q in the server's log", want)
+	}
 	// Audit commits that waited for the standby: some with a synchronous one, none without.
 	waited := regexp.MustCompile(`\ncreateinfo_audit_standby_commit_duration_seconds_count (\d+)\n`).FindSubmatch(metrics)
 	if waited == nil || (string(waited[1]) == "0") == syncStandby {
