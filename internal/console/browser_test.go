@@ -208,6 +208,17 @@ func (p *tab) waitLookups(n int) {
 	p.waitFor(fmt.Sprintf(`window.createinfoConsole && window.createinfoConsole.completed >= %d`, n))
 }
 
+// clickIn clicks the element sel of the card of seqNo. A card off the screen is not laid out
+// (content-visibility: auto) until it scrolls into view: scroll to it and let two frames
+// render it, as an agent's scrolling would, so that the click lands on the element.
+func (p *tab) clickIn(seqNo, sel string) {
+	p.t.Helper()
+	q := `article.app[data-seqno="` + seqNo + `"] ` + sel
+	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('`+q+`').scrollIntoView({ block: 'center' });
+		new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))`, chromedp.EvalAwaitPromise),
+		chromedp.Click(q))
+}
+
 func (p *tab) requested(suffix string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -297,7 +308,7 @@ func TestDeepLinkByPhone(t *testing.T) {
 	if c.Name != "王○明" || c.Idno != "N12****789" || c.Phone != "0988***456" {
 		t.Errorf("not masked by default (name %d, idno %d, phone %d characters)", len([]rune(c.Name)), len(c.Idno), len(c.Phone))
 	}
-	p.do(chromedp.Click(`article.app[data-seqno="` + sample + `"] button.reveal`))
+	p.clickIn(sample, "button.reveal")
 	c = readCard(p, sample)
 	if c.Name != "王小明" || c.Idno != "N123456789" || c.Phone != "0988123456" ||
 		strings.Join(c.Abnormal, ",") != "A123456789,B123456789,C123456789" {
@@ -306,7 +317,7 @@ func TestDeepLinkByPhone(t *testing.T) {
 	if other := readCard(p, "DEMO-APP-B-01"); other.Name != "林○麗" || other.Idno != "B12****789" {
 		t.Errorf("revealing one application revealed another")
 	}
-	p.do(chromedp.Click(`article.app[data-seqno="` + sample + `"] button.reveal`))
+	p.clickIn(sample, "button.reveal")
 	if c = readCard(p, sample); c.Name != "王○明" {
 		t.Errorf("a second click does not mask again")
 	}
@@ -316,8 +327,8 @@ func TestDeepLinkByPhone(t *testing.T) {
 		t.Errorf("the page's requests were not recorded")
 	}
 	p.waitFor(`window.createinfoConsole.lastPaintMs !== null`) // set on the frame after the result
-	ms := eval[float64](p, `window.createinfoConsole.lastPaintMs`)
-	t.Logf("first frame after the response: %.1f ms (4 applications)", ms)
+	ms := eval[[]float64](p, `[window.createinfoConsole.lastPaintMs, window.createinfoConsole.lastLayoutMs]`)
+	t.Logf("first frame after the response: %.1f ms (4 applications), laid out: %.1f ms", ms[0], ms[1])
 
 	// Audited like any lookup.
 	var op, outcome string
@@ -355,15 +366,35 @@ func TestScreenshot(t *testing.T) {
 	p.do(chromedp.EmulateViewport(1280, 720))
 	p.open("?phone=0988123456")
 	p.waitLookups(1)
-	p.waitFor(`document.querySelectorAll('#results article.app').length === 4`)
+	p.waitFor(`document.querySelectorAll('#results article.app').length === 4 && window.createinfoConsole.lastLayoutMs !== null`)
 	p.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`)) // no focus ring in the picture
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	first, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	first, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	// The whole page: a window as tall as the page, so that every card is on the screen and
+	// laid out (cards off the screen are not: content-visibility: auto), until its height holds.
+	// (Cards coming on the screen are laid out a frame later, so the height is read until it
+	// holds twice in a window of that height.)
+	for h, held, i := int64(720), 0, 0; held < 2; i++ {
+		if i == 20 {
+			t.Fatalf("the page's height does not settle: %d px", h)
+		}
+		p.do(chromedp.EmulateViewport(1280, h))
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise((r) => requestAnimationFrame(() =>
+			requestAnimationFrame(() => r(Math.ceil(document.body.getBoundingClientRect().height)))))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(v) == h {
+			held++
+		} else {
+			h, held = int64(v), 0
+		}
+	}
+	full, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}

@@ -63,6 +63,7 @@ func TestOverview(t *testing.T) {
 	}
 
 	// A deep link leaves the focus on the overview's first line: ↓ ↓ Enter jumps to the third.
+	p.waitFor(`window.createinfoConsole.lastLayoutMs !== null`)
 	if f := eval[string](p, `document.activeElement.dataset.seqno || document.activeElement.id`); f != "DEMO-APP-B-01" {
 		t.Fatalf("focus after the deep link on %q, want the overview's first line", f)
 	}
@@ -92,11 +93,11 @@ func TestNextStep(t *testing.T) {
 	env := servertest.New(t)
 	p := openTab(t, env.URL)
 	want := map[string]string{
-		"DEMO-APP-B-01": "請客戶補第二證件（審核未過：影像模糊）。", // newest resend: B4 with its reason
+		"DEMO-APP-B-01": "請客戶補第二證件（審核未過：影像模糊）。",  // newest resend: B4 with its reason
 		sample:          "請客戶補財力證明（補件原因：補財力證明）。", // newest resend: B1
 		"DEMO-APP-C-01": "請客戶從第 9 步聯絡資訊繼續。",      // no resend: the first step not done
-		"DEMO-APP-A-01": "",                       // successful
-		"DEMO-APP-N-02": "",                       // successful
+		"DEMO-APP-A-01": "",                      // successful
+		"DEMO-APP-N-02": "",                      // successful
 	}
 	read := func() map[string]string {
 		return eval[map[string]string](p, `Object.fromEntries([...document.querySelectorAll('#results article.app')].map((c) => {
@@ -201,8 +202,9 @@ func TestCodesHaveChineseNames(t *testing.T) {
 		}
 	}
 
-	// On the screen: the names, and none of the raw codes or the old doubled label.
-	text := eval[string](p, `document.querySelector('#results').innerText`)
+	// On the screen: the names, and none of the raw codes or the old doubled label. (The text
+	// of every card: those below the first screen are not laid out, so have no innerText.)
+	text := eval[string](p, `[...document.querySelectorAll('#results article.app')].map((c) => c.textContent).join('\n')`)
 	for _, s := range []string{"一般交易／儲蓄、繳費", "一般交易／儲蓄、投資理財", "貸款", "第一證件", "財力證明", "EDD 問卷",
 		"喪失國籍證明", "✗ 審核未通過", "待審核", "核准", "特殊註記：非存戶貸款", "特殊註記：未命名註記（位元值 4）",
 		"Z21 放行原因：開戶日至今累計超過 3 次查無紀錄", "Z21 放行原因：限制驗證", "風險等級高", "玉山銀行"} {
@@ -352,7 +354,7 @@ func TestKeyboardLayoutPrint(t *testing.T) {
 	// Copy the seqNo: to the clipboard (captured here), and the page says so.
 	p.do(chromedp.Evaluate[chromedp.Void](`window.copiedText = null; Object.defineProperty(navigator, 'clipboard',
 		{ value: { writeText: (s) => { window.copiedText = s; return Promise.resolve(); } } })`))
-	p.do(chromedp.Click(`article.app[data-seqno="` + sample + `"] button.copy`))
+	p.clickIn(sample, "button.copy")
 	p.waitFor(`document.querySelector('article.app[data-seqno="` + sample + `"] .copied').textContent === '已複製'`)
 	if s := eval[string](p, `window.copiedText`); s != sample {
 		t.Errorf("copied %q", s)
@@ -360,7 +362,7 @@ func TestKeyboardLayoutPrint(t *testing.T) {
 
 	// Print: one application per page, no controls, personal data as on the screen (masked,
 	// except the application revealed).
-	p.do(chromedp.Click(`article.app[data-seqno="DEMO-APP-A-01"] button.reveal`))
+	p.clickIn("DEMO-APP-A-01", "button.reveal")
 	p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return err
@@ -368,7 +370,7 @@ func TestKeyboardLayoutPrint(t *testing.T) {
 	pr := eval[map[string]string](p, `(() => { const s = (q) => getComputedStyle(document.querySelector(q));
 		const name = (seq) => document.querySelector('article.app[data-seqno="' + seq + '"] [data-field=name]').textContent;
 		return { search: s('#search').display, overview: s('#overview').display, reveal: s('button.reveal').display,
-			breakAfter: s('#results article.app').breakAfter, masked: name('` + sample + `'), revealed: name('DEMO-APP-A-01') }; })()`)
+			breakAfter: s('#results article.app').breakAfter, masked: name('`+sample+`'), revealed: name('DEMO-APP-A-01') }; })()`)
 	if pr["search"] != "none" || pr["overview"] != "none" || pr["reveal"] != "none" || pr["breakAfter"] != "page" ||
 		pr["masked"] != "王○明" || pr["revealed"] != "陳大文" {
 		t.Errorf("print: %v", pr)
@@ -412,7 +414,7 @@ func TestAccessibility(t *testing.T) {
 	p.open("?phone=" + demoPhone)
 	p.waitLookups(1)
 	check("four applications")
-	p.do(chromedp.Click(`article.app[data-seqno="` + sample + `"] button.reveal`))
+	p.clickIn(sample, "button.reveal")
 	check("one revealed")
 	p.do(chromedp.Click(`button[type=reset]`), chromedp.SetValue(`#phone`, "12345"), chromedp.Click(`#submit`))
 	p.waitLookups(2)
