@@ -214,9 +214,17 @@ func (p *tab) waitLookups(n int) {
 func (p *tab) clickIn(seqNo, sel string) {
 	p.t.Helper()
 	q := `article.app[data-seqno="` + seqNo + `"] ` + sel
-	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('`+q+`').scrollIntoView({ block: 'center' });
-		new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))`, chromedp.EvalAwaitPromise),
-		chromedp.Click(q))
+	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('` + q + `').scrollIntoView({ block: 'center' })`))
+	p.frames()
+	p.do(chromedp.Click(q))
+}
+
+// frames returns once the page has rendered two more frames (what it shows has caught up
+// with a scroll or a resize).
+func (p *tab) frames() {
+	p.t.Helper()
+	p.do(chromedp.Evaluate[chromedp.Void](`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))`,
+		chromedp.EvalAwaitPromise))
 }
 
 func (p *tab) requested(suffix string) bool {

@@ -343,10 +343,19 @@ func TestKeyboardLayoutPrint(t *testing.T) {
 	if f := eval[string](p, `document.activeElement.className + ' ' + (document.activeElement.dataset.seqno || '')`); f != "ov-line DEMO-APP-B-01" {
 		t.Errorf("Tab from the phone field through 身分證字號, 進件序號, 查詢 and 清除 reaches %q, want the overview's first line", f)
 	}
+	// No sideways scrolling, with each card on the screen (and so laid out) in turn.
 	for _, size := range [][2]int64{{1280, 720}, {900, 720}} {
 		p.do(chromedp.EmulateViewport(size[0], size[1]))
-		if w := eval[[]int](p, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
-			t.Errorf("%d×%d: the page is %d px wide in a %d px window", size[0], size[1], w[0], w[1])
+		for i := 0; i < 4; i++ {
+			p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('#results article.app')[%d].scrollIntoView()`, i)))
+			p.frames()
+			// The page, and the card itself: a card contains its paint (content-visibility),
+			// so what overflows it would be cut off rather than scroll the page.
+			w := eval[[]int](p, fmt.Sprintf(`(() => { const c = document.querySelectorAll('#results article.app')[%d];
+				return [document.documentElement.scrollWidth, document.documentElement.clientWidth, c.scrollWidth, c.clientWidth]; })()`, i))
+			if w[0] > w[1] || w[2] > w[3] {
+				t.Errorf("%d×%d, card %d on the screen: the page is %d px wide in a %d px window, the card %d px in %d", size[0], size[1], i+1, w[0], w[1], w[2], w[3])
+			}
 		}
 	}
 	p.do(chromedp.EmulateViewport(1280, 720))
@@ -413,7 +422,12 @@ func TestAccessibility(t *testing.T) {
 	}
 	p.open("?phone=" + demoPhone)
 	p.waitLookups(1)
+	check("four applications, first screen")
+	// Every card on the screen, so laid out and checked (content-visibility: auto).
+	p.do(chromedp.EmulateViewport(1280, 6000))
+	p.frames()
 	check("four applications")
+	p.do(chromedp.EmulateViewport(1280, 720))
 	p.clickIn(sample, "button.reveal")
 	check("one revealed")
 	p.do(chromedp.Click(`button[type=reset]`), chromedp.SetValue(`#phone`, "12345"), chromedp.Click(`#submit`))
