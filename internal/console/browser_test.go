@@ -334,7 +334,7 @@ func TestDeepLinkByPhone(t *testing.T) {
 	if !p.requested("/graphql") || !p.requested("/console/manifest.json") {
 		t.Errorf("the page's requests were not recorded")
 	}
-	p.waitFor(`window.createinfoConsole.lastPaintMs !== null`) // set on the frame after the result
+	p.waitFor(`window.createinfoConsole.lastLayoutMs !== null`) // set on the frame after the result
 	ms := eval[[]float64](p, `[window.createinfoConsole.lastPaintMs, window.createinfoConsole.lastLayoutMs]`)
 	t.Logf("first frame after the response: %.1f ms (4 applications), laid out: %.1f ms", ms[0], ms[1])
 
