@@ -436,3 +436,54 @@ func TestAccessibility(t *testing.T) {
 	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#sign-in').showModal()`))
 	check("sign-in dialog")
 }
+
+// Codes the tables do not hold, and hostile text in them, as a changed or compromised service
+// could send: each shows as 「未知代碼（X）」, as text, never markup, and the card still says
+// what it knows.
+func TestUnknownAndHostileCodes(t *testing.T) {
+	env := servertest.New(t)
+	p := openTab(t, env.URL)
+	p.open("")
+	app := map[string]any{
+		"seqNo": "EVIL-1", "phoneNumber": nil, "idno": nil, "name": nil, "mgmCode": nil, "status": "L9",
+		"rejectMemo": nil, "createDate": "2024-01-01", "createTime": "10:00:00", "updateDate": nil, "updateTime": nil,
+		"isFirstUse": false, "isArchived": false, "lastStepDateTime": nil, "stepBreakPoint": nil,
+		"createDetails": []any{map[string]any{"applyPurpose": "LOAN,<img src=x onerror=window.pwned=1>", "industry": nil,
+			"job": nil, "residentPostalCode": nil, "residentAddress": nil, "acverinputBank": "004", "createAccountStatus": nil}},
+		"documentResends": []any{map[string]any{"seqNo": 1, "category": "<b>NEW</b>", "resendContent": []string{},
+			"resendStatus": "B9", "resendReason": nil, "resendRejectReason": nil, "createDateTime": "2024-01-02 10:00:00", "updateDateTime": nil}},
+		"manualReviewFlag": map[string]any{"p2566": false, "ocrScanError": false, "sameIpDiffEmail": false,
+			"sameIpWithDiffPid": false, "sameIpWithDiffPidDatetime": nil, "bornInUSA": false, "rarelyWord": false,
+			"firstFrontScanError": false, "firstBackScanError": false, "secondScanError": false, "z21ExceedTimes": "Q",
+			"special": []string{"BIT_8", "<i>x</i>"}, "amlFlagDetail": map[string]any{"isInSanctionList": false,
+				"isInPepsList": false, "riskLevel": "EXTREME", "rarelyWord": false}, "ocrFlagDetail": nil,
+			"z21FlagDetail": nil, "z22FlagDetail": nil},
+		"tellerCheckRecords": []any{map[string]any{"tellerNo": "T1", "tellerCheckDate": nil, "tellerCheckTime": nil,
+			"tellerMemo": nil, "managerNo": nil, "managerCheckDate": nil, "managerCheckTime": nil, "managerMemo": nil,
+			"checkStatus": "ESCALATED"}},
+		"abnormalPid": []string{},
+	}
+	body := mustJSON(t, map[string]any{"data": map[string]any{"applications": []any{app}}})
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const f = window.fetch; window.fetch = (u, o) => String(u).endsWith('/graphql')
+		? Promise.resolve(new Response(`+"`"+body+"`"+`, { headers: { 'Content-Type': 'application/json' } })) : f(u, o); })()`),
+		chromedp.SetValue(`#seqNo`, "EVIL-1"), chromedp.Click(`#submit`))
+	p.waitLookups(1)
+	c := `document.querySelector('article.app[data-seqno="EVIL-1"]')`
+	text := eval[string](p, c+`.textContent`)
+	for _, s := range []string{"貸款、未知代碼（<img src=x onerror=window.pwned=1>）", "未知代碼（<b>NEW</b>）", "未知代碼（B9）",
+		"未知代碼（ESCALATED）", "Z21 放行原因：未知代碼（Q）", "風險等級未知代碼（EXTREME）", "特殊註記：未命名註記（位元值 8）",
+		"特殊註記：未知代碼（<i>x</i>）", "未知代碼（L9）", "銀行代號 004", "請客戶補未知代碼（<b>NEW</b>）。"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the card does not say %q", s)
+		}
+	}
+	if n := eval[int](p, c+`.querySelectorAll('img, b, i').length`); n != 0 {
+		t.Errorf("%d elements made from the served text", n)
+	}
+	if pwned := eval[bool](p, `window.pwned === 1`); pwned {
+		t.Error("a served code ran as script")
+	}
+	if o := readOverview(p); len(o) != 1 || o[0].Step != "無斷點紀錄" || o[0].Pending != "補件待處理 1 件" {
+		t.Errorf("overview %+v", o)
+	}
+}
