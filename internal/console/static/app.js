@@ -278,15 +278,18 @@
 
   function overviewLine(x) {
     const a = x.a;
-    const cls = x.complete ? 'ok' : 'stopped';
-    return el('li', {}, el('button', { type: 'button', class: 'ov-line', 'data-seqno': a.seqNo },
-      el('span', { class: 'ov-outcome ' + cls }, (x.complete ? '✓ ' : '! ') + (x.complete ? '開戶成功' : '開戶中斷')),
-      el('span', { class: 'ov-step' }, x.complete ? '已完成' : x.stuck ? '卡在' + stepText(x.stuck) : '無斷點紀錄'),
-      el('span', { class: 'ov-pending' }, x.pending ? '補件待處理 ' + x.pending + ' 件' : '無待補件'),
-      el('span', { class: 'ov-flags' + (x.attention.length ? ' attention' : '') },
-        x.attention.length ? '注意：' + x.attention.join('、') : '無注意註記'),
-      el('span', { class: 'ov-time' }, '最後活動 ' + x.lastActivity),
-      el('span', { class: 'ov-seq', title: a.seqNo }, '序號 …' + a.seqNo.slice(-6))));
+    const parts = [
+      ['ov-outcome ' + (x.complete ? 'ok' : 'stopped'), (x.complete ? '✓ 開戶成功' : '! 開戶中斷')],
+      ['ov-step', x.complete ? '已完成' : x.stuck ? '卡在' + stepText(x.stuck) : '無斷點紀錄'],
+      ['ov-pending', x.pending ? '補件待處理 ' + x.pending + ' 件' : '無待補件'],
+      ['ov-flags' + (x.attention.length ? ' attention' : ''), x.attention.length ? '注意：' + x.attention.join('、') : '無注意註記'],
+      ['ov-time', '最後活動 ' + x.lastActivity],
+      ['ov-seq', '序號 …' + a.seqNo.slice(-6)],
+    ];
+    // Read aloud as one sentence, its parts separated (the spans are laid out as columns).
+    const label = parts.map((p) => p[1].replace(/^[✓!] /, '')).join('，');
+    return el('li', {}, el('button', { type: 'button', class: 'ov-line', 'data-seqno': a.seqNo, 'aria-label': label, title: a.seqNo },
+      parts.map(([cls, text]) => el('span', { class: cls }, text))));
   }
 
   // jump shows the card of seqNo and gives it the focus.
