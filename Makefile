@@ -58,7 +58,8 @@ test: check-generated
 	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 2 minutes)"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
-# Retakes docs/console.png, the README's picture of the console, in the browser test.
+# Retakes docs/console.png and docs/console-overview.png, the README's pictures of the console,
+# in the browser test.
 screenshot:
 	@url=$$(scripts/localdb.sh); \
 	CHROMIUM="$$(scripts/chromium.sh)" CONSOLE_SCREENSHOT="$$PWD/docs/console.png" DATABASE_URL="$$url" \
