@@ -66,7 +66,8 @@ test: check-generated
 	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 3 minutes on 2 cores)"; \
 	DATABASE_URL="$$url" scripts/progress.sh "fuzz build and run" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
-# Retakes docs/console.png, the README's picture of the console, in the browser test.
+# Retakes docs/console.png and docs/console-overview.png, the README's pictures of the console,
+# in the browser test.
 screenshot:
 	@url=$$(scripts/localdb.sh); \
 	CHROMIUM="$$(scripts/chromium.sh)" CONSOLE_SCREENSHOT="$$PWD/docs/console.png" DATABASE_URL="$$url" \
@@ -79,7 +80,9 @@ fuzz:
 	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./internal/legacy/
 
 # Seeds BENCH_APPLICATIONS synthetic applications (once) into the database createinfo_bench
-# of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md.
+# of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md. On
+# the local cluster it then measures the cost of synchronous audit commits against a fresh
+# standby of it (scripts/localdb.sh standby, stopped afterwards).
 bench:
 	@url=$$(scripts/localdb.sh); \
 	bench_url=$${BENCH_DATABASE_URL:-$$(printf '%s' "$$url" | sed -E 's|/[^/?]+(\?\|$$)|/createinfo_bench\1|')}; \
@@ -90,7 +93,13 @@ bench:
 	scripts/build.sh; \
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
 	DATABASE_URL="$$bench_url" bin/migrate; \
-	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION)
+	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION); \
+	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
+		echo "the cost of synchronous audit commits: a fresh standby of the local cluster (pg_basebackup)"; \
+		scripts/localdb.sh standby >/dev/null; \
+		trap 'scripts/localdb.sh standby-stop' EXIT; \
+		DATABASE_URL="$$bench_url" bin/bench -server bin/server -sync-commit 3 -duration $(BENCH_DURATION); \
+	fi
 
 # The container image as an OCI image layout in bin/oci (tools/image; no Docker daemon):
 # push it with any OCI tool, e.g. crane push bin/oci registry.example.com/createinfo:TAG
