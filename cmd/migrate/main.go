@@ -25,8 +25,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, log); err != nil {
-		log.Error("migrate failed", "err", err)
-		os.Exit(1)
+		cli.Fail(log, "migrate failed", err)
 	}
 }
 

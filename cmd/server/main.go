@@ -36,14 +36,7 @@ func main() {
 		"Serves the createinfo lookup; every other setting comes from the environment (see README, Configuration).", os.Args[1:])
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := run(context.Background(), log, *readyFile); err != nil {
-		var cerr config.Errors
-		if errors.As(err, &cerr) {
-			// One line per setting, readable as it is, rather than one quoted log value.
-			fmt.Fprintln(os.Stderr, err)
-		} else {
-			log.Error("server stopped", "err", err)
-		}
-		os.Exit(1)
+		cli.Fail(log, "server stopped", err)
 	}
 }
 

@@ -9,8 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 )
 
 // Parse parses args (without the program name) into fs, having added -version to it, and
@@ -51,6 +53,18 @@ func parse(fs *flag.FlagSet, about string, args []string, stdout, stderr io.Writ
 		return 0, true
 	}
 	return 0, false
+}
+
+// Fail ends the command after err with status 1. An error of several lines (config.Errors:
+// one setting per line, each with its fix) is printed as it is, so that every line stays
+// readable; any other is logged as msg.
+func Fail(log *slog.Logger, msg string, err error) {
+	if strings.Contains(err.Error(), "\n") {
+		fmt.Fprintln(os.Stderr, err)
+	} else {
+		log.Error(msg, "err", err)
+	}
+	os.Exit(1)
 }
 
 // Version is "name module-version revision[ (modified)] go-version" from the binary's build

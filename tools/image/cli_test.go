@@ -115,3 +115,26 @@ func gitHead(t *testing.T) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestConfigErrorsOnePerLine: the commands that read the configuration print its errors one
+// per line, as config.Errors writes them, not as one quoted log value.
+func TestConfigErrorsOnePerLine(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{{"server", nil}, {"seed", []string{"-demo"}}, {"auditverify", nil}} {
+		cmd := exec.Command(filepath.Join(binDir, c.name), c.args...)
+		cmd.Env = append(os.Environ(), "DATABASE_URL=", "APP_ENV=production", "API_KEYS=", "AUDIT_HMAC_KEY=", "AUDIT_CHAIN_KEY=")
+		out, err := cmd.CombinedOutput()
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if cmd.ProcessState.ExitCode() != 1 || len(lines) != 5 || lines[0] != "config: 4 setting(s) to fix:" {
+			t.Errorf("%s: %v\n%s", c.name, err, out)
+			continue
+		}
+		for i, name := range []string{"AUDIT_CHAIN_KEY ", "API_KEYS ", "AUDIT_HMAC_KEY ", "DATABASE_URL "} {
+			if !strings.HasPrefix(lines[i+1], "  "+name) {
+				t.Errorf("%s: line %d %q, want the setting %s first", c.name, i+1, lines[i+1], name)
+			}
+		}
+	}
+}

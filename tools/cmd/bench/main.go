@@ -32,8 +32,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
-		slog.Error("bench failed", "err", err)
-		os.Exit(1)
+		cli.Fail(slog.Default(), "bench failed", err)
 	}
 }
 

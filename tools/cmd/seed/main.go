@@ -31,8 +31,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], log); err != nil {
-		log.Error("seed failed", "err", err)
-		os.Exit(1)
+		cli.Fail(log, "seed failed", err)
 	}
 }
 
