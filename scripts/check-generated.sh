@@ -5,6 +5,7 @@
 # shown only when the generation fails.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$root" && scripts/progress.sh "modules (downloaded the first time only)" go mod download)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 (cd "$root" && tar --exclude=./.localdb --exclude=./.git --exclude=./bin --exclude=./node_modules -cf - .) | (cd "$scratch" && tar -xf -)
