@@ -62,3 +62,34 @@ func TestStatementText(t *testing.T) {
 		}
 	}
 }
+
+// TestNoExporterRecordsNothing: with OTEL_TRACES_EXPORTER none (or unset) every span still has
+// a trace id, a caller's trace is continued, but no span records: nothing would receive it.
+func TestNoExporterRecordsNothing(t *testing.T) {
+	for _, exporter := range []string{"none", ""} {
+		t.Setenv("OTEL_TRACES_EXPORTER", exporter)
+		tp, shutdown, err := Setup(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer shutdown(context.Background())
+		ctx, span := tp.Tracer("t").Start(context.Background(), "lookup")
+		if TraceID(ctx) == "" || span.IsRecording() {
+			t.Errorf("exporter %q: trace id %q, recording %v; want an id and no recording", exporter, TraceID(ctx), span.IsRecording())
+		}
+		caller := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4}, TraceFlags: trace.FlagsSampled, Remote: true})
+		ctx, span = tp.Tracer("t").Start(trace.ContextWithRemoteSpanContext(context.Background(), caller), "lookup")
+		if got := trace.SpanContextFromContext(ctx); got.TraceID() != caller.TraceID() || got.SpanID() == caller.SpanID() || span.IsRecording() {
+			t.Errorf("exporter %q: caller's trace not continued unrecorded: %v recording %v", exporter, got.TraceID(), span.IsRecording())
+		}
+	}
+	t.Setenv("OTEL_TRACES_EXPORTER", "console")
+	tp, shutdown, err := Setup(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(context.Background())
+	if _, span := tp.Tracer("t").Start(context.Background(), "lookup"); !span.IsRecording() {
+		t.Error("exporter console: the span does not record")
+	}
+}
