@@ -12,6 +12,7 @@ import (
 
 	"createinfo/internal/auth"
 	"createinfo/internal/reqbody"
+	"createinfo/models"
 )
 
 // Config holds every setting of the server and the seed command.
@@ -27,7 +28,7 @@ type Config struct {
 	// TOO_MANY_RESULTS (MAX_RESULTS, default 200).
 	MaxResults int
 	// TimeZone is the bank's zone for the legacy date and time strings (TIME_ZONE, default
-	// "Asia/Taipei").
+	// models.DefaultZoneName; the zone database is embedded, so any IANA name loads).
 	TimeZone *time.Location
 	// LoaderWait is how long a dataloader gathers keys before its batch query (LOADER_WAIT,
 	// default 1ms; the library's own default of 16ms is paid once per tree level).
@@ -191,7 +192,7 @@ func parse(getenv func(string) string) (Config, error) {
 			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_HMAC_KEY"))
 		}
 	}
-	zone := p.str("TIME_ZONE", "Asia/Taipei")
+	zone := p.str("TIME_ZONE", models.DefaultZoneName)
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		p.fail("TIME_ZONE", zone, err)

@@ -2,6 +2,8 @@ package config
 
 import (
 	"math"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,18 @@ func TestGCSettings(t *testing.T) {
 		if err == nil {
 			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q accepted", bad[0], bad[1])
 		}
+	}
+}
+
+// TestZoneDatabaseIsEmbedded: the server carries the zone database (time/tzdata, imported
+// where the default zone is defined), so TIME_ZONE loads on a host without one and there is
+// no fixed-offset fallback to fall back on.
+func TestZoneDatabaseIsEmbedded(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "createinfo/cmd/server").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if !slices.Contains(strings.Fields(string(out)), "time/tzdata") {
+		t.Error("cmd/server does not link time/tzdata")
 	}
 }
