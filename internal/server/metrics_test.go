@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
@@ -75,7 +76,7 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 		t.Fatalf("second legacy: %d", resp.StatusCode)
 	}
 	secondStatements := env.LastStatements()
-	if r := env.GraphQL(t, `{ applications(phone: "12345") { seqNo } }`, nil, nil); r.Code() != "INVALID_PHONE" {
+	if r := env.GraphQL(t, `{ applications(phone: "12345") { seqNo } }`, nil, nil); r.Code() != apperr.InvalidPhone {
 		t.Fatalf("graphql: %+v", r)
 	}
 	if r := env.GraphQL(t, `query Screen { applications(seqNo: "DEMO-APP-A-01") { seqNo createDetails { seqNo } } }`, nil, nil); r.Code() != "" {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
@@ -205,7 +206,7 @@ func TestAuditFailsClosed(t *testing.T) {
 		t.Errorf("legacy: %d %s", resp.StatusCode, body)
 	}
 	r := env.GraphQL(t, seqNosQuery, map[string]any{"phone": "0988123456"}, nil)
-	if r.Code() != "SERVICE_UNAVAILABLE" || (len(r.Data) > 0 && string(r.Data) != "null") {
+	if r.Code() != apperr.ServiceUnavailable || (len(r.Data) > 0 && string(r.Data) != "null") {
 		t.Errorf("graphql: %s %+v", r.Data, r.Errors)
 	}
 }

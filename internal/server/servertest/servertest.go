@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
@@ -189,11 +190,11 @@ type Response struct {
 }
 
 // Code is the extensions.code of the first error, "" when there is none.
-func (r Response) Code() string {
+func (r Response) Code() apperr.Code {
 	if len(r.Errors) == 0 {
 		return ""
 	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
+	c, _ := apperr.CodeOf(r.Errors[0].Extensions)
 	return c
 }
 
