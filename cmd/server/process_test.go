@@ -1,7 +1,7 @@
 package main
 
 import (
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 	"net"
 	"net/http"
 	"os"

@@ -28,8 +28,8 @@ import (
 	"createinfo/graph"
 	"createinfo/internal/auth"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 func TestMain(m *testing.M) {

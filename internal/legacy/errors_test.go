@@ -15,7 +15,7 @@ import (
 	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 type failure struct {

@@ -16,9 +16,9 @@ import (
 	"createinfo/internal/metrics"
 	"createinfo/internal/replica"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/demo"
+	"createinfo/tools/servertest"
 )
 
 // TestReadsOnStreamingReplica runs the service over a primary and a real streaming replica

@@ -20,7 +20,7 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // outcomes lists the audit trail as "outcome/attempts" per row, with the client address.

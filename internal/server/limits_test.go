@@ -7,7 +7,7 @@ import (
 
 	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 func TestGraphQLLimits(t *testing.T) {

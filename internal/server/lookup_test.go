@@ -7,7 +7,7 @@ import (
 
 	"createinfo/internal/apperr"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 const (

@@ -16,7 +16,7 @@ import (
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // scrape fetches /metrics from the metrics handler over HTTP, as Prometheus does, and returns

@@ -9,9 +9,9 @@ import (
 
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/demo"
+	"createinfo/tools/servertest"
 )
 
 // TestDatabaseOutageAndRecovery stops the service's PostgreSQL mid-run: lookups answer 503

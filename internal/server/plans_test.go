@@ -13,8 +13,8 @@ import (
 	"gorm.io/gorm"
 
 	"createinfo/internal/legacy"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 	"createinfo/tools/synthetic"
 )
 

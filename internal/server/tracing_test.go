@@ -16,8 +16,8 @@ import (
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/internal/tracing"
+	"createinfo/tools/servertest"
 )
 
 // TestSpanTreeOfLegacyLookup records one legacy lookup with the SDK's in-memory exporter and
