@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
+	"createinfo/tools/dbtest"
 	"createinfo/tools/servertest"
 )
 
@@ -138,19 +140,15 @@ func TestDeadline(t *testing.T) {
 	}
 	tx.Rollback()
 	// The cancelled query does not linger in PostgreSQL.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
+	dbtest.Poll(t, 2*time.Second, "the cancelled lookup to leave pg_stat_activity", func() (bool, error) {
 		var n int
-		db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 			AND application_name = 'createinfo' AND state = 'active'`).Scan(&n)
-		if n == 0 {
-			break
+		if err != nil {
+			t.Fatal(err) // the poll's own query failing is no answer
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d lookup queries still running", n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return n == 0, fmt.Errorf("%d lookup queries still running", n)
+	})
 }
 
 // TestPanicIsInternalError serves the endpoint without the loaders middleware, a wiring

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,17 +49,10 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	}
 
 	cluster.Start(t)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	dbtest.Poll(t, 15*time.Second, "/readyz to answer 200 after PostgreSQL came back", func() (bool, error) {
 		code, _ := servertest.Get(env.URL + "/readyz")
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %d after PostgreSQL came back", code)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return code == 200, fmt.Errorf("/readyz %d", code)
+	})
 	if st, _ := lookup(); st != 200 {
 		t.Errorf("after the outage: %d", st)
 	}

@@ -18,6 +18,7 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
+	"createinfo/tools/dbtest"
 	"createinfo/tools/servertest"
 )
 
@@ -233,9 +234,17 @@ func TestAuditChainUnderConcurrency(t *testing.T) {
 			t.Errorf("lookup %d: %d", i, st)
 		}
 	}
-	db, _ := sql.Open("pgx", env.DatabaseURL)
-	defer db.Close()
+	db := dbtest.SQL(t, env.DatabaseURL)
 	if rep, err := audit.Verify(context.Background(), db, servertest.ChainKey, nil); err != nil || rep.Rows != n {
 		t.Errorf("verify: %+v, %v", rep, err)
 	}
+	var txs, largest int
+	if err := db.QueryRow(`SELECT count(*), max(c) FROM
+		(SELECT count(*) AS c FROM audit.lookup GROUP BY xmin::text) g`).Scan(&txs, &largest); err != nil {
+		t.Fatal(err)
+	}
+	if largest < 2 {
+		t.Errorf("%d rows in %d transactions: none written in a group", n, txs)
+	}
+	t.Logf("%d rows in %d transactions, the largest of %d", n, txs, largest)
 }

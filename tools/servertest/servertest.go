@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -147,11 +148,10 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 // WaitRequests polls until n requests have reached the service's handler.
 func (e *Env) WaitRequests(t testing.TB, n int64) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); e.entered.Load() < n; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d requests reached the service", e.entered.Load(), n)
-		}
-	}
+	dbtest.Poll(t, 10*time.Second, fmt.Sprintf("%d requests to reach the service", n), func() (bool, error) {
+		got := e.entered.Load()
+		return got >= n, fmt.Errorf("%d reached it", got)
+	})
 }
 
 // LastStatements is the number of SQL statements the last finished request ran.
