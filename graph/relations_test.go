@@ -47,47 +47,30 @@ func TestRelationsMatchSchema(t *testing.T) {
 func TestCheckRelationsNamesTheMissingPiece(t *testing.T) {
 	saved := relations
 	t.Cleanup(func() { relations = saved; _ = checkRelations(parsedSchema) })
-
-	// A resolver field without its line.
-	relations = map[string][]*edge{}
-	for k, v := range saved {
-		relations[k] = v
-	}
-	relations["PayTax"] = nil
-	err := checkRelations(parsedSchema)
-	if err == nil || !strings.Contains(err.Error(), "PayTax.CountryCode has a resolver but no line") {
-		t.Errorf("missing line: %v", err)
-	}
-
-	// A line under a parent type whose rows are another model: ApplicationResolver's lines
-	// take *models.Application; this one is keyed by a create detail.
-	// (A line whose key function takes another model than its resolver's does not compile.)
-	relations = map[string][]*edge{}
-	for k, v := range saved {
-		relations[k] = v
-	}
-	bad := *saved["PayTax"][0]
+	pay := saved["PayTax"][0]
+	// A line under a parent type whose rows are another model (a line whose key function
+	// takes another model than its resolver's does not compile).
+	bad := *pay
 	bad.parentT = reflect.TypeFor[models.CreateDetail]()
-	relations["PayTax"] = []*edge{&bad}
-	err = checkRelations(parsedSchema)
-	if err == nil || !strings.Contains(err.Error(), "PayTax rows are") {
-		t.Errorf("wrong parent model: %v", err)
-	}
-
-	// A line naming a field the schema lacks.
-	relations = map[string][]*edge{}
-	for k, v := range saved {
-		relations[k] = v
-	}
-	ghost := *saved["PayTax"][0]
-	ghost.methods = []string{"Nowhere"}
-	ghost.res = []any{nil}
-	ghost.list = []bool{false}
-	ghost.pcs = []uintptr{0}
-	relations["PayTax"] = []*edge{saved["PayTax"][0], &ghost}
-	err = checkRelations(parsedSchema)
-	if err == nil || !strings.Contains(err.Error(), "PayTax.Nowhere is not in the schema") {
-		t.Errorf("unknown field: %v", err)
+	ghost := *pay
+	ghost.methods, ghost.res, ghost.list, ghost.pcs = []string{"Nowhere"}, []any{nil}, []bool{false}, []uintptr{0}
+	for _, c := range []struct {
+		name  string
+		lines []*edge // PayTax's lines
+		want  string
+	}{
+		{"a resolver field without its line", nil, "PayTax.CountryCode has a resolver but no line"},
+		{"a line under the wrong parent model", []*edge{&bad}, "PayTax rows are"},
+		{"a line naming a field the schema lacks", []*edge{pay, &ghost}, "PayTax.Nowhere is not in the schema"},
+	} {
+		relations = map[string][]*edge{}
+		for k, v := range saved {
+			relations[k] = v
+		}
+		relations["PayTax"] = c.lines
+		if err := checkRelations(parsedSchema); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
 	}
 }
 
