@@ -72,7 +72,10 @@ func (d decl[K, V]) in(l *Loaders) *Relation[K, V] {
 	batch := d.batch(l.o)
 	r := newRelation(*l.o, func(ctx context.Context, keys []K) []*result[V] {
 		// A batch runs under the request's loaders, for the joins it primes.
-		return batch(NewContext(ctx, l), keys)
+		if cur, _ := ctx.Value(ctxKey{}).(*Loaders); cur != l {
+			ctx = NewContext(ctx, l)
+		}
+		return batch(ctx, keys)
 	})
 	l.rels[d.id] = r
 	return r

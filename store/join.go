@@ -21,9 +21,12 @@ type Join[P any] interface {
 	bind(parent *layout) error
 	// sql is the join's select expressions and its LEFT JOIN clause, for the alias.
 	sql(alias string) (selects []string, clause string, err error)
-	// row returns the scan targets of one row's child, and done, to call after the scan
-	// with the parent row's scan targets.
-	row() (targets []any, done func(ctx context.Context, parent []any))
+	// row makes one row's child and appends its scan targets to dst; present is where the
+	// statement says whether the child was there.
+	row(dst []any, present *bool) (child any, targets []any)
+	// done hands what the row read to the join's found function: parent is the parent row's
+	// scan targets.
+	done(ctx context.Context, parent []any, child any, present bool)
 }
 
 // oneJoin reads with each row of P the child C whose key is in P's column parent.
@@ -93,32 +96,31 @@ func (j *oneJoin[P, JK, C]) sql(alias string) ([]string, string, error) {
 	return selects, clause, nil
 }
 
-func (j *oneJoin[P, JK, C]) row() ([]any, func(context.Context, []any)) {
+func (j *oneJoin[P, JK, C]) row(dst []any, present *bool) (any, []any) {
 	l := j.child.layout
 	c := new(C)
 	cv := reflect.ValueOf(c).Elem()
-	targets := make([]any, 0, len(l.columns)+1)
 	for _, col := range l.columns {
-		targets = append(targets, cv.FieldByIndex(l.fields[col].index).Addr().Interface())
+		dst = append(dst, cv.FieldByIndex(l.fields[col].index).Addr().Interface())
 	}
-	present := new(bool)
-	targets = append(targets, present)
-	return targets, func(ctx context.Context, parent []any) {
-		var key JK
-		if j.ptr {
-			k := *parent[j.pos].(**JK)
-			if k == nil {
-				return
-			}
-			key = *k
-		} else {
-			key = *parent[j.pos].(*JK)
+	return c, append(dst, present)
+}
+
+func (j *oneJoin[P, JK, C]) done(ctx context.Context, parent []any, child any, present bool) {
+	var key JK
+	if j.ptr {
+		k := *parent[j.pos].(**JK)
+		if k == nil {
+			return
 		}
-		if *present {
-			j.found(ctx, key, c)
-		} else {
-			j.found(ctx, key, nil)
-		}
+		key = *k
+	} else {
+		key = *parent[j.pos].(*JK)
+	}
+	if present {
+		j.found(ctx, key, child.(*C))
+	} else {
+		j.found(ctx, key, nil)
 	}
 }
 
@@ -190,7 +192,8 @@ func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []
 		}
 	}
 	targets := make([]any, n)
-	dones := make([]func(context.Context, []any), len(r.joins))
+	children := make([]any, len(r.joins))
+	present := make([]bool, len(r.joins)) // rewritten by each row's scan
 	var ks []K
 	var out []*V
 	for rows.Next() {
@@ -201,15 +204,13 @@ func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []
 			targets[i] = rv.FieldByIndex(l.fields[c].index).Addr().Interface()
 		}
 		for i, j := range r.joins {
-			var t []any
-			t, dones[i] = j.row()
-			targets = append(targets, t...)
+			children[i], targets = j.row(targets, &present[i])
 		}
 		if err := rows.Scan(targets...); err != nil {
 			return nil, nil, err
 		}
-		for _, done := range dones {
-			done(ctx, targets[:n])
+		for i, j := range r.joins {
+			j.done(ctx, targets[:n], children[i], present[i])
 		}
 		ks = append(ks, *targets[kpos].(*K))
 		out = append(out, v)
