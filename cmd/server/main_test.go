@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -60,13 +59,13 @@ func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	// Readiness turns 503 once the signal is handled, and stays so for DRAIN_DELAY (1s)
 	// before the listener closes: poll for it.
-	dbtest.Poll(t, 5*time.Second, "/readyz to answer 503 after SIGTERM", func() (bool, error) {
+	dbtest.Poll(t, "/readyz to answer 503 after SIGTERM", 5*time.Second, func() bool {
 		resp, err := http.Get(base + "/readyz")
 		if err != nil {
 			t.Fatalf("readiness while draining: %v", err)
 		}
 		resp.Body.Close()
-		return resp.StatusCode == 503, fmt.Errorf("/readyz %d", resp.StatusCode)
+		return resp.StatusCode == 503
 	})
 	select {
 	case r := <-done:

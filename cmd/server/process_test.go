@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -95,13 +94,13 @@ func startServer(t *testing.T, env ...string) *process {
 		p.cmd.Wait()
 		t.Logf("server log:\n%s", p.logs.String())
 	})
-	dbtest.Poll(t, 20*time.Second, "the server to be ready", func() (bool, error) {
+	dbtest.Poll(t, "the server to be ready", 20*time.Second, func() bool {
 		resp, err := http.Get(p.base + "/readyz")
 		if err != nil {
-			return false, err
+			return false
 		}
 		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, fmt.Errorf("/readyz %d", resp.StatusCode)
+		return resp.StatusCode == http.StatusOK
 	})
 	return p
 }

@@ -245,5 +245,5 @@ func (w *writer) WriteHeader(int)             {}
 // poll waits for cond, failing the test after 20 s.
 func poll(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	dbtest.Poll(t, 20*time.Second, what, func() (bool, error) { return cond(), nil })
+	dbtest.Poll(t, what, 20*time.Second, cond)
 }

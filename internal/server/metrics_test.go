@@ -214,5 +214,5 @@ func grep(text, prefix string) string {
 // waitFor polls cond until it holds, failing the test after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	dbtest.Poll(t, 10*time.Second, what, func() (bool, error) { return cond(), nil })
+	dbtest.Poll(t, what, 10*time.Second, cond)
 }

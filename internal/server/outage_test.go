@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -49,9 +48,9 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	}
 
 	cluster.Start(t)
-	dbtest.Poll(t, 15*time.Second, "/readyz to answer 200 after PostgreSQL came back", func() (bool, error) {
+	dbtest.Poll(t, "/readyz to answer 200 after PostgreSQL came back", 15*time.Second, func() bool {
 		code, _ := servertest.Get(env.URL + "/readyz")
-		return code == 200, fmt.Errorf("/readyz %d", code)
+		return code == 200
 	})
 	if st, _ := lookup(); st != 200 {
 		t.Errorf("after the outage: %d", st)

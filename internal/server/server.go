@@ -23,6 +23,7 @@ import (
 	"createinfo/internal/metrics"
 	"createinfo/internal/replica"
 	"createinfo/internal/reqbody"
+	"createinfo/internal/standby"
 	"createinfo/internal/tracing"
 	"createinfo/loaders"
 	"createinfo/store"
@@ -76,6 +77,9 @@ type Options struct {
 	Tracer trace.TracerProvider
 	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
 	Replicas *replica.Set
+	// Standby, when set, watches the primary's synchronous standbys: while it is not ready
+	// (AUDIT_REQUIRE_SYNC_STANDBY and none confirms), lookups are refused and /readyz says why.
+	Standby *standby.Watch
 }
 
 // New returns the service's HTTP handler.
@@ -142,6 +146,10 @@ func New(o Options) http.Handler {
 				refuse(w, r, way, bad.Code, bad.Message)
 				return
 			}
+			if ok, _ := o.Standby.Ready(); !ok {
+				refuse(w, r, way, apperr.ServiceUnavailable, "no synchronous standby confirms the audit trail; try again shortly")
+				return
+			}
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
@@ -170,7 +178,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas))
+	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas, o.Standby))
 	consoleHandler, err := console.Handler(trusted)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -192,9 +200,10 @@ func TrustedDocuments() *graph.Manifest {
 	return m
 }
 
-// readiness answers 200 while the database answers a ping within a second, 503 otherwise
-// and while the server drains.
-func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.Handler {
+// readiness answers 200 while the database answers a ping within a second, 503 otherwise,
+// while the server drains, and while lookups are refused for want of a synchronous standby
+// (AUDIT_REQUIRE_SYNC_STANDBY: the body says why).
+func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, sync *standby.Watch) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -211,6 +220,11 @@ func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.H
 		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("database unreachable\n"))
+			return
+		}
+		if ok, why := sync.Ready(); !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(why + "\n"))
 			return
 		}
 		w.Write([]byte("ready\n"))

@@ -6,21 +6,15 @@ import (
 	"time"
 )
 
-// Poll is the tests' one way to wait: it checks cond every 10 ms until cond reports done, and
-// fails the test after timeout, naming what it waited for and cond's last error. Tests
-// synchronise on the condition itself, never on a sleep.
-func Poll(t testing.TB, timeout time.Duration, what string, cond func() (done bool, err error)) {
+// Poll checks cond every 20ms until it holds, and fails the test after timeout: for conditions
+// a test waits on that PostgreSQL or the service reaches by itself (a standby connecting, a
+// check seeing it, a server ready), never a sleep. It is the tests' one poll loop.
+func Poll(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		done, err := cond()
-		if done {
-			return
-		}
+	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s (last error: %v)", timeout, what, err)
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -28,10 +22,10 @@ func Poll(t testing.TB, timeout time.Duration, what string, cond func() (done bo
 // lookup blocked behind a lock the test holds), and fails the test after timeout.
 func WaitForLockWaiter(t testing.TB, db *sql.DB, timeout time.Duration) {
 	t.Helper()
-	Poll(t, timeout, "a session waiting on a lock", func() (bool, error) {
+	Poll(t, "a session waiting on a lock", timeout, func() bool {
 		var n int
 		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
-		return err == nil && n > 0, err
+		return err == nil && n > 0
 	})
 }
