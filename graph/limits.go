@@ -24,7 +24,7 @@ import (
 type Limits struct {
 	MaxDepth      int // nesting of selections: the schema's deepest is 5, GraphiQL's introspection about 11
 	MaxAliases    int // aliases, counted at every place a fragment is spread
-	MaxFields     int // fields the document expands to, fragments spread in place
+	MaxFields     int // selections the document expands to (fields, spreads, inline fragments), fragments spread in place
 	MaxComplexity int // see complexity: lists weigh listWeight times their element
 	MaxTokens     int // the parser's token limit
 	MaxErrors     int // errors in one response; the rest are summarised in one more
@@ -75,6 +75,7 @@ func newDocumentLimit(l Limits) documentLimit {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
+	graphql.OperationContextMutator
 } = documentLimit{}
 
 func (documentLimit) ExtensionName() string                   { return "DocumentLimit" }
@@ -97,23 +98,56 @@ func (l documentLimit) MutateOperationParameters(ctx context.Context, p *graphql
 	return nil
 }
 
-// check measures every operation of doc.
+// MutateOperationContext runs once the document is parsed and validated: a request whose
+// deadline (REQUEST_TIMEOUT, set around the handler) passed meanwhile answers TIMEOUT rather
+// than going on to execute. gqlparser takes no context, so this bounds when validation may end,
+// not its cost; the cost is bounded by check, which runs before it.
+func (documentLimit) MutateOperationContext(ctx context.Context, _ *graphql.OperationContext) *gqlerror.Error {
+	if ctx.Err() != nil {
+		return gqlerror.WrapPath(nil, apperr.New(apperr.Timeout, apperr.MessageTimeout))
+	}
+	return nil
+}
+
+// check measures the document: every operation, and through them every fragment. It refuses
+// what gqlparser's validation would otherwise pay for more than linearly: a fragment defined
+// twice, spread but not defined, or never spread (each of those is validated on its own and
+// escapes the count below), and a document whose operations together expand to more than
+// MaxFields selections, every field, fragment spread and inline fragment counted at every place
+// it lands. Overlapping-field checking, which compares the selections of one set pairwise,
+// therefore never sees more than MaxFields of them.
 func (l documentLimit) check(doc *ast.QueryDocument) error {
+	defined := make(map[string]bool, len(doc.Fragments))
+	for _, f := range doc.Fragments {
+		if defined[f.Name] {
+			return refusef("fragment %s is defined twice", f.Name)
+		}
+		defined[f.Name] = true
+	}
 	m := measurer{fragments: doc.Fragments, memo: map[string]*shape{}}
+	var total shape
 	for _, op := range doc.Operations {
 		s, err := m.set(op.SelectionSet)
 		if err != nil {
 			return err
 		}
+		total.add(s)
 		switch {
 		case s.depth > l.MaxDepth:
 			return refusef("the query is nested %d levels deep; the limit is %d", s.depth, l.MaxDepth)
-		case s.aliases > l.MaxAliases:
-			return refusef("the query uses %d aliases; the limit is %d", s.aliases, l.MaxAliases)
-		case s.fields > l.MaxFields:
-			return refusef("the query expands to more than %d fields; the limit is %d", l.MaxFields, l.MaxFields)
 		case s.lookups > 1:
 			return refusef("the query asks for %s %d times; one lookup per request (send one request per lookup)", lookupField, s.lookups)
+		}
+	}
+	switch {
+	case total.aliases > l.MaxAliases:
+		return refusef("the query uses %d aliases; the limit is %d", total.aliases, l.MaxAliases)
+	case total.fields > l.MaxFields:
+		return refusef("the query expands to more than %d fields (fragment spreads and inline fragments included); the limit is %d", l.MaxFields, l.MaxFields)
+	}
+	for _, f := range doc.Fragments {
+		if _, used := m.memo[f.Name]; !used {
+			return refusef("fragment %s is never used", f.Name)
 		}
 	}
 	return nil
@@ -166,17 +200,19 @@ func (m *measurer) set(set ast.SelectionSet) (shape, error) {
 				f.lookups = 1
 			}
 			s.add(f)
-		case *ast.InlineFragment:
+		case *ast.InlineFragment: // counts as a selection of its own, as gqlparser visits it
 			sub, err := m.set(x.SelectionSet)
 			if err != nil {
 				return s, err
 			}
+			sub.fields = min(sub.fields+1, saturate)
 			s.add(sub)
-		case *ast.FragmentSpread:
+		case *ast.FragmentSpread: // counts as a selection of its own, defined or not
 			sub, err := m.fragment(x.Name)
 			if err != nil {
 				return s, err
 			}
+			sub.fields = min(sub.fields+1, saturate)
 			s.add(sub)
 		}
 	}
@@ -191,8 +227,8 @@ func (m *measurer) fragment(name string) (shape, error) {
 		return *s, nil
 	}
 	f := m.fragments.ForName(name)
-	if f == nil {
-		return shape{}, nil // validation reports the unknown fragment
+	if f == nil { // refused here: gqlparser compares every pair of spreads in a set, defined or not
+		return shape{}, refusef("fragment %s is not defined", name)
 	}
 	m.memo[name] = nil
 	s, err := m.set(f.SelectionSet)

@@ -43,8 +43,8 @@ func TestMeasureMemoises(t *testing.T) {
 		t.Errorf("chain(2000): %+v", s)
 	}
 	s, _ = measureDoc(t, chain(3))
-	if s.fields != 15 || s.aliases != 7 {
-		t.Errorf("chain(3): %+v, want 15 fields (8 + 7 aliased) and 7 aliases", s)
+	if s.fields != 30 || s.aliases != 7 {
+		t.Errorf("chain(3): %+v, want 30 selections (8 fields, 7 aliased ones, 15 spreads) and 7 aliases", s)
 	}
 }
 
