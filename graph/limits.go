@@ -133,17 +133,15 @@ func (l documentLimit) check(doc *ast.QueryDocument) error {
 		}
 		total.add(s)
 		switch {
-		case s.depth > l.MaxDepth:
-			return refusef("the query is nested %d levels deep; the limit is %d", s.depth, l.MaxDepth)
+		case total.depth > l.MaxDepth:
+			return refusef("the query is nested %d levels deep; the limit is %d", total.depth, l.MaxDepth)
+		case total.aliases > l.MaxAliases:
+			return refusef("the query uses %d aliases; the limit is %d", total.aliases, l.MaxAliases)
+		case total.fields > l.MaxFields:
+			return refusef("the query expands to more than %d fields (fragment spreads and inline fragments included); the limit is %d", l.MaxFields, l.MaxFields)
 		case s.lookups > 1:
 			return refusef("the query asks for %s %d times; one lookup per request (send one request per lookup)", lookupField, s.lookups)
 		}
-	}
-	switch {
-	case total.aliases > l.MaxAliases:
-		return refusef("the query uses %d aliases; the limit is %d", total.aliases, l.MaxAliases)
-	case total.fields > l.MaxFields:
-		return refusef("the query expands to more than %d fields (fragment spreads and inline fragments included); the limit is %d", l.MaxFields, l.MaxFields)
 	}
 	for _, f := range doc.Fragments {
 		if _, used := m.memo[f.Name]; !used {
