@@ -58,7 +58,7 @@ type Options struct {
 	// the caller can wait for it after closing Done.
 	Done       <-chan struct{}
 	Background *sync.WaitGroup
-	// MaxInFlight bounds the lookups running at once (0: no bound); one that cannot start
+	// MaxInFlight bounds the lookups running at once, both ways in together (0: no bound); one that cannot start
 	// within QueueWait answers SERVICE_UNAVAILABLE.
 	MaxInFlight int
 	QueueWait   time.Duration
@@ -122,6 +122,7 @@ func New(o Options) http.Handler {
 	if o.Audit != nil && o.Metrics != nil {
 		o.Audit.Watch(o.Metrics)
 	}
+	inFlight := newSlots(o.MaxInFlight) // one budget for both ways in
 	lookup := func(way wayIn, h http.Handler) http.Handler {
 		withLoaders := source.Middleware(h)
 		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +135,7 @@ func New(o Options) http.Handler {
 			refuse(w, r, way, apperr.ServiceUnavailable, "the service is busy; try again shortly")
 		}
 		// Metrics hooks: the admission wait measured around admit, in-flight inside it.
-		admitted := o.Metrics.Queued(admit(o.MaxInFlight, o.QueueWait, busy, o.Metrics.Admitted(way.name, bounded)))
+		admitted := o.Metrics.Queued(inFlight.admit(o.QueueWait, busy, o.Metrics.Admitted(way.name, bounded)))
 		body := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, bad := reqbody.Read(w, r, o.MaxBodyBytes, o.BodyReadTimeout)
 			if bad != nil {
