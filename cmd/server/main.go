@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -135,8 +136,13 @@ func run(ctx context.Context, log *slog.Logger) error {
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	server.Harden(srv)
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(server.Listen(ln)) }()
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: server.Debug(), ReadHeaderTimeout: 5 * time.Second}
 		go debug.ListenAndServe()
@@ -147,8 +153,13 @@ func run(ctx context.Context, log *slog.Logger) error {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", o.metrics.Handler())
 		ms := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		server.Harden(ms)
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
 		go func() {
-			if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := ms.Serve(server.Listen(mln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				select {
 				case errc <- fmt.Errorf("metrics listener: %w", err):
 				default:
