@@ -20,10 +20,10 @@ import (
 var requestIDPattern = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 
 // callerRequestID is the caller's X-Request-Id when it may be kept: well formed and holding
-// nothing shaped like a phone or ID number (a caller that correlates by customer would
+// nothing shaped like a phone or ID number, separators removed (a caller that correlates by customer would
 // otherwise put one in the log and, in clear, in the audit row). Else the server's id.
 func callerRequestID(id, serverID string) string {
-	if !requestIDPattern.MatchString(id) || apperr.Redact(id) != id {
+	if !requestIDPattern.MatchString(id) || apperr.Personal(id) {
 		return serverID
 	}
 	return id
