@@ -290,6 +290,37 @@ func (w *Writer) writeGroup(group []pending) error {
 	}
 }
 
+// readyLockWait bounds how long Ready waits for the lock an INSERT takes: a table locked longer
+// than this would hold every lookup past its own wait for its row.
+const readyLockWait = 500 * time.Millisecond
+
+// Ready reports whether rows can be written now, without writing one: the table can be locked
+// as an INSERT locks it within readyLockWait, and the writer's role may insert into it and call
+// audit.append. /readyz asks it, so that an instance whose trail cannot be written (each of its
+// lookups would be refused) leaves the load balancer until it can again.
+func (w *Writer) Ready(ctx context.Context) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("audit trail unreachable: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", readyLockWait.Milliseconds())); err != nil {
+		return fmt.Errorf("audit trail unreachable: %w", err)
+	}
+	var may bool
+	if err := tx.QueryRowContext(ctx, `SELECT has_table_privilege('audit.lookup', 'INSERT')
+		AND has_function_privilege('audit.append(text, jsonb)', 'EXECUTE')`).Scan(&may); err != nil {
+		return fmt.Errorf("audit trail unreachable: %w", err)
+	}
+	if !may {
+		return fmt.Errorf("audit trail not writable: the role may not append to audit.lookup")
+	}
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE audit.lookup IN ROW EXCLUSIVE MODE`); err != nil {
+		return fmt.Errorf("audit trail not writable: audit.lookup is locked (%w)", err)
+	}
+	return nil
+}
+
 // maxRechain bounds how often one group is chained again to a head that another writer moved.
 const maxRechain = 8
 

@@ -170,7 +170,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas))
+	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit), o.Draining, o.Replicas))
 	consoleHandler, err := console.Handler(trusted)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -192,9 +192,32 @@ func TrustedDocuments() *graph.Manifest {
 	return m
 }
 
-// readiness answers 200 while the database answers a ping within a second, 503 otherwise
-// and while the server drains.
-func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.Handler {
+// readyCheck is one condition of readiness: nil while it holds, else why not, a line of
+// /readyz's 503. The conditions are a list so that each concern adds its own.
+type readyCheck struct {
+	name  string
+	check func(ctx context.Context) error
+}
+
+// readyChecks are the conditions of readiness: the primary answers a ping; the audit trail can
+// be written (every lookup needs its row: without it each would be refused).
+func readyChecks(db *gorm.DB, w *audit.Writer) []readyCheck {
+	checks := []readyCheck{{"database unreachable", func(ctx context.Context) error {
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.PingContext(ctx)
+		}
+		return err
+	}}}
+	if w != nil {
+		checks = append(checks, readyCheck{"audit trail not writable", w.Ready})
+	}
+	return checks
+}
+
+// readiness answers 200 while every check holds within a second, 503 with the name of each
+// that does not otherwise, and 503 while the server drains.
+func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -204,13 +227,17 @@ func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.H
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()
-		sqlDB, err := db.DB()
-		if err == nil {
-			err = sqlDB.PingContext(ctx)
+		var failed []string
+		for _, c := range checks {
+			if err := c.check(ctx); err != nil {
+				failed = append(failed, c.name+"\n")
+			}
 		}
-		if err != nil {
+		if len(failed) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unreachable\n"))
+			for _, f := range failed {
+				w.Write([]byte(f))
+			}
 			return
 		}
 		w.Write([]byte("ready\n"))

@@ -25,3 +25,14 @@ func WaitForLockWaiter(t testing.TB, db *sql.DB, timeout time.Duration) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Until polls cond until it holds, and fails the test after timeout naming what it waited
+// for: tests synchronise on the condition itself, never on a sleep.
+func Until(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %v", what, timeout)
+		}
+	}
+}
