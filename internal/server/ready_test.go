@@ -80,4 +80,3 @@ func TestReadyOnlyWhileAuditWritable(t *testing.T) {
 		t.Errorf("lookup after recovery: %d %s", resp.StatusCode, body)
 	}
 }
-
