@@ -42,6 +42,7 @@ type Metrics struct {
 	auditCommit   prometheus.Histogram
 	auditFailures prometheus.Counter
 	auditRefused  prometheus.Counter
+	auditBreaks   prometheus.Counter
 
 	replicaIn     *prometheus.GaugeVec
 	replicaLag    *prometheus.GaugeVec
@@ -127,6 +128,10 @@ func New() *Metrics {
 		Name: "createinfo_audit_refusals_total",
 		Help: "Lookups whose audit row could not be written, answered SERVICE_UNAVAILABLE without their data (fail closed).",
 	})
+	m.auditBreaks = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "createinfo_audit_chain_breaks_total",
+		Help: "Breaks in the audit chain the writer found (a head it did not leave and no other writer's row explains) and recorded in a CHAIN_BREAK row.",
+	})
 	m.replicaIn = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "createinfo_db_replica_in_rotation",
 		Help: "1 while the read replica takes lookups, 0 while it is down or lags more than REPLICA_MAX_LAG.",
@@ -145,7 +150,7 @@ func New() *Metrics {
 	}, []string{"replica"})
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight, m.statements, m.queueWait, m.refused,
 		m.batchSize, m.batchTime, m.batchError, m.codeCache, m.auditRows, m.auditGroup, m.auditCommit,
-		m.auditFailures, m.auditRefused, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall} {
+		m.auditFailures, m.auditRefused, m.auditBreaks, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall} {
 		f(c)
 	}
 	return m
