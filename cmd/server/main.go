@@ -121,6 +121,8 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Audit:            auditW,
 			RefusedPerClient: cfg.RefusedPerClient,
 			RefusedWindow:    cfg.RefusedWindow,
+			RefusedTotal:     cfg.RefusedTotal,
+			TrustedProxies:   cfg.TrustedProxies,
 			Done:             done,
 			Background:       background,
 			Draining:         draining,

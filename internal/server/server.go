@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,11 @@ type Options struct {
 	// counted in one aggregated audit row per address and window (0: no limit).
 	RefusedPerClient int
 	RefusedWindow    time.Duration
+	// RefusedTotal bounds the refused requests recorded one by one per RefusedWindow across all
+	// addresses; the rest are counted in one aggregated row per window (0: no bound).
+	RefusedTotal int
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see clientAddr).
+	TrustedProxies []netip.Prefix
 	// Done, when closed, writes the aggregated rows of the windows still open and stops the
 	// limiter's background work (nil: never); Background, when set, counts that work, so that
 	// the caller can wait for it after closing Done.
@@ -98,7 +104,7 @@ func New(o Options) http.Handler {
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.Log)
 
-	lim := newLimiter(o.RefusedPerClient, o.RefusedWindow, o.Audit, o.Log)
+	lim := newLimiter(o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, o.Audit, o.Log)
 	if o.Background != nil {
 		o.Background.Add(1)
 	}
@@ -145,11 +151,11 @@ func New(o Options) http.Handler {
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
-		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, way, o.Log, body)))
+		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log, body)))
 	}
 	// Another method than POST is answered METHOD_NOT_ALLOWED, authenticated and recorded.
 	wrongMethod := func(way wayIn) http.Handler {
-		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, way, o.Log,
+		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log,
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", http.MethodPost)
 				refuse(w, r, way, apperr.MethodNotAllowed, "use POST")
