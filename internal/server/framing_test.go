@@ -80,7 +80,7 @@ func TestEveryResponseNoStoreNoSniff(t *testing.T) {
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct{ method, path string }{
 		{"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/nowhere"}, {"GET", "/console/../healthz"},
-		{"GET", "//healthz"}, {"POST", "/console/"}, {"GET", "/console/"}, {"GET", "/graphql"},
+		{"GET", "//healthz"}, {"PUT", "/console/"}, {"GET", "/console/"}, {"GET", "/graphql"},
 	} {
 		req, _ := http.NewRequest(c.method, env.URL+c.path, nil)
 		req.URL.Opaque = c.path // sent as written, unclean
