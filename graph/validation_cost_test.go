@@ -224,3 +224,26 @@ func TestValidationUnderDeadline(t *testing.T) {
 		t.Errorf("past its deadline: %d %s, want one TIMEOUT error and no data", rec.Code, rec.Body)
 	}
 }
+
+// BenchmarkValidationWorstShapes measures parsing and validating each worst document through
+// the handler, each run a new text (the caches would otherwise answer).
+func BenchmarkValidationWorstShapes(b *testing.B) {
+	h := NewHandler(NewSchema(Options{}), Options{})
+	docs := worstDocuments()
+	names := make([]string, 0, len(docs))
+	for name := range docs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				req := httptest.NewRequest("POST", "/graphql", bytes.NewReader(body(docs[name]+fmt.Sprintf(" #%d", i))))
+				req.Header.Set("Content-Type", "application/json")
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+}

@@ -30,6 +30,9 @@ func Harden(srv *http.Server) {
 		}
 		next.ServeHTTP(w, r)
 	})
+	// "OPTIONS *" would otherwise be answered by net/http itself, past the handler: the
+	// connection's queue would then be one request behind.
+	srv.DisableGeneralOptionsHandler = true
 	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 		if f, ok := c.(*framedConn); ok {
 			return context.WithValue(ctx, connKey{}, f)
