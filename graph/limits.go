@@ -27,11 +27,16 @@ type Limits struct {
 	MaxFields     int // selections the document expands to (fields, spreads, inline fragments), fragments spread in place
 	MaxComplexity int // see complexity: lists weigh listWeight times their element
 	MaxTokens     int // the parser's token limit
-	MaxErrors     int // errors in one response; the rest are summarised in one more
+	// In one selection set, inline fragments' selections included (as gqlparser merges them),
+	// at most MaxSpreads fragment spreads and MaxSameName fields of one response name: the
+	// overlap rule compares those pairwise (0: no bound).
+	MaxSpreads, MaxSameName int
+	MaxErrors               int // errors in one response; the rest are summarised in one more
 }
 
 // DefaultLimits are the service's limits.
-var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxFields: 500, MaxComplexity: 10000, MaxTokens: 5000, MaxErrors: 20}
+var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxFields: 500, MaxComplexity: 10000, MaxTokens: 5000, MaxErrors: 20,
+	MaxSpreads: 16, MaxSameName: 8}
 
 // lookupField is the root field that reads customer data: a document may hold it once, so
 // that one request is one lookup with one audit row whose conditions and seqNos belong
@@ -124,7 +129,7 @@ func (l documentLimit) check(doc *ast.QueryDocument) error {
 		}
 		defined[f.Name] = true
 	}
-	m := measurer{fragments: doc.Fragments, memo: map[string]*shape{}}
+	m := measurer{fragments: doc.Fragments, memo: map[string]*shape{}, limits: l.Limits}
 	var total shape
 	for _, op := range doc.Operations {
 		s, err := m.set(op.SelectionSet)
@@ -179,9 +184,20 @@ func (s *shape) add(o shape) {
 type measurer struct {
 	fragments ast.FragmentDefinitionList
 	memo      map[string]*shape // nil while the fragment is being measured (a cycle)
+	limits    Limits            // MaxSpreads and MaxSameName are checked here
 }
 
+// set measures a selection set: an operation's, a field's or a fragment's, with the inline
+// fragments in it.
 func (m *measurer) set(set ast.SelectionSet) (shape, error) {
+	if err := m.siblings(set); err != nil {
+		return shape{}, err
+	}
+	return m.merged(set)
+}
+
+// merged measures set, whose siblings were checked with the set it is merged into.
+func (m *measurer) merged(set ast.SelectionSet) (shape, error) {
 	var s shape
 	for _, sel := range set {
 		switch x := sel.(type) {
@@ -199,7 +215,7 @@ func (m *measurer) set(set ast.SelectionSet) (shape, error) {
 			}
 			s.add(f)
 		case *ast.InlineFragment: // counts as a selection of its own, as gqlparser visits it
-			sub, err := m.set(x.SelectionSet)
+			sub, err := m.merged(x.SelectionSet)
 			if err != nil {
 				return s, err
 			}
@@ -215,6 +231,38 @@ func (m *measurer) set(set ast.SelectionSet) (shape, error) {
 		}
 	}
 	return s, nil
+}
+
+// siblings refuses a set (its inline fragments' selections merged in, as gqlparser's overlap
+// rule merges them) holding more than MaxSpreads fragment spreads or MaxSameName fields of one
+// response name: the rule compares each pair of those.
+func (m *measurer) siblings(set ast.SelectionSet) error {
+	spreads, names := 0, map[string]int{}
+	var walk func(ast.SelectionSet) error
+	walk = func(set ast.SelectionSet) error {
+		for _, sel := range set {
+			switch x := sel.(type) {
+			case *ast.Field:
+				name := x.Alias
+				if name == "" {
+					name = x.Name
+				}
+				if names[name]++; m.limits.MaxSameName > 0 && names[name] > m.limits.MaxSameName {
+					return refusef("the query asks for %s more than %d times in one selection; the limit is %d", name, m.limits.MaxSameName, m.limits.MaxSameName)
+				}
+			case *ast.InlineFragment:
+				if err := walk(x.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if spreads++; m.limits.MaxSpreads > 0 && spreads > m.limits.MaxSpreads {
+					return refusef("the query spreads more than %d fragments in one selection; the limit is %d", m.limits.MaxSpreads, m.limits.MaxSpreads)
+				}
+			}
+		}
+		return nil
+	}
+	return walk(set)
 }
 
 func (m *measurer) fragment(name string) (shape, error) {
