@@ -23,6 +23,7 @@ import (
 	"createinfo/internal/config"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
+	"createinfo/internal/standby"
 )
 
 func main() {
@@ -98,8 +99,14 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 
 	auditW := audit.NewWriter(auditSQL, audit.Options{HMACKey: hmacKey, ChainKey: cfg.AuditChainKey,
-		CheckpointEvery: cfg.AuditCheckpointEvery, Log: log})
+		CheckpointEvery: cfg.AuditCheckpointEvery, SynchronousCommit: cfg.AuditSynchronousCommit, Log: log})
 	defer auditW.Checkpoint() // the last rows written, once the server has stopped
+	// What protects an acknowledged row from a failover: logged at the first check.
+	syncWatch := standby.New(auditSQL, cfg.AuditSynchronousCommit, cfg.AuditRequireSyncStandby, log, o.metrics)
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); syncWatch.Run(watchCtx) }()
+	defer func() { stopWatch(); <-watched }()
 	done, background := make(chan struct{}), new(sync.WaitGroup)
 	draining := new(atomic.Bool)
 	srv := &http.Server{
@@ -131,6 +138,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Metrics:              o.metrics,
 			Tracer:               o.tracer,
 			Replicas:             o.replicas,
+			Standby:              syncWatch,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,

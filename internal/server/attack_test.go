@@ -198,7 +198,7 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 	}
 	close(done) // the window's aggregated row is written
 	var rows []outcomeRow
-	dbtest.Until(t, 10*time.Second, "the aggregated row", func() bool { rows = outcomes(t, env); return len(rows) == 7 })
+	dbtest.Poll(t, "the aggregated row", 10*time.Second, func() bool { rows = outcomes(t, env); return len(rows) == 7 })
 	attempts, byOutcome := 0, map[string]int{}
 	for _, r := range rows {
 		byOutcome[r.Outcome]++

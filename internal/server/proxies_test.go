@@ -121,7 +121,7 @@ func TestRefusalsCappedAcrossAddresses(t *testing.T) {
 	}
 	close(done)
 	var rows []string
-	dbtest.Until(t, 10*time.Second, "the aggregated row", func() bool { rows = clientRows(t, env); return len(rows) == 7 })
+	dbtest.Poll(t, "the aggregated row", 10*time.Second, func() bool { rows = clientRows(t, env); return len(rows) == 7 })
 	if rows[6] != "TOO_MANY_REQUESTS * 34" {
 		t.Errorf("aggregated row %q", rows[6])
 	}

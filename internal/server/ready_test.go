@@ -55,19 +55,19 @@ func TestReadyOnlyWhileAuditWritable(t *testing.T) {
 	if _, err := tx.Exec(`LOCK TABLE audit.lookup IN ACCESS EXCLUSIVE MODE`); err != nil {
 		t.Fatal(err)
 	}
-	dbtest.Until(t, 10*time.Second, "503 while audit.lookup is locked", notWritable)
+	dbtest.Poll(t, "503 while audit.lookup is locked", 10*time.Second, notWritable)
 	if resp, body := env.Post(t, legacy.Path, "application/json", `{"seqNo":"x"}`); resp.StatusCode != 503 {
 		t.Errorf("lookup while locked: %d %s", resp.StatusCode, body)
 	}
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	dbtest.Until(t, 10*time.Second, "200 once the lock is gone", ready)
+	dbtest.Poll(t, "200 once the lock is gone", 10*time.Second, ready)
 
 	if _, err := admin.Exec(`REVOKE INSERT ON audit.lookup FROM createinfo_service`); err != nil {
 		t.Fatal(err)
 	}
-	dbtest.Until(t, 10*time.Second, "503 while INSERT is revoked", notWritable)
+	dbtest.Poll(t, "503 while INSERT is revoked", 10*time.Second, notWritable)
 	if resp, body := env.Post(t, legacy.Path, "application/json", `{"seqNo":"x"}`); resp.StatusCode != 503 ||
 		!strings.Contains(string(body), "SERVICE_UNAVAILABLE") {
 		t.Errorf("lookup with INSERT revoked: %d %s", resp.StatusCode, body)
@@ -75,7 +75,7 @@ func TestReadyOnlyWhileAuditWritable(t *testing.T) {
 	if _, err := admin.Exec(`GRANT INSERT ON audit.lookup TO createinfo_service`); err != nil {
 		t.Fatal(err)
 	}
-	dbtest.Until(t, 10*time.Second, "200 once INSERT is granted again", ready)
+	dbtest.Poll(t, "200 once INSERT is granted again", 10*time.Second, ready)
 	if resp, body := env.Post(t, legacy.Path, "application/json", `{"seqNo":"x"}`); resp.StatusCode != 200 {
 		t.Errorf("lookup after recovery: %d %s", resp.StatusCode, body)
 	}

@@ -24,6 +24,7 @@ import (
 	"createinfo/internal/metrics"
 	"createinfo/internal/replica"
 	"createinfo/internal/reqbody"
+	"createinfo/internal/standby"
 	"createinfo/internal/tracing"
 	"createinfo/loaders"
 )
@@ -81,6 +82,9 @@ type Options struct {
 	Tracer trace.TracerProvider
 	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
 	Replicas *replica.Set
+	// Standby, when set, watches the primary's synchronous standbys: while it is not ready
+	// (AUDIT_REQUIRE_SYNC_STANDBY and none confirms), lookups are refused and /readyz says why.
+	Standby *standby.Watch
 }
 
 // New returns the service's HTTP handler.
@@ -148,6 +152,10 @@ func New(o Options) http.Handler {
 				refuse(w, r, way, bad.Code, bad.Message)
 				return
 			}
+			if ok, _ := o.Standby.Ready(); !ok {
+				refuse(w, r, way, apperr.ServiceUnavailable, "no synchronous standby confirms the audit trail; try again shortly")
+				return
+			}
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
@@ -176,7 +184,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit), o.Draining, o.Replicas))
+	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit, o.Standby), o.Draining, o.Replicas))
 	consoleHandler, err := console.Handler(trusted)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -198,30 +206,39 @@ func TrustedDocuments() *graph.Manifest {
 	return m
 }
 
-// readyCheck is one condition of readiness: nil while it holds, else why not, a line of
+// readyCheck is one condition of readiness: "" while it holds, else why not, a line of
 // /readyz's 503. The conditions are a list so that each concern adds its own.
-type readyCheck struct {
-	name  string
-	check func(ctx context.Context) error
-}
+type readyCheck func(ctx context.Context) string
 
 // readyChecks are the conditions of readiness: the primary answers a ping; the audit trail can
-// be written (every lookup needs its row: without it each would be refused).
-func readyChecks(db *gorm.DB, w *audit.Writer) []readyCheck {
-	checks := []readyCheck{{"database unreachable", func(ctx context.Context) error {
+// be written (every lookup needs its row: without it each would be refused); a synchronous
+// standby confirms the primary's commits when AUDIT_REQUIRE_SYNC_STANDBY asks for one.
+func readyChecks(db *gorm.DB, w *audit.Writer, sync *standby.Watch) []readyCheck {
+	checks := []readyCheck{func(ctx context.Context) string {
 		sqlDB, err := db.DB()
 		if err == nil {
 			err = sqlDB.PingContext(ctx)
 		}
-		return err
-	}}}
+		if err != nil {
+			return "database unreachable"
+		}
+		return ""
+	}}
 	if w != nil {
-		checks = append(checks, readyCheck{"audit trail not writable", w.Ready})
+		checks = append(checks, func(ctx context.Context) string {
+			if w.Ready(ctx) != nil {
+				return "audit trail not writable"
+			}
+			return ""
+		})
 	}
-	return checks
+	return append(checks, func(context.Context) string {
+		_, why := sync.Ready()
+		return why
+	})
 }
 
-// readiness answers 200 while every check holds within a second, 503 with the name of each
+// readiness answers 200 while every check holds within a second, 503 with a line for each
 // that does not otherwise, and 503 while the server drains.
 func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -234,9 +251,9 @@ func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()
 		var failed []string
-		for _, c := range checks {
-			if err := c.check(ctx); err != nil {
-				failed = append(failed, c.name+"\n")
+		for _, check := range checks {
+			if why := check(ctx); why != "" {
+				failed = append(failed, why+"\n")
 			}
 		}
 		if len(failed) > 0 {
