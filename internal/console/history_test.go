@@ -65,7 +65,7 @@ func TestDeepLinkHistory(t *testing.T) {
 			i.value = '` + phone + `';
 			f.append(i);
 			document.body.append(f);
-			f.submit();
+			setTimeout(() => f.submit(), 0); // after this evaluation has returned
 		})()`)
 	}
 	forms := []struct {
@@ -77,7 +77,7 @@ func TestDeepLinkHistory(t *testing.T) {
 		{"fragment", "0922333444", []chromedp.Action[chromedp.Void]{chromedp.Navigate(console + "#phone=0922333444")}, true},
 		{"fragment in the open console", "0933444555", []chromedp.Action[chromedp.Void]{chromedp.Navigate(console),
 			chromedp.Poll[chromedp.Void](`window.createinfoConsole !== undefined`), chromedp.Navigate(console + "#phone=0933444555")}, true},
-		{"posted", "0944555666", []chromedp.Action[chromedp.Void]{post("0944555666")}, false},
+		{"posted", "0944555666", []chromedp.Action[chromedp.Void]{post("0944555666"), chromedp.WaitReady("#phone")}, false},
 	}
 	for _, f := range forms {
 		actions := append([]chromedp.Action[chromedp.Void]{chromedp.Navigate("about:blank")}, f.open...)

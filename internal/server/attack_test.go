@@ -116,9 +116,12 @@ func fragmentChain(n int) string {
 func TestDocumentChecksAreLinear(t *testing.T) {
 	env := servertest.New(t)
 	wide := "{" + strings.Repeat(" __typename", 4900) + " }" // 2.6 s in validation before
-	for name, q := range map[string]string{"fragment chain": fragmentChain(60), "wide": wide} {
-		r := env.GraphQL(t, q, nil, nil)
-		if r.Code() != "INVALID_REQUEST" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "expands to more than") {
+	for name, c := range map[string]struct{ q, says string }{
+		"fragment chain": {fragmentChain(60), "expands to more than"},
+		"wide":           {wide, "__typename more than 8 times in one selection"},
+	} {
+		r := env.GraphQL(t, c.q, nil, nil)
+		if r.Code() != "INVALID_REQUEST" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, c.says) {
 			t.Errorf("%s: %+v", name, r.Errors)
 		}
 	}
