@@ -160,7 +160,7 @@ func cpu() time.Duration {
 }
 
 // maxValidationCPU is issue 15's bound on parsing and validating any document a request can
-// carry. The worst shapes take under 3 ms on the 2-core development machine, so the bound
+// carry. The worst shapes take about 3 ms at most on the 2-core development machine, so the bound
 // holds on a loaded machine too; before the measure counted spreads, bounded spreads and
 // response names per set and refused undefined and unused fragments, undefined spreads took
 // about 1.6–1.9 s and a same-name fragment never spread about 1.1 s.
