@@ -70,6 +70,7 @@ type framedConn struct {
 	line    []byte
 	remain  int64 // body or chunk bytes still to skip
 	started bool  // the request line is read
+	http10  bool  // and it is HTTP/1.0, whose Transfer-Encoding net/http ignores
 	cl, te  bool
 	chunked bool
 }
@@ -146,7 +147,7 @@ func (c *framedConn) endLine(line string) {
 	switch c.state {
 	case inHeaders:
 		if line != "" && !c.started {
-			c.started = true
+			c.started, c.http10 = true, strings.HasSuffix(line, " HTTP/1.0")
 			return
 		}
 		if line != "" {
@@ -162,7 +163,9 @@ func (c *framedConn) endLine(line string) {
 				}
 				c.cl, c.remain = true, n
 			case http.CanonicalHeaderKey(name) == "Transfer-Encoding":
-				c.te, c.chunked = true, value == "chunked"
+				// As net/http reads it: any case, and not at all in HTTP/1.0 (but both lengths are
+				// still refused there).
+				c.te, c.chunked = true, strings.EqualFold(value, "chunked") && !c.http10
 			}
 			return
 		}
@@ -171,7 +174,7 @@ func (c *framedConn) endLine(line string) {
 		}
 		c.queue = append(c.queue, c.cl && c.te)
 		switch {
-		case c.te && !c.chunked:
+		case c.te && !c.chunked && !c.http10:
 			c.state = lost
 		case c.chunked:
 			c.state = inChunkSize

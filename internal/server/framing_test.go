@@ -61,6 +61,11 @@ func TestBothLengthsRefused(t *testing.T) {
 		{"both lengths after a good request", plain + chunked + both, []int{200, 200, 400}, true},
 		// net/http's own answer to OPTIONS * would bypass the handler and let the next
 		// request's entry be read by the one after it: the handler answers it, and closes.
+		// net/http reads "Chunked" as chunked: so must the framing, or the next request goes unseen.
+		{"both lengths after a Chunked request", strings.Replace(chunked, "chunked", "Chunked", 1) + both, []int{200, 400}, true},
+		// HTTP/1.0 ignores Transfer-Encoding: the request has no body, and the next one is read.
+		{"both lengths after an HTTP/1.0 request with chunked", "POST /graphql HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n" +
+			"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + both, []int{400, 400}, true},
 		{"both lengths after OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n" + both, []int{400}, true},
 		{"both lengths, reversed order", strings.Replace(both, "Content-Length: 4\r\nTransfer-Encoding: chunked", "Transfer-Encoding: chunked\r\nContent-length: 4", 1), []int{400}, true},
 	} {
