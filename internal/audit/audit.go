@@ -49,7 +49,7 @@ type Record struct {
 	// Note says why the writer itself wrote the row: on a CHAIN_BREAK row, the head it expected
 	// and the head it found ("" on every request's row).
 	Note    string
-	pending string // the outcome noted before the row is written
+	pending apperr.Code // the outcome noted before the row is written
 	written bool
 }
 
@@ -94,7 +94,7 @@ func Refuse(r *Record, code apperr.Code) {
 }
 
 // Refused is the code noted by Refuse, "" when none was.
-func (r *Record) Refused() string {
+func (r *Record) Refused() apperr.Code {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.pending

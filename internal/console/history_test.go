@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // profileHolds reports which files of a Chromium profile hold s, by their path under dir.

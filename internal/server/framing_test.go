@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // rawExchange writes raw on one TCP connection to env and reads the responses to n requests,

@@ -24,7 +24,7 @@ type wayIn struct {
 // refuse answers r with code, noting the code for the request's audit row, which is written
 // before the answer leaves (auditWriter).
 func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code, message string) {
-	infoFrom(r.Context()).outcome = code
+	infoFrom(r.Context()).outcome = code.String()
 	audit.Refuse(audit.FromContext(r.Context()), code)
 	way.reject(w, code, message)
 }
@@ -49,7 +49,7 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []
 			verdict = lim.allow(addr)
 		}
 		if verdict == counted {
-			info.outcome = apperr.TooManyRequests
+			info.outcome = apperr.TooManyRequests.String()
 			way.reject(w, apperr.TooManyRequests, tooMany)
 			return
 		}
@@ -111,7 +111,7 @@ func (w *auditWriter) record(status int) {
 	default:
 		outcome = apperr.Internal
 	}
-	if err := w.writer.Write(w.ctx, w.rec, outcome); err != nil {
+	if err := w.writer.Write(w.ctx, w.rec, outcome.String()); err != nil {
 		w.log.ErrorContext(w.ctx, "audit row of a refused request not written", "request_id", w.rec.RequestID,
 			"err", apperr.RedactError(err))
 	}

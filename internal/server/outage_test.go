@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/demo"
+	"createinfo/tools/servertest"
 )
 
 // TestDatabaseOutageAndRecovery stops the service's PostgreSQL mid-run: lookups answer 503
@@ -48,17 +49,10 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	}
 
 	cluster.Start(t)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	dbtest.Poll(t, "/readyz to answer 200 after PostgreSQL came back", 15*time.Second, func() bool {
 		code, _ := servertest.Get(env.URL + "/readyz")
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %d after PostgreSQL came back", code)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return code == 200
+	})
 	if st, _ := lookup(); st != 200 {
 		t.Errorf("after the outage: %d", st)
 	}
@@ -88,9 +82,9 @@ func TestOneAdmissionBudget(t *testing.T) {
 	env := servertest.New(t, func(o *server.Options) {
 		o.MaxInFlight, o.QueueWait, o.RequestTimeout = 1, 200*time.Millisecond, 10*time.Second
 	})
-	typename := func() string { return env.GraphQL(t, "{ __typename }", nil, nil).Code() }
+	typename := func() apperr.Code { return env.GraphQL(t, "{ __typename }", nil, nil).Code() }
 	release := holdLookup(t, env)
-	if code := typename(); code != "SERVICE_UNAVAILABLE" {
+	if code := typename(); code != apperr.ServiceUnavailable {
 		t.Errorf("GraphQL while a legacy lookup holds the only slot: %q, want SERVICE_UNAVAILABLE", code)
 	}
 	if resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`); resp.StatusCode != 503 {

@@ -10,8 +10,8 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // refusedEnv is a service with keys (so that a wrong one is refused), REFUSED_PER_CLIENT 3 and

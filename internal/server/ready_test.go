@@ -10,8 +10,8 @@ import (
 	"createinfo/internal/database"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // readyz returns /readyz's status and body.

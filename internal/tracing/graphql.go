@@ -57,9 +57,9 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 		resp := rh(ctx)
 		once.Do(func() {
 			if resp != nil && len(resp.Errors) > 0 {
-				code, _ := resp.Errors[0].Extensions["code"].(string)
-				span.SetAttributes(attribute.String("createinfo.error_code", code))
-				span.SetStatus(codes.Error, code) // the code only: messages may name inputs
+				code, _ := apperr.CodeOf(resp.Errors[0].Extensions)
+				span.SetAttributes(attribute.String("createinfo.error_code", code.String()))
+				span.SetStatus(codes.Error, code.String()) // the code only: messages may name inputs
 			}
 			span.End()
 		})
