@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"createinfo/internal/apperr"
 )
 
 // Key is one calling system's key: an id, and the SHA-256 of its secret.
@@ -88,8 +90,11 @@ func (c *Checker) Enabled() bool { return len(c.keys) > 0 }
 // Check returns the identity of r, or why it is refused (a message safe to show).
 func (c *Checker) Check(r *http.Request) (Identity, string) {
 	agent := r.Header.Get("X-Agent-Id")
+	// An agent id is logged and stored in clear: one holding a phone or ID number is refused
+	// like a malformed one, never kept.
+	wellFormed := agentIDPattern.MatchString(agent) && !apperr.Personal(agent)
 	if !c.Enabled() {
-		if !agentIDPattern.MatchString(agent) {
+		if !wellFormed {
 			agent = ""
 		}
 		return Identity{AgentID: agent}, ""
@@ -108,8 +113,8 @@ func (c *Checker) Check(r *http.Request) (Identity, string) {
 	if match == nil {
 		return Identity{}, "wrong credentials"
 	}
-	if !agentIDPattern.MatchString(agent) {
-		return Identity{KeyID: match.ID}, "missing or malformed X-Agent-Id: name the agent making the lookup"
+	if !wellFormed {
+		return Identity{KeyID: match.ID}, "missing or malformed X-Agent-Id: name the agent making the lookup (never by a phone or ID number)"
 	}
 	return Identity{KeyID: match.ID, AgentID: agent}, ""
 }
