@@ -48,6 +48,7 @@ test: check-generated
 	echo "database: DATABASE_URL=$$url"; \
 	echo "go vet and gofmt"; \
 	chromium=$$(scripts/chromium.sh); export CHROMIUM="$$chromium"; \
+	scripts/oidc.sh >/dev/null; \
 	$(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
 	log=.localdb/test.log; mkdir -p .localdb; \
