@@ -37,7 +37,7 @@ func TestClassify(t *testing.T) {
 
 func TestEveryCodeHasAStatus(t *testing.T) {
 	for _, c := range []Code{InvalidRequest, MissingCondition, InvalidIdno, InvalidPhone, InvalidSeqNo, TooManyResults,
-		Unauthorized, TooManyRequests, PayloadTooLarge, MethodNotAllowed, ServiceUnavailable, Timeout, Internal} {
+		Unauthorized, Forbidden, TooManyRequests, PayloadTooLarge, MethodNotAllowed, ServiceUnavailable, Timeout, Internal} {
 		if st, ok := Status(c); !ok || st < 400 {
 			t.Errorf("%s: status %d %v", c, st, ok)
 		}

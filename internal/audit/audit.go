@@ -34,6 +34,14 @@ type Record struct {
 	// ServerRequestID is always the server's own unique id.
 	RequestID, ServerRequestID string
 	KeyID, AgentID, ClientAddr string
+	// Role is the caller's role; Proof how its agent was established (token: proven by the
+	// provider's signature; key: asserted by a key's holder in X-Agent-Id; none: development);
+	// AssertedAgent an X-Agent-Id that disagreed with the token's agent, ignored (migration 20).
+	Role, Proof, AssertedAgent string
+	// RevealReason is the reason an agent gave for revealApplication; Flags the insider-abuse
+	// thresholds this request went over (migration 20).
+	RevealReason               string
+	Flags                      []string
 	Way, Operation             string
 	IdnoHMAC, PhoneHMAC, SeqNo string
 	SeqNos                     []string
@@ -314,6 +322,11 @@ type row struct {
 	PrevHash        string    `json:"prev_hash"`
 	Hash            string    `json:"hash"`
 	TraceID         *string   `json:"trace_id"` // null outside a trace; every row names the key
+	Role            string    `json:"role"`
+	Proof           string    `json:"proof"`
+	AssertedAgent   string    `json:"asserted_agent"`
+	RevealReason    string    `json:"reveal_reason"`
+	Flags           []string  `json:"flags"`
 }
 
 // chain links the group's records to prev under the chain key and returns them as audit.append
@@ -327,7 +340,11 @@ func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
 		rows[i] = row{At: r.At, RequestID: r.RequestID, ServerRequestID: r.ServerRequestID, KeyID: r.KeyID,
 			AgentID: r.AgentID, ClientAddr: r.ClientAddr, Way: r.Way, Operation: r.Operation, IdnoHMAC: r.IdnoHMAC,
 			PhoneHMAC: r.PhoneHMAC, SeqNo: r.SeqNo, ResultCount: len(r.SeqNos), SeqNos: r.SeqNos, Outcome: r.Outcome,
-			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac}
+			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac,
+			Role: r.Role, Proof: r.Proof, AssertedAgent: r.AssertedAgent, RevealReason: r.RevealReason, Flags: r.Flags}
+		if rows[i].Flags == nil {
+			rows[i].Flags = []string{}
+		}
 		if r.TraceID != "" {
 			trace := r.TraceID
 			rows[i].TraceID = &trace
@@ -345,6 +362,11 @@ func chainMAC(key []byte, prev string, r *Record) string {
 	f := append(fields(prev, r), r.ServerRequestID, strconv.Itoa(r.Attempts))
 	if r.TraceID != "" {
 		f = append(f, r.TraceID)
+	}
+	if r.Role != "" || r.Proof != "" || r.AssertedAgent != "" || r.RevealReason != "" || len(r.Flags) > 0 {
+		// The identity columns of migration 20, behind a marker that no trace id can equal,
+		// so that the rows written before them keep their MACs.
+		f = append(f, "identity", r.Role, r.Proof, r.AssertedAgent, r.RevealReason, strings.Join(r.Flags, ","))
 	}
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(strings.Join(f, "\x1f")))
@@ -436,7 +458,8 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 	var rep Report
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
-		attempts, keyed, coalesce(trace_id, ''), prev_hash, hash FROM audit.lookup ORDER BY id`)
+		attempts, keyed, coalesce(trace_id, ''), role, proof, asserted_agent, reveal_reason,
+		array_to_string(flags, ','), prev_hash, hash FROM audit.lookup ORDER BY id`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read: %w", err)
 	}
@@ -448,17 +471,21 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 			r           Record
 			count       int
 			seqNos      string
+			flags       string
 			keyed       bool
 			prevHash, h string
 		)
 		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr,
 			&r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.Attempts,
-			&keyed, &r.TraceID, &prevHash, &h); err != nil {
+			&keyed, &r.TraceID, &r.Role, &r.Proof, &r.AssertedAgent, &r.RevealReason, &flags, &prevHash, &h); err != nil {
 			return rep, fmt.Errorf("audit: read: %w", err)
 		}
 		r.SeqNos = []string{}
 		if seqNos != "" {
 			r.SeqNos = strings.Split(seqNos, ",")
+		}
+		if flags != "" {
+			r.Flags = strings.Split(flags, ",")
 		}
 		want := ""
 		switch {

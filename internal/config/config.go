@@ -60,6 +60,22 @@ type Config struct {
 	// APIKeys are the calling systems' keys (API_KEYS=id:hex-sha256-of-secret[,…]). Required
 	// in production; in development, none turns authentication off.
 	APIKeys []auth.Key
+	// OIDC is the bank's OpenID Provider whose access tokens are accepted (OIDC_ISSUER,
+	// OIDC_AUDIENCE, OIDC_AGENT_CLAIM default preferred_username, OIDC_ROLES_CLAIM default
+	// roles, OIDC_ROLE_MAP e.g. agent:CS-Agents,integration:CRM-Systems); Issuer "" accepts
+	// none.
+	OIDC auth.TokenConfig
+	// ConsoleClientID is the console's public client at the provider (OIDC_CONSOLE_CLIENT_ID):
+	// the console signs agents in with authorization code and PKCE.
+	ConsoleClientID string
+	// RevealsPerHour caps each agent's revealApplication calls in the last hour
+	// (REVEALS_PER_HOUR, default 20): past it, TOO_MANY_REQUESTS.
+	RevealsPerHour int
+	// AgentLookupsPerHour and AgentCustomersPerHour are the insider-abuse thresholds: an agent
+	// over either in the last hour is flagged, not stopped (AGENT_LOOKUPS_PER_HOUR default 120,
+	// AGENT_DISTINCT_CUSTOMERS_PER_HOUR default 60; 0 turns one off).
+	AgentLookupsPerHour   int
+	AgentCustomersPerHour int
 	// AuditHMACKey keys the HMACs of phone and ID numbers in the audit trail (AUDIT_HMAC_KEY,
 	// at least 32 characters; required in production, random per process in development).
 	AuditHMACKey []byte
@@ -162,6 +178,20 @@ func parse(getenv func(string) string) (Config, error) {
 		p.fail("REPLICA_CHECK_INTERVAL", c.ReplicaCheckInterval.String(), fmt.Errorf("must be positive"))
 	}
 	c.DBRole = getenv("DB_ROLE")
+	c.OIDC = auth.TokenConfig{Issuer: getenv("OIDC_ISSUER"), Audience: getenv("OIDC_AUDIENCE"),
+		AgentClaim: p.str("OIDC_AGENT_CLAIM", "preferred_username"), RolesClaim: p.str("OIDC_ROLES_CLAIM", "roles")}
+	c.ConsoleClientID = getenv("OIDC_CONSOLE_CLIENT_ID")
+	if m, err := auth.ParseRoleMap(p.str("OIDC_ROLE_MAP", "agent:CS-Agents,integration:CRM-Systems")); err != nil {
+		p.errs = append(p.errs, err)
+	} else {
+		c.OIDC.RoleMap = m
+	}
+	if c.OIDC.Issuer != "" && c.OIDC.Audience == "" {
+		p.errs = append(p.errs, fmt.Errorf("OIDC_ISSUER needs OIDC_AUDIENCE: the audience the tokens are issued for"))
+	}
+	c.RevealsPerHour = p.int("REVEALS_PER_HOUR", 20)
+	c.AgentLookupsPerHour = p.int("AGENT_LOOKUPS_PER_HOUR", 120)
+	c.AgentCustomersPerHour = p.int("AGENT_DISTINCT_CUSTOMERS_PER_HOUR", 60)
 	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")
 	if keys, err := auth.ParseKeys(getenv("API_KEYS")); err != nil {
 		p.errs = append(p.errs, err)
@@ -184,8 +214,8 @@ func parse(getenv func(string) string) (Config, error) {
 		if c.AuditChainKey == nil {
 			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_CHAIN_KEY"))
 		}
-		if len(c.APIKeys) == 0 {
-			p.errs = append(p.errs, fmt.Errorf("production needs API_KEYS: refusing to serve without authentication"))
+		if len(c.APIKeys) == 0 && c.OIDC.Issuer == "" {
+			p.errs = append(p.errs, fmt.Errorf("production needs OIDC_ISSUER or API_KEYS: refusing to serve without authentication"))
 		}
 		if c.AuditHMACKey == nil {
 			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_HMAC_KEY"))

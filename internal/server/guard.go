@@ -28,7 +28,7 @@ func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code,
 }
 
 // guard authenticates a request and starts its audit record. A refused request is recorded
-// and answered 401 UNAUTHORIZED, unless it has no valid key and its address has sent more
+// and answered 401 UNAUTHORIZED (403 FORBIDDEN for valid credentials without a known role), unless it has no valid key and its address has sent more
 // refused requests than the limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
 // per address and interval instead of a row each. Every other request gets exactly one row,
 // written before its response leaves: by the executor for those that reach it, by auditWriter
@@ -38,17 +38,24 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn,
 		info := infoFrom(r.Context())
 		addr := clientAddr(r)
 		rec := &audit.Record{At: time.Now(), RequestID: info.id, ServerRequestID: info.serverID, ClientAddr: addr, Way: way.name}
-		id, why := checker.Check(r)
+		id, no := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
+		rec.Role, rec.Proof, rec.AssertedAgent = id.Role, id.Proof, id.Asserted
 		info.keyID, info.agent = id.KeyID, id.AgentID
-		if why != "" && id.KeyID == "" && !lim.allow(addr) { // a valid key is never aggregated
+		if no != nil {
+			info.refusal = no.Reason
+		}
+		if no != nil && id.Proof == "" && !lim.allow(addr) { // proven credentials are never aggregated
 			info.outcome = apperr.TooManyRequests
 			way.reject(w, apperr.TooManyRequests, "too many refused requests from this address; try again later")
 			return
 		}
+		if no == nil {
+			r = r.WithContext(auth.NewContext(r.Context(), id))
+		}
 		if writer == nil {
-			if why != "" {
-				refuse(w, r, way, apperr.Unauthorized, why)
+			if no != nil {
+				refuse(w, r, way, no.Code, no.Reason)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -56,8 +63,8 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn,
 		}
 		aw := &auditWriter{ResponseWriter: w, ctx: r.Context(), rec: rec, writer: writer, log: log}
 		r = r.WithContext(audit.NewContext(r.Context(), rec))
-		if why != "" {
-			refuse(aw, r, way, apperr.Unauthorized, why)
+		if no != nil {
+			refuse(aw, r, way, no.Code, no.Reason)
 		} else {
 			next.ServeHTTP(aw, r)
 		}

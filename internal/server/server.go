@@ -169,7 +169,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas))
+	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas, o.Auth.Tokens()))
 	consoleHandler, err := console.Handler(trusted)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -192,8 +192,10 @@ func TrustedDocuments() *graph.Manifest {
 }
 
 // readiness answers 200 while the database answers a ping within a second, 503 otherwise
-// and while the server drains.
-func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.Handler {
+// and while the server drains. With tokens, it also says whether the identity provider's keys
+// can be fetched: while they cannot, the instance stays ready (tokens signed by the cached
+// keys are still accepted, only a new key is refused), and the line says so.
+func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -213,6 +215,13 @@ func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set) http.H
 			return
 		}
 		w.Write([]byte("ready\n"))
+		if tokens != nil {
+			if err := tokens.Reachable(ctx); err != nil {
+				w.Write([]byte("identity provider: unreachable: tokens signed by cached keys are accepted, new keys are refused\n"))
+			} else {
+				w.Write([]byte("identity provider: ok\n"))
+			}
+		}
 		if replicas != nil { // per database: the primary answered; each replica's rotation
 			w.Write([]byte("primary: ok\n"))
 			replicas.Status(w)

@@ -34,14 +34,15 @@ if (!jwks) {
 
 // The claims createinfo reads, in every access token: who (preferred_username, name) and which
 // roles or groups (roles); a client's own for client_credentials, the signed-in agent's
-// otherwise.
+// otherwise; and nbf, as Entra ID and Keycloak put in theirs.
 function tokenClaims(token) {
+  const nbf = Math.floor(Date.now() / 1000);
   if (token.accountId) {
     const a = accounts[token.accountId] || {};
-    return { preferred_username: token.accountId, name: a.name, roles: a.roles };
+    return { preferred_username: token.accountId, name: a.name, roles: a.roles, nbf };
   }
   const c = clients.get(token.clientId) || {};
-  return { preferred_username: c.preferred_username ?? token.clientId, roles: c.roles };
+  return { preferred_username: c.preferred_username ?? token.clientId, roles: c.roles, nbf };
 }
 
 const provider = new Provider(issuer.origin, {

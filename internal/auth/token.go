@@ -1,0 +1,224 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"createinfo/internal/apperr"
+)
+
+// TokenConfig says which access tokens createinfo accepts and how it reads them.
+type TokenConfig struct {
+	// Issuer is the provider's issuer URL (OIDC_ISSUER): its discovery document names the
+	// JWKS, and every token's iss must be exactly it.
+	Issuer string
+	// Audience must be in every token's aud (OIDC_AUDIENCE).
+	Audience string
+	// AgentClaim names the agent (OIDC_AGENT_CLAIM, default preferred_username).
+	AgentClaim string
+	// RolesClaim holds the provider's role or group names (OIDC_ROLES_CLAIM, default roles):
+	// a list of strings, or one string.
+	RolesClaim string
+	// RoleMap maps the provider's names to createinfo's roles (OIDC_ROLE_MAP).
+	RoleMap map[string]string
+	// Client fetches the discovery document and the keys (nil: a client with a 5s timeout).
+	Client *http.Client
+	// Now is the clock exp and nbf are checked against (nil: time.Now; tests move it).
+	Now func() time.Time
+}
+
+// Algorithms are the only signature algorithms accepted: never none, never an HMAC (whose
+// "key" would be the provider's public key, known to everyone).
+var Algorithms = []string{oidc.RS256, oidc.ES256}
+
+// Skew is the clock difference tolerated on exp and nbf.
+const Skew = 30 * time.Second
+
+// Verifier checks access tokens against the provider's discovery document and JWKS. The keys
+// are cached; a token naming a kid the cache lacks makes one fetch of the JWKS (go-oidc's
+// RemoteKeySet, which also merges concurrent fetches), so a rotation at the provider is picked
+// up without a restart, and a kid the provider does not have is refused after that one fetch.
+type Verifier struct {
+	cfg     TokenConfig
+	v       *oidc.IDTokenVerifier
+	jwksURL string
+	client  *http.Client
+	now     func() time.Time
+}
+
+// ParseRoleMap reads "role:ProviderName[,role:ProviderName…]" (OIDC_ROLE_MAP); a provider
+// name may be given for several entries of one role.
+func ParseRoleMap(s string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		role, name, ok := strings.Cut(part, ":")
+		if !ok || name == "" || !knownRole(role) {
+			return nil, fmt.Errorf("OIDC_ROLE_MAP: want role:ProviderName entries with a role among %s, got %q",
+				strings.Join(Roles, ", "), part)
+		}
+		if prev, dup := m[name]; dup && prev != role {
+			return nil, fmt.Errorf("OIDC_ROLE_MAP: %q is mapped to both %s and %s", name, prev, role)
+		}
+		m[name] = role
+	}
+	return m, nil
+}
+
+// NewVerifier reads the provider's discovery document (the provider must answer at start).
+func NewVerifier(ctx context.Context, cfg TokenConfig) (*Verifier, error) {
+	if cfg.AgentClaim == "" {
+		cfg.AgentClaim = "preferred_username"
+	}
+	if cfg.RolesClaim == "" {
+		cfg.RolesClaim = "roles"
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 5 * time.Second}
+	}
+	if cfg.Audience == "" {
+		return nil, fmt.Errorf("OIDC_AUDIENCE is required with OIDC_ISSUER")
+	}
+	ctx = oidc.ClientContext(ctx, cfg.Client)
+	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("OIDC_ISSUER: discovery: %w", err)
+	}
+	var meta struct {
+		JWKS string `json:"jwks_uri"`
+	}
+	if err := p.Claims(&meta); err != nil || meta.JWKS == "" {
+		return nil, fmt.Errorf("OIDC_ISSUER: the discovery document names no jwks_uri")
+	}
+	keys := oidc.NewRemoteKeySet(ctx, meta.JWKS)
+	v := &Verifier{cfg: cfg, jwksURL: meta.JWKS, client: cfg.Client, now: cfg.Now}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	// Expiry and not-before are checked below with Skew: go-oidc allows 5 minutes on nbf.
+	v.v = oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{ClientID: cfg.Audience,
+		SupportedSigningAlgs: Algorithms, SkipExpiryCheck: true})
+	return v, nil
+}
+
+// tokenClaims are the claims read beyond go-oidc's.
+type tokenClaims struct {
+	Exp  *float64 `json:"exp"`
+	Nbf  *float64 `json:"nbf"`
+	Name string   `json:"name"`
+}
+
+// Verify checks a token and returns its caller. Reasons name the check that failed, never the
+// token.
+func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, *Refusal) {
+	tok, err := v.v.Verify(oidc.ClientContext(ctx, v.client), raw)
+	if err != nil {
+		return Identity{}, unauthorized("invalid token: " + reason(err))
+	}
+	var c tokenClaims
+	var all map[string]json.RawMessage
+	if tok.Claims(&c) != nil || tok.Claims(&all) != nil {
+		return Identity{}, unauthorized("invalid token: unreadable claims")
+	}
+	now := v.now()
+	switch {
+	case c.Exp == nil:
+		return Identity{}, unauthorized("invalid token: no exp")
+	case now.Add(-Skew).After(time.Unix(int64(*c.Exp), 0)):
+		return Identity{}, unauthorized("invalid token: expired")
+	case c.Nbf != nil && now.Add(Skew).Before(time.Unix(int64(*c.Nbf), 0)):
+		return Identity{}, unauthorized("invalid token: not valid yet (nbf)")
+	}
+	var agent string
+	if json.Unmarshal(all[v.cfg.AgentClaim], &agent) != nil || !agentIDPattern.MatchString(agent) {
+		return Identity{}, unauthorized("invalid token: claim " + v.cfg.AgentClaim + " is not an agent id")
+	}
+	names, ok := roleNames(all[v.cfg.RolesClaim])
+	if !ok {
+		return Identity{}, unauthorized("invalid token: claim " + v.cfg.RolesClaim + " is neither a string nor a list of strings")
+	}
+	id := Identity{AgentID: agent, Proof: ProofToken, Name: c.Name}
+	id.Role = v.role(names)
+	if id.Role == "" {
+		return id, &Refusal{Code: apperr.Forbidden, Reason: "the token carries no role createinfo knows (" +
+			strings.Join(Roles, ", ") + " through OIDC_ROLE_MAP)"}
+	}
+	return id, nil
+}
+
+// role is the least privileged of createinfo's roles that names map to, "" when none.
+func (v *Verifier) role(names []string) string {
+	held := map[string]bool{}
+	for _, n := range names {
+		if r, ok := v.cfg.RoleMap[n]; ok {
+			held[r] = true
+		}
+	}
+	for _, r := range Roles {
+		if held[r] {
+			return r
+		}
+	}
+	return ""
+}
+
+// roleNames reads a roles claim: absent (no roles), one string, or a list of strings.
+func roleNames(raw json.RawMessage) ([]string, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, true
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}, true
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list, true
+	}
+	return nil, false
+}
+
+// reason is a short, token-free account of go-oidc's error.
+func reason(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "malformed jwt"), strings.Contains(msg, "unexpected signature algorithm"):
+		return "malformed, or signed with an algorithm other than " + strings.Join(Algorithms, " or ")
+	case strings.Contains(msg, "different provider"):
+		return "wrong issuer"
+	case strings.Contains(msg, "expected audience"):
+		return "wrong audience"
+	case strings.Contains(msg, "fetching keys"):
+		return "signed by a key not in the cache, and the provider's keys cannot be fetched"
+	case strings.Contains(msg, "signature"):
+		return "bad signature or unknown key"
+	}
+	return "unreadable"
+}
+
+// Reachable reports whether the provider's JWKS answers now (readiness). Tokens signed by the
+// cached keys are accepted while it does not; a new key is not.
+func (v *Verifier) Reachable(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.jwksURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := v.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("identity provider unreachable: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("identity provider's JWKS answered %d", resp.StatusCode)
+	}
+	return nil
+}
