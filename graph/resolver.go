@@ -14,4 +14,6 @@ type Resolver struct {
 	MaxResults int
 	// Audit keys the HMACs of the audit record; nil when lookups are not audited.
 	Audit *audit.Writer
+	// RevealsPerHour caps each agent's revealApplication (0: no cap).
+	RevealsPerHour int
 }

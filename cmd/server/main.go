@@ -137,6 +137,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Metrics:              o.metrics,
 			Tracer:               o.tracer,
 			Replicas:             o.replicas,
+			RevealsPerHour:       cfg.RevealsPerHour,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,

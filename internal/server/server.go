@@ -75,6 +75,8 @@ type Options struct {
 	Tracer trace.TracerProvider
 	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
 	Replicas *replica.Set
+	// RevealsPerHour caps each agent's revealApplication calls in the last hour (0: no cap).
+	RevealsPerHour int
 }
 
 // New returns the service's HTTP handler.
@@ -90,7 +92,7 @@ func New(o Options) http.Handler {
 	}
 	trusted := TrustedDocuments()
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
-		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly}
+		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly, RevealsPerHour: o.RevealsPerHour}
 	if ext := tracing.NewExtension(o.Tracer); ext != nil { // observability hook
 		gopts.Extensions = append(gopts.Extensions, ext)
 	}
