@@ -46,12 +46,16 @@ type Options struct {
 	Extensions []graphql.HandlerExtension
 	// RevealsPerHour caps each agent's revealApplication (REVEALS_PER_HOUR; 0: no cap).
 	RevealsPerHour int
+	// Thresholds raise the insider-abuse signal (AGENT_LOOKUPS_PER_HOUR,
+	// AGENT_DISTINCT_CUSTOMERS_PER_HOUR).
+	Thresholds Thresholds
 }
 
 // NewSchema returns the executable schema over the database.
 func NewSchema(o Options) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
-		Resolvers:  &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit, RevealsPerHour: o.RevealsPerHour},
+		Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit, RevealsPerHour: o.RevealsPerHour,
+			Thresholds: o.Thresholds, Log: o.Log},
 		Complexity: complexity(),
 	})
 }

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"log/slog"
+
 	"gorm.io/gorm"
 
 	"createinfo/internal/audit"
@@ -16,4 +18,7 @@ type Resolver struct {
 	Audit *audit.Writer
 	// RevealsPerHour caps each agent's revealApplication (0: no cap).
 	RevealsPerHour int
+	// Thresholds raise the insider-abuse signal (insider.go).
+	Thresholds Thresholds
+	Log        *slog.Logger
 }

@@ -138,6 +138,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Tracer:               o.tracer,
 			Replicas:             o.replicas,
 			RevealsPerHour:       cfg.RevealsPerHour,
+			AgentLookupsPerHour:  cfg.AgentLookupsPerHour,
+
+			AgentCustomersPerHour: cfg.AgentCustomersPerHour,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,

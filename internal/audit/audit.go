@@ -39,9 +39,10 @@ type Record struct {
 	// AssertedAgent an X-Agent-Id that disagreed with the token's agent, ignored (migration 20).
 	Role, Proof, AssertedAgent string
 	// RevealReason is the reason an agent gave for revealApplication; Flags the insider-abuse
-	// thresholds this request went over (migration 20).
+	// thresholds this request went over; Customers the HMACs of the ID numbers of the
+	// applications returned (migration 20).
 	RevealReason               string
-	Flags                      []string
+	Flags, Customers           []string
 	Way, Operation             string
 	IdnoHMAC, PhoneHMAC, SeqNo string
 	SeqNos                     []string
@@ -327,6 +328,7 @@ type row struct {
 	AssertedAgent   string    `json:"asserted_agent"`
 	RevealReason    string    `json:"reveal_reason"`
 	Flags           []string  `json:"flags"`
+	Customers       []string  `json:"customers"`
 }
 
 // chain links the group's records to prev under the chain key and returns them as audit.append
@@ -341,9 +343,13 @@ func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
 			AgentID: r.AgentID, ClientAddr: r.ClientAddr, Way: r.Way, Operation: r.Operation, IdnoHMAC: r.IdnoHMAC,
 			PhoneHMAC: r.PhoneHMAC, SeqNo: r.SeqNo, ResultCount: len(r.SeqNos), SeqNos: r.SeqNos, Outcome: r.Outcome,
 			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac,
-			Role: r.Role, Proof: r.Proof, AssertedAgent: r.AssertedAgent, RevealReason: r.RevealReason, Flags: r.Flags}
+			Role: r.Role, Proof: r.Proof, AssertedAgent: r.AssertedAgent, RevealReason: r.RevealReason, Flags: r.Flags,
+			Customers: r.Customers}
 		if rows[i].Flags == nil {
 			rows[i].Flags = []string{}
+		}
+		if rows[i].Customers == nil {
+			rows[i].Customers = []string{}
 		}
 		if r.TraceID != "" {
 			trace := r.TraceID
@@ -363,10 +369,11 @@ func chainMAC(key []byte, prev string, r *Record) string {
 	if r.TraceID != "" {
 		f = append(f, r.TraceID)
 	}
-	if r.Role != "" || r.Proof != "" || r.AssertedAgent != "" || r.RevealReason != "" || len(r.Flags) > 0 {
+	if r.Role != "" || r.Proof != "" || r.AssertedAgent != "" || r.RevealReason != "" || len(r.Flags) > 0 || len(r.Customers) > 0 {
 		// The identity columns of migration 20, behind a marker that no trace id can equal,
 		// so that the rows written before them keep their MACs.
-		f = append(f, "identity", r.Role, r.Proof, r.AssertedAgent, r.RevealReason, strings.Join(r.Flags, ","))
+		f = append(f, "identity", r.Role, r.Proof, r.AssertedAgent, r.RevealReason, strings.Join(r.Flags, ","),
+			strings.Join(r.Customers, ","))
 	}
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(strings.Join(f, "\x1f")))
@@ -459,7 +466,7 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
 		attempts, keyed, coalesce(trace_id, ''), role, proof, asserted_agent, reveal_reason,
-		array_to_string(flags, ','), prev_hash, hash FROM audit.lookup ORDER BY id`)
+		array_to_string(flags, ','), array_to_string(customers, ','), prev_hash, hash FROM audit.lookup ORDER BY id`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read: %w", err)
 	}
@@ -472,12 +479,13 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 			count       int
 			seqNos      string
 			flags       string
+			customers   string
 			keyed       bool
 			prevHash, h string
 		)
 		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr,
 			&r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.Attempts,
-			&keyed, &r.TraceID, &r.Role, &r.Proof, &r.AssertedAgent, &r.RevealReason, &flags, &prevHash, &h); err != nil {
+			&keyed, &r.TraceID, &r.Role, &r.Proof, &r.AssertedAgent, &r.RevealReason, &flags, &customers, &prevHash, &h); err != nil {
 			return rep, fmt.Errorf("audit: read: %w", err)
 		}
 		r.SeqNos = []string{}
@@ -486,6 +494,9 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 		}
 		if flags != "" {
 			r.Flags = strings.Split(flags, ",")
+		}
+		if customers != "" {
+			r.Customers = strings.Split(customers, ",")
 		}
 		want := ""
 		switch {

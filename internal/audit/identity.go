@@ -37,3 +37,38 @@ func (w *Writer) Reveals(ctx context.Context, agent string, since time.Time) (in
 	}
 	return n, nil
 }
+
+// SetCustomers records the customers a lookup returned, as HMACs of their ID numbers.
+func (w *Writer) SetCustomers(r *Record, idnos []string) {
+	if w == nil || r == nil {
+		return
+	}
+	macs := make([]string, 0, len(idnos))
+	seen := map[string]bool{}
+	for _, id := range idnos {
+		if m := w.mac(id); m != "" && !seen[m] {
+			seen[m] = true
+			macs = append(macs, m)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Customers = macs
+}
+
+// AgentHour counts agent's successful lookups since then, the current one (r, not written
+// yet) included, and the distinct customers they returned.
+func (w *Writer) AgentHour(ctx context.Context, agent string, since time.Time, r *Record) (lookups, customers int, err error) {
+	r.mu.Lock()
+	current := append([]string{}, r.Customers...)
+	r.mu.Unlock()
+	err = w.db.QueryRowContext(ctx, `WITH hour AS (SELECT customers FROM audit.lookup
+			WHERE agent_id = $1 AND at >= $2 AND outcome = 'OK')
+		SELECT (SELECT count(*) FROM hour) + 1,
+			(SELECT count(DISTINCT c) FROM (SELECT unnest(customers) FROM hour UNION ALL SELECT unnest($3::text[])) AS x(c))`,
+		agent, since, current).Scan(&lookups, &customers)
+	if err != nil {
+		return 0, 0, fmt.Errorf("audit: count the agent's hour: %w", err)
+	}
+	return lookups, customers, nil
+}

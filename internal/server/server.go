@@ -77,6 +77,9 @@ type Options struct {
 	Replicas *replica.Set
 	// RevealsPerHour caps each agent's revealApplication calls in the last hour (0: no cap).
 	RevealsPerHour int
+	// AgentLookupsPerHour and AgentCustomersPerHour are the insider-abuse thresholds: an agent
+	// over one in the last hour is flagged (row, counter, WARN line), not stopped (0: off).
+	AgentLookupsPerHour, AgentCustomersPerHour int
 }
 
 // New returns the service's HTTP handler.
@@ -92,7 +95,9 @@ func New(o Options) http.Handler {
 	}
 	trusted := TrustedDocuments()
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
-		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly, RevealsPerHour: o.RevealsPerHour}
+		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly, RevealsPerHour: o.RevealsPerHour,
+		Thresholds: graph.Thresholds{LookupsPerHour: o.AgentLookupsPerHour, CustomersPerHour: o.AgentCustomersPerHour,
+			Exceeded: o.Metrics.ThresholdExceeded}}
 	if ext := tracing.NewExtension(o.Tracer); ext != nil { // observability hook
 		gopts.Extensions = append(gopts.Extensions, ext)
 	}
