@@ -2,10 +2,12 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -50,7 +52,21 @@ type Verifier struct {
 	jwksURL string
 	client  *http.Client
 	now     func() time.Time
+
+	// seen holds the tokens verified lately, by SHA-256, with their caller and expiry: an
+	// agent's token serves many requests in its lifetime, and the signature check is most of
+	// the cost. Times are checked again on every use.
+	mu   sync.Mutex
+	seen map[[sha256.Size]byte]verified
 }
+
+type verified struct {
+	id       Identity
+	exp, nbf time.Time
+}
+
+// maxSeen bounds the cache of verified tokens; when full it is emptied.
+const maxSeen = 10000
 
 // ParseRoleMap reads "role:ProviderName[,role:ProviderName…]" (OIDC_ROLE_MAP); a provider
 // name may be given for several entries of one role.
@@ -100,7 +116,7 @@ func NewVerifier(ctx context.Context, cfg TokenConfig) (*Verifier, error) {
 		return nil, fmt.Errorf("OIDC_ISSUER: the discovery document names no jwks_uri")
 	}
 	keys := oidc.NewRemoteKeySet(ctx, meta.JWKS)
-	v := &Verifier{cfg: cfg, jwksURL: meta.JWKS, client: cfg.Client, now: cfg.Now}
+	v := &Verifier{cfg: cfg, jwksURL: meta.JWKS, client: cfg.Client, now: cfg.Now, seen: map[[sha256.Size]byte]verified{}}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -120,39 +136,77 @@ type tokenClaims struct {
 // Verify checks a token and returns its caller. Reasons name the check that failed, never the
 // token.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, *Refusal) {
+	key := sha256.Sum256([]byte(raw))
+	v.mu.Lock()
+	hit, ok := v.seen[key]
+	v.mu.Unlock()
+	if ok {
+		if no := v.times(hit.exp, hit.nbf); no != nil {
+			return Identity{}, no
+		}
+		return hit.id, nil
+	}
+	id, exp, nbf, no := v.verify(ctx, raw)
+	if no == nil {
+		v.mu.Lock()
+		if len(v.seen) >= maxSeen {
+			clear(v.seen)
+		}
+		v.seen[key] = verified{id: id, exp: exp, nbf: nbf}
+		v.mu.Unlock()
+	}
+	return id, no
+}
+
+// times checks exp and nbf against the clock, with Skew.
+func (v *Verifier) times(exp, nbf time.Time) *Refusal {
+	now := v.now()
+	switch {
+	case now.Add(-Skew).After(exp):
+		return unauthorized("invalid token: expired")
+	case !nbf.IsZero() && now.Add(Skew).Before(nbf):
+		return unauthorized("invalid token: not valid yet (nbf)")
+	}
+	return nil
+}
+
+// verify checks a token the cache does not hold.
+func (v *Verifier) verify(ctx context.Context, raw string) (id Identity, exp, nbf time.Time, no *Refusal) {
+	fail := func(r *Refusal) (Identity, time.Time, time.Time, *Refusal) { return Identity{}, exp, nbf, r }
 	tok, err := v.v.Verify(oidc.ClientContext(ctx, v.client), raw)
 	if err != nil {
-		return Identity{}, unauthorized("invalid token: " + reason(err))
+		return fail(unauthorized("invalid token: " + reason(err)))
 	}
 	var c tokenClaims
 	var all map[string]json.RawMessage
 	if tok.Claims(&c) != nil || tok.Claims(&all) != nil {
-		return Identity{}, unauthorized("invalid token: unreadable claims")
+		return fail(unauthorized("invalid token: unreadable claims"))
 	}
-	now := v.now()
-	switch {
-	case c.Exp == nil:
-		return Identity{}, unauthorized("invalid token: no exp")
-	case now.Add(-Skew).After(time.Unix(int64(*c.Exp), 0)):
-		return Identity{}, unauthorized("invalid token: expired")
-	case c.Nbf != nil && now.Add(Skew).Before(time.Unix(int64(*c.Nbf), 0)):
-		return Identity{}, unauthorized("invalid token: not valid yet (nbf)")
+	if c.Exp == nil {
+		return fail(unauthorized("invalid token: no exp"))
+	}
+	exp = time.Unix(int64(*c.Exp), 0)
+	if c.Nbf != nil {
+		nbf = time.Unix(int64(*c.Nbf), 0)
+	}
+	if no := v.times(exp, nbf); no != nil {
+		return fail(no)
 	}
 	var agent string
 	if json.Unmarshal(all[v.cfg.AgentClaim], &agent) != nil || !agentIDPattern.MatchString(agent) {
-		return Identity{}, unauthorized("invalid token: claim " + v.cfg.AgentClaim + " is not an agent id")
+		return fail(unauthorized("invalid token: claim " + v.cfg.AgentClaim + " is not an agent id"))
 	}
 	names, ok := roleNames(all[v.cfg.RolesClaim])
 	if !ok {
-		return Identity{}, unauthorized("invalid token: claim " + v.cfg.RolesClaim + " is neither a string nor a list of strings")
+		return fail(unauthorized("invalid token: claim " + v.cfg.RolesClaim + " is neither a string nor a list of strings"))
 	}
-	id := Identity{AgentID: agent, Proof: ProofToken, Name: c.Name}
+	id = Identity{AgentID: agent, Proof: ProofToken, Name: c.Name}
 	id.Role = v.role(names)
 	if id.Role == "" {
-		return id, &Refusal{Code: apperr.Forbidden, Reason: "the token carries no role createinfo knows (" +
+		return id, exp, nbf, &Refusal{Code: apperr.Forbidden, Reason: "the token carries no role createinfo knows (" +
 			strings.Join(Roles, ", ") + " through OIDC_ROLE_MAP)"}
 	}
-	return id, nil
+	return id, exp, nbf, nil
 }
 
 // role is the least privileged of createinfo's roles that names map to, "" when none.
