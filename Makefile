@@ -12,7 +12,7 @@ FUZZTIME ?= 10s
 BENCH_APPLICATIONS ?= 1000000
 BENCH_DURATION ?= 10s
 
-.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot
+.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot demo-oidc
 
 run:
 	@url=$$(scripts/localdb.sh); \
@@ -40,6 +40,17 @@ run:
 	echo "  curl -s localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo -d '{\"seqNo\":\"0A80d1d572650511ea8a30acde48001122\"}'"; \
 	echo; \
 	wait $$pid
+
+# The demo OpenID Provider (tools/oidc/demo.json: agent agent001, integration client crm, the
+# console's public client) on 127.0.0.1:9400, for `make run` with sign-in; Ctrl-C stops it.
+demo-oidc:
+	@node=$$(scripts/oidc.sh); \
+	echo "demo OpenID Provider on http://127.0.0.1:9400 (Ctrl-C stops it); in another terminal:"; \
+	echo "  OIDC_ISSUER=http://127.0.0.1:9400 OIDC_AUDIENCE=urn:createinfo OIDC_CONSOLE_CLIENT_ID=console make run"; \
+	echo "then open http://localhost:$(PORT)/console/?phone=0988123456 and sign in as agent001 (any password: a demo provider)."; \
+	echo "An integration's token (client credentials), for curl -H 'Authorization: Bearer <token>':"; \
+	echo "  curl -s -u crm:crm-demo-secret http://127.0.0.1:9400/token -d grant_type=client_credentials -d scope=lookup -d resource=urn:createinfo"; \
+	exec "$$node" tools/oidc/provider.mjs tools/oidc/demo.json
 
 # The console's browser tests need Chromium: scripts/chromium.sh installs Debian's package when
 # it is missing and prints its path.
