@@ -20,6 +20,7 @@ import (
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/config"
+	"createinfo/internal/console"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
 )
@@ -138,6 +139,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Tracer:               o.tracer,
 			Replicas:             o.replicas,
 			RevealsPerHour:       cfg.RevealsPerHour,
+			Console:              console.Auth{Issuer: cfg.OIDC.Issuer, ClientID: cfg.ConsoleClientID, Audience: cfg.OIDC.Audience},
 			AgentLookupsPerHour:  cfg.AgentLookupsPerHour,
 
 			AgentCustomersPerHour: cfg.AgentCustomersPerHour,

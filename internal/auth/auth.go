@@ -177,6 +177,20 @@ func (c *Checker) OpenAs(id Identity) *Checker {
 	return c
 }
 
+// Agents reports whether some callers may be agents (their personal data masked): token
+// callers, keys with the agent role, or the open identity.
+func (c *Checker) Agents() bool {
+	if c.tokens != nil || !c.Enabled() && c.open != nil && c.open.Role == RoleAgent {
+		return true
+	}
+	for _, k := range c.keys {
+		if k.Role == RoleAgent {
+			return true
+		}
+	}
+	return false
+}
+
 // Tokens is the token verifier, nil when tokens are not accepted.
 func (c *Checker) Tokens() *Verifier { return c.tokens }
 

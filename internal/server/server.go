@@ -75,6 +75,8 @@ type Options struct {
 	Tracer trace.TracerProvider
 	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
 	Replicas *replica.Set
+	// Console is how the console signs agents in (its Reveal is set here from Auth).
+	Console console.Auth
 	// RevealsPerHour caps each agent's revealApplication calls in the last hour (0: no cap).
 	RevealsPerHour int
 	// AgentLookupsPerHour and AgentCustomersPerHour are the insider-abuse thresholds: an agent
@@ -94,6 +96,7 @@ func New(o Options) http.Handler {
 		o.MaxBodyBytes = reqbody.DefaultMaxBytes
 	}
 	trusted := TrustedDocuments()
+	o.Console.Reveal = o.Auth.Agents()
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
 		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly, RevealsPerHour: o.RevealsPerHour,
 		Thresholds: graph.Thresholds{LookupsPerHour: o.AgentLookupsPerHour, CustomersPerHour: o.AgentCustomersPerHour,
@@ -177,7 +180,7 @@ func New(o Options) http.Handler {
 		o.Draining = new(atomic.Bool)
 	}
 	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas, o.Auth.Tokens()))
-	consoleHandler, err := console.Handler(trusted)
+	consoleHandler, err := console.Handler(trusted, o.Console)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
 	}

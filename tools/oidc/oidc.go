@@ -119,10 +119,23 @@ func Start(t testing.TB, cfg Config, keys ...Key) *Provider {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
+	cfg.Clients = append([]Client(nil), cfg.Clients...) // SetRedirects edits its own copy
 	p := &Provider{Issuer: fmt.Sprintf("http://127.0.0.1:%d", port), cfg: cfg, dir: t.TempDir()}
 	p.start(t, keys)
 	t.Cleanup(p.Stop)
 	return p
+}
+
+// SetRedirects makes uris the redirect URIs of the public client id (a service whose address
+// is known only once it runs) and restarts the provider with keys.
+func (p *Provider) SetRedirects(t testing.TB, id string, uris []string, keys ...Key) {
+	t.Helper()
+	for i := range p.cfg.Clients {
+		if p.cfg.Clients[i].ID == id {
+			p.cfg.Clients[i].RedirectURIs = uris
+		}
+	}
+	p.Restart(t, keys...)
 }
 
 // Restart stops the provider and starts it again on the same issuer with another set of keys:
