@@ -156,14 +156,32 @@ var _ interface {
 func (masker) ExtensionName() string                   { return "Mask" }
 func (masker) Validate(graphql.ExecutableSchema) error { return nil }
 
+// personalByType is personal by type and field, so that the interceptor, which sees every
+// field of every response, finds a field without building its name; the caller's role is
+// looked up only for personal fields.
+var personalByType = func() map[string]map[string]mask {
+	m := map[string]map[string]mask{}
+	for key, f := range personal {
+		typ, field, _ := strings.Cut(key, ".")
+		if m[typ] == nil {
+			m[typ] = map[string]mask{}
+		}
+		m[typ][field] = f
+	}
+	return m
+}()
+
 func (masker) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
-	if err != nil || res == nil || auth.FromContext(ctx).Role != auth.RoleAgent {
+	if err != nil || res == nil {
 		return res, err
 	}
 	fc := graphql.GetFieldContext(ctx)
-	m, ok := personal[fc.Object+"."+fc.Field.Name]
-	if !ok || underReveal(fc) {
+	if fc == nil || fc.Field.Field == nil {
+		return res, err
+	}
+	m := personalByType[fc.Object][fc.Field.Name]
+	if m == nil || auth.FromContext(ctx).Role != auth.RoleAgent || underReveal(fc) {
 		return res, err
 	}
 	switch v := res.(type) {
