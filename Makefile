@@ -70,7 +70,8 @@ test: check-generated
 	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 2 minutes)"; \
 	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
-# Retakes docs/console.png, the README's picture of the console, in the browser test.
+# Retakes docs/console.png and docs/console-overview.png, the README's pictures of the console,
+# in the browser test.
 screenshot:
 	@url=$$(scripts/localdb.sh); \
 	CHROMIUM="$$(scripts/chromium.sh)" CONSOLE_SCREENSHOT="$$PWD/docs/console.png" DATABASE_URL="$$url" \
@@ -83,7 +84,9 @@ fuzz:
 	$(GO) test -count=1 -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./internal/legacy/
 
 # Seeds BENCH_APPLICATIONS synthetic applications (once) into the database createinfo_bench
-# of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md.
+# of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md. On
+# the local cluster it then measures the cost of synchronous audit commits against a fresh
+# standby of it (scripts/localdb.sh standby, stopped afterwards).
 bench:
 	@url=$$(scripts/localdb.sh); \
 	bench_url=$${BENCH_DATABASE_URL:-$$(printf '%s' "$$url" | sed -E 's|/[^/?]+(\?\|$$)|/createinfo_bench\1|')}; \
@@ -95,6 +98,12 @@ bench:
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
 	DATABASE_URL="$$bench_url" bin/migrate; \
 	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION); \
+	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
+		echo "the cost of synchronous audit commits: a fresh standby of the local cluster (pg_basebackup)"; \
+		scripts/localdb.sh standby >/dev/null; \
+		trap 'scripts/localdb.sh standby-stop' EXIT; \
+		DATABASE_URL="$$bench_url" bin/bench -server bin/server -sync-commit 3 -duration $(BENCH_DURATION); \
+	fi; \
 	scripts/oidc.sh >/dev/null; \
 	echo "access-token verification with cached keys (target under 0.05 ms per request; first = a token's first use):"; \
 	$(GO) test -run '^$$' -bench BenchmarkVerifyToken -benchtime 2000x ./internal/auth/ | grep ns/op

@@ -8,7 +8,10 @@
 # with pg_stat_statements loaded (the benchmark counts statements with it),
 # creates the database `createinfo` and prints its URL. Running it again reuses the cluster.
 # Progress goes to stderr so that `url=$(scripts/localdb.sh)` captures the URL alone.
-# `localdb.sh stop` stops the private cluster, and says so when it was not running.
+# `localdb.sh stop` stops the private cluster (and its standby), and says so when it was not running.
+# `localdb.sh standby` makes a fresh streaming standby of the running cluster (pg_basebackup -R,
+# in .localdb/standby, on the next free port) and prints its URL; `localdb.sh standby-stop`
+# stops it. The benchmark of synchronous audit commits (make bench) uses it.
 set -euo pipefail
 action=${1:-start}
 
@@ -59,7 +62,18 @@ if [ "$(id -u)" = 0 ]; then
 fi
 data="$dir/data"
 
+standby="$dir/standby"
+stop_standby() {
+	if [ -s "$standby/PG_VERSION" ] && runas "$bindir/pg_ctl" -D "$standby" status >/dev/null 2>&1; then
+		runas "$bindir/pg_ctl" -D "$standby" -m fast -w stop >&2
+	fi
+}
+if [ "$action" = standby-stop ]; then
+	stop_standby
+	exit 0
+fi
 if [ "$action" = stop ]; then
+	stop_standby
 	if [ -s "$data/PG_VERSION" ] && runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		runas "$bindir/pg_ctl" -D "$data" -w stop >&2
 	else
@@ -105,6 +119,22 @@ else
 		while port_busy "$port"; do port=$((port + 1)); done
 	done
 	echo "$port" >"$dir/port"
+fi
+
+if [ "$action" = standby ]; then
+	stop_standby
+	rm -rf "$standby"
+	say "making a standby of 127.0.0.1:$port in $standby (pg_basebackup: a copy of every database)"
+	runas "$bindir/pg_basebackup" -D "$standby" -R -X stream -c fast -h 127.0.0.1 -p "$port" -U postgres >&2
+	sport=$((port + 1))
+	while port_busy "$sport"; do
+		sport=$((sport + 1))
+		[ "$sport" -lt 54500 ] || { say "no free port for the standby"; exit 1; }
+	done
+	runas "$bindir/pg_ctl" -D "$standby" -l "$dir/standby.log" -w -t 60 \
+		-o "-p $sport -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2
+	printf 'postgres://postgres@127.0.0.1:%s/%s?sslmode=disable\n' "$sport" "$dbname"
+	exit 0
 fi
 
 psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)

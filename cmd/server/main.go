@@ -23,6 +23,7 @@ import (
 	"createinfo/internal/console"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
+	"createinfo/internal/standby"
 )
 
 func main() {
@@ -107,8 +108,14 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 
 	auditW := audit.NewWriter(auditSQL, audit.Options{HMACKey: hmacKey, ChainKey: cfg.AuditChainKey,
-		CheckpointEvery: cfg.AuditCheckpointEvery, Log: log})
+		CheckpointEvery: cfg.AuditCheckpointEvery, SynchronousCommit: cfg.AuditSynchronousCommit, Log: log})
 	defer auditW.Checkpoint() // the last rows written, once the server has stopped
+	// What protects an acknowledged row from a failover: logged at the first check.
+	syncWatch := standby.New(auditSQL, cfg.AuditSynchronousCommit, cfg.AuditRequireSyncStandby, log, o.metrics)
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); syncWatch.Run(watchCtx) }()
+	defer func() { stopWatch(); <-watched }()
 	done, background := make(chan struct{}), new(sync.WaitGroup)
 	draining := new(atomic.Bool)
 	srv := &http.Server{
@@ -138,6 +145,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 			Metrics:              o.metrics,
 			Tracer:               o.tracer,
 			Replicas:             o.replicas,
+			Standby:              syncWatch,
 			RevealsPerHour:       cfg.RevealsPerHour,
 			Console:              console.Auth{Issuer: cfg.OIDC.Issuer, ClientID: cfg.ConsoleClientID, Audience: cfg.OIDC.Audience},
 			AgentLookupsPerHour:  cfg.AgentLookupsPerHour,

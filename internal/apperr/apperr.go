@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -69,6 +70,17 @@ var status = map[Code]int{
 	ServiceUnavailable:     http.StatusServiceUnavailable,
 	Timeout:                http.StatusGatewayTimeout,
 	Internal:               http.StatusInternalServerError,
+}
+
+// Codes lists every code of the error table, sorted: the console's tests check that each has
+// its Chinese message.
+func Codes() []Code {
+	out := make([]Code, 0, len(status))
+	for c := range status {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Status is the HTTP status of code, and whether code is one of ours.

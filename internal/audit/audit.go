@@ -123,7 +123,11 @@ type Options struct {
 	// CheckpointEvery is how often a checkpoint is logged while rows are written (0: only
 	// when Checkpoint is called).
 	CheckpointEvery time.Duration
-	Log             *slog.Logger
+	// SynchronousCommit is the synchronous_commit of the writer's transactions
+	// (AUDIT_SYNCHRONOUS_COMMIT; "" is on): set in each, whatever the server's default, so that
+	// with a synchronous standby a row is on it before its lookup's answer leaves (sync.go).
+	SynchronousCommit string
+	Log               *slog.Logger
 }
 
 // Writer appends records to audit.lookup. Records are written in groups: the first waiting
@@ -278,11 +282,11 @@ func (w *Writer) writeGroup(group []pending) error {
 	w.mu.Lock()
 	prev := w.head
 	w.mu.Unlock()
+	level := w.level(group)
 	for try := 0; ; try++ {
 		rows, last := w.chain(group, prev)
-		var lastID int64
-		var head string
-		if err := w.db.QueryRowContext(ctx, `SELECT last_id, head FROM audit.append($1, $2)`, prev, rows).Scan(&lastID, &head); err != nil {
+		lastID, head, err := w.append(ctx, prev, rows, level)
+		if err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
 		if lastID > 0 {

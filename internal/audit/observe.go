@@ -24,6 +24,18 @@ func (w *Writer) observeGroup(rows int, start time.Time, err error) {
 	}
 }
 
+// StandbyObserver, when the Observer implements it too, is told how long each audit
+// transaction took that waited for a synchronous standby's confirmation.
+type StandbyObserver interface {
+	AuditStandbyCommit(took time.Duration)
+}
+
+func (w *Writer) observeStandby(took time.Duration) {
+	if o, ok := w.obs.(StandbyObserver); ok {
+		o.AuditStandbyCommit(took)
+	}
+}
+
 // Withheld counts a response withheld because its row could not be written (fail closed).
 func (w *Writer) Withheld() {
 	if w.obs != nil {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/reqbody"
 )
@@ -86,6 +88,15 @@ type Config struct {
 	// AuditCheckpointEvery is how often the service logs a signed checkpoint of the audit
 	// chain while it writes rows (AUDIT_CHECKPOINT_INTERVAL, default 1m).
 	AuditCheckpointEvery time.Duration
+	// AuditSynchronousCommit is PostgreSQL's synchronous_commit for the audit writer's
+	// transactions, set in each of them whatever the server's default (AUDIT_SYNCHRONOUS_COMMIT:
+	// on, remote_apply, remote_write or local; default on). With synchronous_standby_names set,
+	// on and remote_apply return only once a synchronous standby has the rows: an acknowledged
+	// row survives a failover to it. off is refused: a row could be lost while its answer left.
+	AuditSynchronousCommit string
+	// AuditRequireSyncStandby refuses lookups (SERVICE_UNAVAILABLE) while no synchronous
+	// standby is connected to the primary (AUDIT_REQUIRE_SYNC_STANDBY, default false).
+	AuditRequireSyncStandby bool
 	// BodyReadTimeout bounds the reading of a request body, before the request may take a
 	// lookup slot (BODY_READ_TIMEOUT, default 2s).
 	BodyReadTimeout time.Duration
@@ -127,6 +138,11 @@ type Config struct {
 	// process past it for long.
 	MemoryLimit int64
 }
+
+// AuditSynchronousCommitLevels are the values AUDIT_SYNCHRONOUS_COMMIT accepts: PostgreSQL's
+// synchronous_commit levels except off, under which a committed row may be lost in a crash
+// of the primary itself, after its lookup's answer has left.
+var AuditSynchronousCommitLevels = []string{"on", "remote_apply", "remote_write", "local"}
 
 // DevelopmentChainKey is the audit chain key outside production when AUDIT_CHAIN_KEY is unset:
 // published here, so it protects nothing; it only lets a development trail verify across
@@ -192,6 +208,11 @@ func parse(getenv func(string) string) (Config, error) {
 	c.RevealsPerHour = p.int("REVEALS_PER_HOUR", 20)
 	c.AgentLookupsPerHour = p.int("AGENT_LOOKUPS_PER_HOUR", 120)
 	c.AgentCustomersPerHour = p.int("AGENT_DISTINCT_CUSTOMERS_PER_HOUR", 60)
+	c.AuditSynchronousCommit = p.oneOf("AUDIT_SYNCHRONOUS_COMMIT", "on", AuditSynchronousCommitLevels)
+	c.AuditRequireSyncStandby = p.bool("AUDIT_REQUIRE_SYNC_STANDBY", false)
+	if c.AuditRequireSyncStandby && !audit.WaitsForStandby(c.AuditSynchronousCommit) {
+		p.errs = append(p.errs, fmt.Errorf("AUDIT_REQUIRE_SYNC_STANDBY=true needs AUDIT_SYNCHRONOUS_COMMIT on, remote_apply or remote_write: under local no commit waits for the standby"))
+	}
 	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")
 	if keys, err := auth.ParseKeys(getenv("API_KEYS")); err != nil {
 		p.errs = append(p.errs, err)
@@ -293,6 +314,15 @@ func (p *parser) bool(name string, def bool) bool {
 		p.fail(name, v, fmt.Errorf("want true or false"))
 	}
 	return b
+}
+
+// oneOf reads a value that must be one of allowed.
+func (p *parser) oneOf(name, def string, allowed []string) string {
+	v := p.str(name, def)
+	if !slices.Contains(allowed, v) {
+		p.fail(name, v, fmt.Errorf("want one of %s", strings.Join(allowed, ", ")))
+	}
+	return v
 }
 
 func (p *parser) duration(name string, def time.Duration) time.Duration {

@@ -144,6 +144,34 @@ func TestGCSettings(t *testing.T) {
 	}
 }
 
+// TestAuditSynchronousCommit: on by default, remote_apply accepted, off and anything else
+// refused by name (off would let a row be lost after its answer left).
+func TestAuditSynchronousCommit(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://x/y"}
+	c, err := parse(env(base))
+	if err != nil || c.AuditSynchronousCommit != "on" || c.AuditRequireSyncStandby {
+		t.Fatalf("default: %q %v %v", c.AuditSynchronousCommit, c.AuditRequireSyncStandby, err)
+	}
+	base["AUDIT_SYNCHRONOUS_COMMIT"], base["AUDIT_REQUIRE_SYNC_STANDBY"] = "remote_apply", "true"
+	if c, err = parse(env(base)); err != nil || c.AuditSynchronousCommit != "remote_apply" || !c.AuditRequireSyncStandby {
+		t.Fatalf("remote_apply: %q %v %v", c.AuditSynchronousCommit, c.AuditRequireSyncStandby, err)
+	}
+	for _, bad := range []string{"off", "ON", "on; SET role postgres", "yes"} {
+		base["AUDIT_SYNCHRONOUS_COMMIT"] = bad
+		if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "AUDIT_SYNCHRONOUS_COMMIT") {
+			t.Errorf("AUDIT_SYNCHRONOUS_COMMIT=%q: %v", bad, err)
+		}
+	}
+	base["AUDIT_SYNCHRONOUS_COMMIT"], base["AUDIT_REQUIRE_SYNC_STANDBY"] = "local", "true"
+	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "AUDIT_REQUIRE_SYNC_STANDBY") {
+		t.Errorf("a required standby no commit waits for: %v", err)
+	}
+	base["AUDIT_SYNCHRONOUS_COMMIT"], base["AUDIT_REQUIRE_SYNC_STANDBY"] = "on", "maybe"
+	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "AUDIT_REQUIRE_SYNC_STANDBY") {
+		t.Errorf("AUDIT_REQUIRE_SYNC_STANDBY=maybe: %v", err)
+	}
+}
+
 func TestIdentitySettings(t *testing.T) {
 	c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
 	if err != nil {

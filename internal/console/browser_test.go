@@ -215,6 +215,25 @@ func (p *tab) waitLookups(n int) {
 	p.waitFor(fmt.Sprintf(`window.createinfoConsole && window.createinfoConsole.completed >= %d`, n))
 }
 
+// clickIn clicks the element sel of the card of seqNo. A card off the screen is not laid out
+// (content-visibility: auto) until it scrolls into view: scroll to it and let two frames
+// render it, as an agent's scrolling would, so that the click lands on the element.
+func (p *tab) clickIn(seqNo, sel string) {
+	p.t.Helper()
+	q := `article.app[data-seqno="` + seqNo + `"] ` + sel
+	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('` + q + `').scrollIntoView({ block: 'center' })`))
+	p.frames()
+	p.do(chromedp.Click(q))
+}
+
+// frames returns once the page has rendered two more frames (what it shows has caught up
+// with a scroll or a resize).
+func (p *tab) frames() {
+	p.t.Helper()
+	p.do(chromedp.Evaluate[chromedp.Void](`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))`,
+		chromedp.EvalAwaitPromise))
+}
+
 func (p *tab) requested(suffix string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -231,7 +250,7 @@ const sample = "0A80d1d572650511ea8a30acde48001122"
 // screen is what the page shows of one application.
 type screen struct {
 	Done     []int    `json:"done"`
-	Last     []string `json:"last"`
+	Stuck    []string `json:"stuck"`
 	Where    string   `json:"where"`
 	Outcome  string   `json:"outcome"`
 	AML      string   `json:"aml"`
@@ -252,7 +271,7 @@ func readCard(p *tab, seqNo string) screen {
 		const text = (sel) => { const e = c.querySelector(sel); return e ? e.textContent : ''; };
 		return {
 			done: all('.step.done').map((e) => +e.dataset.step),
-			last: all('.step.last').map((e) => e.dataset.step + ' ' + e.querySelector('.name').textContent),
+			stuck: all('.step.stuck').map((e) => e.dataset.step + ' ' + e.querySelector('.name').textContent),
 			where: text('.where'), outcome: text('.outcome'), aml: text('[data-flag=aml]'),
 			flags: all('[data-flag]').map((e) => e.dataset.flag),
 			abnormal: all('[data-field=abnormalPid]').map((e) => e.textContent),
@@ -278,13 +297,13 @@ func TestDeepLinkByPhone(t *testing.T) {
 	}
 
 	c := readCard(p, sample)
-	if fmt.Sprint(c.Done) != "[1 2 3 4 5]" || len(c.Last) != 1 || c.Last[0] != "5 OCR第一證件確認" {
-		t.Errorf("step bar: done %v, stopped at %q; want steps 1-5 done, stopped at 5 OCR第一證件確認", c.Done, c.Last)
+	if fmt.Sprint(c.Done) != "[1 2 3 4 5]" || len(c.Stuck) != 1 || c.Stuck[0] != "6 OCR第二證件" {
+		t.Errorf("step bar: done %v, stuck at %q; want steps 1-5 done, stuck at 6 OCR第二證件", c.Done, c.Stuck)
 	}
-	if c.Outcome != "開戶中斷" || !strings.Contains(c.Where, "OCR第一證件確認") {
+	if c.Outcome != "! 開戶中斷：卡在第 6 步：OCR第二證件" || c.Where != "：卡在第 6 步：OCR第二證件" {
 		t.Errorf("outcome %q, where %q", c.Outcome, c.Where)
 	}
-	if !strings.Contains(c.AML, "AML") || !strings.Contains(c.AML, "制裁名單") || !strings.Contains(c.AML, "HIGH") {
+	if c.AML != "⚠ AML 命中：制裁名單、風險等級高、罕見字（第二字面）" {
 		t.Errorf("AML badge %q", c.AML)
 	}
 	for _, f := range []string{"ocr", "z21", "z22", "special", "rarelyWord"} {
@@ -304,7 +323,7 @@ func TestDeepLinkByPhone(t *testing.T) {
 	if c.Name != "王○明" || c.Idno != "N12****789" || c.Phone != "0988***456" {
 		t.Errorf("not masked by default (name %d, idno %d, phone %d characters)", len([]rune(c.Name)), len(c.Idno), len(c.Phone))
 	}
-	p.do(chromedp.Click(`article.app[data-seqno="` + sample + `"] button.reveal`))
+	p.clickIn(sample, "button.reveal")
 	c = readCard(p, sample)
 	if c.Name != "王小明" || c.Idno != "N123456789" || c.Phone != "0988123456" ||
 		strings.Join(c.Abnormal, ",") != "A123456789,B123456789,C123456789" {
@@ -313,7 +332,7 @@ func TestDeepLinkByPhone(t *testing.T) {
 	if other := readCard(p, "DEMO-APP-B-01"); other.Name != "林○麗" || other.Idno != "B12****789" {
 		t.Errorf("revealing one application revealed another")
 	}
-	p.do(chromedp.Click(`article.app[data-seqno="` + sample + `"] button.reveal`))
+	p.clickIn(sample, "button.reveal")
 	if c = readCard(p, sample); c.Name != "王○明" {
 		t.Errorf("a second click does not mask again")
 	}
@@ -322,9 +341,9 @@ func TestDeepLinkByPhone(t *testing.T) {
 	if !p.requested("/graphql") || !p.requested("/console/manifest.json") {
 		t.Errorf("the page's requests were not recorded")
 	}
-	p.waitFor(`window.createinfoConsole.lastPaintMs !== null`) // set on the frame after the result
-	ms := eval[float64](p, `window.createinfoConsole.lastPaintMs`)
-	t.Logf("first frame after the response: %.1f ms (4 applications)", ms)
+	p.waitFor(`window.createinfoConsole.lastLayoutMs !== null`) // set on the frame after the result
+	ms := eval[[]float64](p, `[window.createinfoConsole.lastPaintMs, window.createinfoConsole.lastLayoutMs]`)
+	t.Logf("first frame after the response: %.1f ms (4 applications), laid out: %.1f ms", ms[0], ms[1])
 
 	// Audited like any lookup.
 	var op, outcome string
@@ -352,32 +371,67 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// TestScreenshot takes the picture of the sample lookup shown in the README. With
-// CONSOLE_SCREENSHOT=path (make screenshot) it writes it there (docs/console.png).
+// TestScreenshot takes the pictures of the caller with four applications shown in the README:
+// the whole page, and the first screen of a 1280×720 window (the overview). With
+// CONSOLE_SCREENSHOT=path (make screenshot) it writes them there (docs/console.png) and beside
+// it (docs/console-overview.png).
 func TestScreenshot(t *testing.T) {
 	env := servertest.New(t)
 	p := openTab(t, env.URL)
-	p.open("?seqNo=" + sample)
+	p.do(chromedp.EmulateViewport(1280, 720))
+	p.open("?phone=0988123456")
 	p.waitLookups(1)
-	p.waitFor(`document.querySelectorAll('#results article.app').length === 1`)
+	p.waitFor(`document.querySelectorAll('#results article.app').length === 4 && window.createinfoConsole.lastLayoutMs !== null`)
+	p.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`)) // no focus ring in the picture
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	first, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("screenshot is not a PNG: %v", err)
-	}
-	if w := img.Bounds().Dx(); w != 1280 {
-		t.Errorf("screenshot %d pixels wide, want 1280", w)
-	}
-	if out := os.Getenv("CONSOLE_SCREENSHOT"); out != "" {
-		if err := os.WriteFile(out, shot, 0o644); err != nil {
+	// The whole page: a window as tall as the page, so that every card is on the screen and
+	// laid out (cards off the screen are not: content-visibility: auto), until its height holds.
+	// (Cards coming on the screen are laid out a frame later, so the height is read until it
+	// holds twice in a window of that height.)
+	for h, held, i := int64(720), 0, 0; held < 2; i++ {
+		if i == 20 {
+			t.Fatalf("the page's height does not settle: %d px", h)
+		}
+		p.do(chromedp.EmulateViewport(1280, h))
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise((r) => requestAnimationFrame(() =>
+			requestAnimationFrame(() => r(Math.ceil(document.body.getBoundingClientRect().height)))))`, chromedp.EvalAwaitPromise))
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("wrote %s (%d×%d)", out, img.Bounds().Dx(), img.Bounds().Dy())
+		if int64(v) == h {
+			held++
+		} else {
+			h, held = int64(v), 0
+		}
+	}
+	full, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	out := os.Getenv("CONSOLE_SCREENSHOT")
+	for _, s := range []struct {
+		shot       []byte
+		name       string
+		w, minH, h int
+	}{{full, out, 1280, 1500, 0}, {first, strings.TrimSuffix(out, ".png") + "-overview.png", 1280, 720, 720}} {
+		img, err := png.Decode(bytes.NewReader(s.shot))
+		if err != nil {
+			t.Fatalf("screenshot is not a PNG: %v", err)
+		}
+		if b := img.Bounds(); b.Dx() != s.w || b.Dy() < s.minH || s.h != 0 && b.Dy() != s.h {
+			t.Errorf("screenshot %d×%d", b.Dx(), b.Dy())
+		}
+		if out != "" {
+			if err := os.WriteFile(s.name, s.shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote %s (%d×%d)", s.name, img.Bounds().Dx(), img.Bounds().Dy())
+		}
 	}
 }
 
@@ -407,14 +461,18 @@ func TestInvalidPhoneShowsTheRule(t *testing.T) {
 	if !errors.As(err, &rule) {
 		t.Fatalf("ParseConditions: %v", err)
 	}
+	if rule.Code != apperr.InvalidPhone {
+		t.Fatalf("the service answers %s", rule.Code)
+	}
+	// The API's rule, in the agent's words (codes.js), never its regular expression.
 	field := eval[string](p, `document.querySelector('#phone-error').textContent`)
-	if field != "手機號碼格式錯誤："+rule.Message {
-		t.Errorf("next to the phone field: %q, want the API's rule %q", field, rule.Message)
+	if field != "手機號碼需為 09 開頭共 10 碼，可輸入 +886" {
+		t.Errorf("next to the phone field: %q", field)
 	}
 	if invalid := eval[bool](p, `document.querySelector('#phone').getAttribute('aria-invalid') === 'true'`); !invalid {
 		t.Error("the phone field is not marked invalid")
 	}
-	if m := readMessage(p); m.Code != apperr.InvalidPhone || m.Text != "請修正標示的欄位後再查詢。" || m.Cards != 0 {
+	if m := readMessage(p); m.Code != apperr.InvalidPhone || m.Text != "請修正標示的欄位後再查詢。錯誤代碼：INVALID_PHONE（請提供給系統管理員）" || m.Cards != 0 {
 		t.Errorf("message %+v", m)
 	}
 	if other := eval[string](p, `document.querySelector('#idno-error').textContent + document.querySelector('#seqNo-error').textContent`); other != "" {
@@ -448,7 +506,7 @@ func TestMessages(t *testing.T) {
 			return servertest.New(t, func(o *server.Options) { o.MaxResults = 3 })
 		}, "?phone=0988123456", apperr.TooManyResults, "符合的開戶進件太多"},
 		{"database outage", func(t *testing.T) *servertest.Env { return servertest.NewUnreachable(t) },
-			"?phone=0988123456", apperr.ServiceUnavailable, "資料庫暫時無法使用"},
+			"?phone=0988123456", apperr.ServiceUnavailable, "查詢服務暫時無法使用"},
 		{"untrusted document", func(t *testing.T) *servertest.Env {
 			// A console whose document the service does not trust (an old page after an
 			// upgrade, say): the service refuses it and the page says to reload.
@@ -503,8 +561,10 @@ func TestSignIn(t *testing.T) {
 	if open := eval[bool](p, `document.querySelector('#sign-in').open`); !open {
 		t.Fatal("no sign-in dialog after UNAUTHORIZED")
 	}
-	if m := readMessage(p); m.Code != apperr.Unauthorized || m.Cards != 0 {
-		t.Errorf("message %+v", m)
+	// Asked for the first time: no error shown before anything is typed.
+	if m := readMessage(p); m.Code != apperr.Unauthorized || m.Cards != 0 || strings.Contains(m.Text, "未通過驗證") ||
+		eval[string](p, `document.querySelector('#sign-in-error').textContent`) != "" {
+		t.Errorf("before any input: message %+v", m)
 	}
 
 	// A wrong key: refused, asked again.
@@ -512,6 +572,9 @@ func TestSignIn(t *testing.T) {
 	p.waitLookups(2)
 	if open := eval[bool](p, `document.querySelector('#sign-in').open && sessionStorage.length === 0`); !open {
 		t.Fatal("a wrong key was kept or not asked again")
+	}
+	if e := eval[string](p, `document.querySelector('#sign-in-error').textContent`); e != "未通過驗證：請輸入正確的 API 金鑰與客服人員代號。" {
+		t.Errorf("after a wrong key the dialog says %q", e)
 	}
 	// The right one: the lookup runs, and the credentials stay for the session.
 	p.do(chromedp.SetValue(`#sign-in-key`, secret), chromedp.SetValue(`#sign-in-agent`, "agent.007"), chromedp.Click(`#sign-in-submit`))

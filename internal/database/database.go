@@ -9,10 +9,14 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	neturl "net/url"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
@@ -76,6 +80,13 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	}
 	if o.ReadOnly {
 		cc.RuntimeParams["default_transaction_read_only"] = "on"
+		if sessionAttrs(url) == "read-write" {
+			// target_session_attrs=read-write asks each host of a multi-host URL whether the new
+			// session may write (SHOW transaction_read_only), which this pool's own guard
+			// forbids: every host, the primary included, would be rejected. What read-write
+			// means for a pool that never writes is "the primary": ask that instead.
+			cc.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsPrimary
+		}
 	}
 	if o.GenericPlans {
 		cc.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
@@ -94,6 +105,26 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return sqlDB, cc, nil
+}
+
+// sessionAttrs is the target_session_attrs a connection string asks for (URL or keyword/value
+// form, else PGTARGETSESSIONATTRS), "" when none.
+func sessionAttrs(connString string) string {
+	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
+		// Not url.Parse: a multi-host URL's "host:port,host:port" is no URL host.
+		if _, query, ok := strings.Cut(connString, "?"); ok {
+			if q, err := neturl.ParseQuery(query); err == nil && q.Get("target_session_attrs") != "" {
+				return q.Get("target_session_attrs")
+			}
+		}
+	} else {
+		for _, f := range strings.Fields(connString) {
+			if v, ok := strings.CutPrefix(f, "target_session_attrs="); ok {
+				return strings.Trim(v, "'")
+			}
+		}
+	}
+	return os.Getenv("PGTARGETSESSIONATTRS")
 }
 
 func openGorm(ctx context.Context, sqlDB *sql.DB, cc *pgx.ConnConfig, o Options) (*gorm.DB, error) {

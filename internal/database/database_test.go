@@ -31,3 +31,17 @@ func TestLoggerMasksValuesInErrors(t *testing.T) {
 		t.Errorf("log holds the value: %s", buf.String())
 	}
 }
+
+func TestSessionAttrs(t *testing.T) {
+	t.Setenv("PGTARGETSESSIONATTRS", "")
+	for in, want := range map[string]string{
+		"postgres://u@h1:5432,h2:5433/db?sslmode=disable&target_session_attrs=read-write": "read-write",
+		"postgresql://u@h1/db?target_session_attrs=primary":                               "primary",
+		"host=h1,h2 dbname=db target_session_attrs=read-write":                            "read-write",
+		"postgres://u@h1/db": "",
+	} {
+		if got := sessionAttrs(in); got != want {
+			t.Errorf("sessionAttrs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

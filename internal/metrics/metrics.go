@@ -42,6 +42,10 @@ type Metrics struct {
 	auditCommit   prometheus.Histogram
 	auditFailures prometheus.Counter
 	auditRefused  prometheus.Counter
+	// The audit trail's protection against a failover (internal/standby).
+	auditStandby   prometheus.Histogram
+	syncStandbys   prometheus.Gauge
+	primaryChanges prometheus.Counter
 
 	replicaIn     *prometheus.GaugeVec
 	replicaLag    *prometheus.GaugeVec
@@ -129,6 +133,20 @@ func New() *Metrics {
 		Name: "createinfo_audit_refusals_total",
 		Help: "Lookups whose audit row could not be written, answered SERVICE_UNAVAILABLE without their data (fail closed).",
 	})
+	m.auditStandby = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "createinfo_audit_standby_commit_duration_seconds",
+		Help: "Time of one audit transaction that waited for a synchronous standby to confirm its commit " +
+			"(AUDIT_SYNCHRONOUS_COMMIT on, remote_write or remote_apply with synchronous_standby_names set).",
+		Buckets: durationBuckets,
+	})
+	m.syncStandbys = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "createinfo_db_sync_standbys",
+		Help: "Synchronous standbys confirming the primary's commits at the last check (sync_state sync or quorum).",
+	})
+	m.primaryChanges = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "createinfo_db_primary_changes_total",
+		Help: "Times the audit pool found another primary than at the check before (a failover, or a restart of the primary).",
+	})
 	m.replicaIn = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "createinfo_db_replica_in_rotation",
 		Help: "1 while the read replica takes lookups, 0 while it is down or lags more than REPLICA_MAX_LAG.",
@@ -147,7 +165,7 @@ func New() *Metrics {
 	}, []string{"replica"})
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight, m.statements, m.queueWait, m.refused,
 		m.batchSize, m.batchTime, m.batchError, m.codeCache, m.auditRows, m.auditGroup, m.auditCommit,
-		m.auditFailures, m.auditRefused, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall, newThresholds(m)} {
+		m.auditFailures, m.auditRefused, m.auditStandby, m.syncStandbys, m.primaryChanges, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall, newThresholds(m)} {
 		f(c)
 	}
 	return m

@@ -57,6 +57,32 @@ func (m *Metrics) AuditRefused() {
 	m.auditRefused.Inc()
 }
 
+// AuditStandbyCommit records an audit transaction that waited for a synchronous standby
+// (audit.StandbyObserver).
+func (m *Metrics) AuditStandbyCommit(took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.auditStandby.Observe(took.Seconds())
+}
+
+// SyncStandbys records how many synchronous standbys confirm the primary's commits
+// (standby.Observer).
+func (m *Metrics) SyncStandbys(n int) {
+	if m == nil {
+		return
+	}
+	m.syncStandbys.Set(float64(n))
+}
+
+// PrimaryChanged counts a change of primary seen (standby.Observer).
+func (m *Metrics) PrimaryChanged() {
+	if m == nil {
+		return
+	}
+	m.primaryChanges.Inc()
+}
+
 // ReplicaChecked records a replica's health check (replica.Observer): in rotation or not, its
 // lag, and whether the check itself failed.
 func (m *Metrics) ReplicaChecked(replica string, inRotation bool, lag time.Duration, checkErr error) {

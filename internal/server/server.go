@@ -23,6 +23,7 @@ import (
 	"createinfo/internal/metrics"
 	"createinfo/internal/replica"
 	"createinfo/internal/reqbody"
+	"createinfo/internal/standby"
 	"createinfo/internal/tracing"
 	"createinfo/loaders"
 )
@@ -75,6 +76,9 @@ type Options struct {
 	Tracer trace.TracerProvider
 	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
 	Replicas *replica.Set
+	// Standby, when set, watches the primary's synchronous standbys: while it is not ready
+	// (AUDIT_REQUIRE_SYNC_STANDBY and none confirms), lookups are refused and /readyz says why.
+	Standby *standby.Watch
 	// Console is how the console signs agents in (its Reveal is set here from Auth).
 	Console console.Auth
 	// RevealsPerHour caps each agent's revealApplication calls in the last hour (0: no cap).
@@ -151,6 +155,10 @@ func New(o Options) http.Handler {
 				refuse(w, r, way, bad.Code, bad.Message)
 				return
 			}
+			if ok, _ := o.Standby.Ready(); !ok {
+				refuse(w, r, way, apperr.ServiceUnavailable, "no synchronous standby confirms the audit trail; try again shortly")
+				return
+			}
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
@@ -179,7 +187,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas, o.Auth.Tokens()))
+	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas, o.Standby, o.Auth.Tokens()))
 	consoleHandler, err := console.Handler(trusted, o.Console)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -201,11 +209,12 @@ func TrustedDocuments() *graph.Manifest {
 	return m
 }
 
-// readiness answers 200 while the database answers a ping within a second, 503 otherwise
-// and while the server drains. With tokens, it also says whether the identity provider's keys
-// can be fetched: while they cannot, the instance stays ready (tokens signed by the cached
-// keys are still accepted, only a new key is refused), and the line says so.
-func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
+// readiness answers 200 while the database answers a ping within a second, 503 otherwise,
+// while the server drains, and while lookups are refused for want of a synchronous standby
+// (AUDIT_REQUIRE_SYNC_STANDBY: the body says why). With tokens, it also says whether the
+// identity provider's keys can be fetched: while they cannot, the instance stays ready (tokens
+// signed by the cached keys are still accepted, only a new key is refused), and a line says so.
+func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, sync *standby.Watch, tokens *auth.Verifier) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -222,6 +231,11 @@ func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, tokens
 		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("database unreachable\n"))
+			return
+		}
+		if ok, why := sync.Ready(); !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(why + "\n"))
 			return
 		}
 		w.Write([]byte("ready\n"))

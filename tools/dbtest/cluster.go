@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -119,4 +120,41 @@ func (c *Cluster) run(name string, args ...string) ([]byte, error) {
 		return exec.Command("runuser", append([]string{"-u", "postgres", "--", path}, args...)...).CombinedOutput()
 	}
 	return exec.Command(path, args...).CombinedOutput()
+}
+
+// MultiHostURL is the URL of the database createinfo on every node, in order, with
+// target_session_attrs=attrs: what a client of a failover pair is given, so that it finds the
+// node that is the primary now.
+func MultiHostURL(attrs string, nodes ...*Cluster) string {
+	var hosts []string
+	for _, n := range nodes {
+		hosts = append(hosts, "127.0.0.1:"+strconv.Itoa(n.port))
+	}
+	return "postgres://postgres@" + strings.Join(hosts, ",") + "/createinfo?sslmode=disable&target_session_attrs=" + attrs
+}
+
+// Kill sends SIGKILL to the cluster's postmaster, as a crash of its machine would stop it: no
+// shutdown checkpoint, no goodbye to its clients or standbys. (Its backends notice the
+// postmaster's death and exit.)
+func (c *Cluster) Kill(t testing.TB) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.data, "postmaster.pid"))
+	if err != nil {
+		t.Fatalf("dbtest: postmaster.pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("dbtest: postmaster.pid: %v", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("dbtest: kill -9 %d: %v", pid, err)
+	}
+}
+
+// Promote makes a standby the primary (pg_ctl promote) and returns once it accepts writes.
+func (c *Cluster) Promote(t testing.TB) {
+	t.Helper()
+	if out, err := c.run("pg_ctl", "-D", c.data, "-w", "promote"); err != nil {
+		t.Fatalf("dbtest: promote: %v\n%s", err, out)
+	}
 }

@@ -25,3 +25,15 @@ func WaitForLockWaiter(t testing.TB, db *sql.DB, timeout time.Duration) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Poll checks cond every 20ms until it holds, and fails the test after timeout: for conditions
+// a test waits on that PostgreSQL or the service reaches by itself (a standby connecting, a
+// check seeing it), never a sleep.
+func Poll(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+	}
+}

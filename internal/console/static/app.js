@@ -9,28 +9,8 @@
   const FIELDS = ['phone', 'idno', 'seqNo'];
   const CREDENTIALS = 'createinfo.console.credentials'; // sessionStorage: {key, agent}
 
-  // Field-level codes: the server's message goes next to the field.
-  const FIELD_OF_CODE = { INVALID_PHONE: 'phone', INVALID_IDNO: 'idno', INVALID_SEQNO: 'seqNo' };
-  const FIELD_LABEL = { phone: '手機號碼', idno: '身分證字號', seqNo: '進件序號' };
-  const MESSAGE_OF_CODE = {
-    MISSING_QUERY_CONDITION: '請輸入手機號碼、身分證字號或進件序號，至少一項。',
-    TOO_MANY_RESULTS: '符合的開戶進件太多，未列出。請再加一個條件（例如手機號碼加身分證字號）縮小範圍。',
-    UNAUTHORIZED: '未通過驗證：請輸入正確的 API 金鑰與客服人員代號。',
-    SERVICE_UNAVAILABLE: '資料庫暫時無法使用，請稍後再試；持續發生請通知系統管理員。',
-    TIMEOUT: '查詢逾時，請稍後再試。',
-    TOO_MANY_REQUESTS: '查詢過於頻繁，請稍候再試。',
-    PERSISTED_QUERY_NOT_FOUND: '主控台版本與服務不符，請重新整理頁面。',
-    UNTRUSTED_DOCUMENT: '主控台版本與服務不符，請重新整理頁面。',
-    INVALID_REQUEST: '查詢格式錯誤。',
-  };
-
-  const RESEND_CATEGORY = {
-    FIRST_CERTIFICATE: '第一證件', SECOND_CERTIFICATE: '第二證件', EDD: 'EDD 問卷',
-    FINANCIAL_PROOF: '財力證明', LOSS_NATIONALITY_PROOF: '喪失國籍證明',
-  };
-  const RESEND_STATUS = { B1: '作管新增補件單', B2: 'APP已補件未審', B3: '審核通過', B4: '審核未通過' };
-  const Z21_EXCEED = { R: '限制驗證', '3N': '開戶日至今累計超過3次查無紀錄', W: '白名單內' };
-  const SPECIAL = { NextUserLoan: '非存戶貸款' };
+  // Every code's Chinese and every message: codes.js, loaded before this file.
+  const CODES = window.createinfoCodes;
 
   const $ = (sel, root) => (root || document).querySelector(sel);
 
@@ -176,7 +156,7 @@
     const clear = Object.assign({}, a, c, {
       createDetails: (a.createDetails || []).map((d, i) => Object.assign({}, d, (c.createDetails || [])[i] || {})),
     });
-    const fresh = card(clear);
+    const fresh = card(factsOf(clear));
     fresh.dataset.clear = 'revealed';
     t.replaceWith(fresh);
     $('.reveal', fresh).click();
@@ -193,6 +173,8 @@
     m.textContent = '';
     m.removeAttribute('data-code');
     $('#summary').hidden = true;
+    $('#overview').hidden = true;
+    $('#overview-list').replaceChildren();
   }
   function showMessage(kind, code, text, detail) {
     const m = $('#message');
@@ -202,17 +184,17 @@
     if (detail) m.append(el('span', { class: 'detail' }, detail));
     m.hidden = false;
   }
-  function showError(code, serverMessage) {
-    const field = FIELD_OF_CODE[code];
-    if (field) {
-      $('#' + field + '-error').textContent = FIELD_LABEL[field] + '格式錯誤：' + serverMessage;
-      $('#' + field).setAttribute('aria-invalid', 'true');
-      $('#' + field).focus();
-      showMessage('error', code, '請修正標示的欄位後再查詢。');
-      return;
+  // showError shows code in Chinese (codes.js), next to its field for a field's rule; the
+  // server's own message is English for developers and is not shown. The code stays in a small
+  // detail line for the help desk.
+  function showError(code) {
+    const rule = CODES.field[code];
+    if (rule) {
+      $('#' + rule.field + '-error').textContent = rule.text;
+      $('#' + rule.field).setAttribute('aria-invalid', 'true');
+      $('#' + rule.field).focus();
     }
-    const known = MESSAGE_OF_CODE[code];
-    showMessage('error', code, known || '系統發生錯誤，請稍後再試。', '代碼 ' + code + (serverMessage ? '：' + serverMessage : ''));
+    showMessage('error', code, CODES.errorText(code), CODES.detail(code));
   }
 
   // ---- the lookup ----
@@ -222,7 +204,6 @@
     clearMessages();
     const vars = {};
     for (const f of FIELDS) if (conditions[f] && conditions[f].trim() !== '') vars[f] = conditions[f];
-    $('#submit').disabled = true;
     $('#results').replaceChildren();
     $('#results').setAttribute('aria-busy', 'true');
     try {
@@ -253,26 +234,27 @@
       if (code === 'UNAUTHORIZED' || resp.status === 401) {
         sessionStorage.removeItem(CREDENTIALS);
         showWho();
-        showError('UNAUTHORIZED', err ? err.message : '');
+        // Asked for the first time: no error yet, only the request to sign in.
+        if (c) showError('UNAUTHORIZED');
+        else showMessage('empty', 'UNAUTHORIZED', CODES.signIn);
         pendingRetry = conditions;
-        askCredentials(MESSAGE_OF_CODE.UNAUTHORIZED);
+        askCredentials(c ? CODES.message.UNAUTHORIZED : '');
         return;
       }
       if (code) {
-        showError(code, err.message);
+        showError(code);
         return;
       }
       if (!body || !body.data || !Array.isArray(body.data.applications)) {
-        showError('HTTP_' + resp.status, '');
+        showError('HTTP_' + resp.status);
         return;
       }
       render(vars, body.data.applications, received);
     } catch (e) {
       if (mine !== seq) return;
-      showMessage('error', 'NETWORK', '無法連線到查詢服務，請檢查網路或稍後再試。');
+      showMessage('error', 'NETWORK', CODES.errorText('NETWORK'), CODES.detail('NETWORK'));
     } finally {
       if (mine === seq) {
-        $('#submit').disabled = false;
         $('#results').removeAttribute('aria-busy');
         window.createinfoConsole.completed++;
       }
@@ -283,18 +265,30 @@
   function render(vars, apps, received) {
     const results = $('#results');
     if (apps.length === 0) {
-      showMessage('empty', 'EMPTY', '查無資料：沒有符合條件的開戶進件。', '請確認號碼是否正確，或改用其他條件查詢。');
+      showMessage('empty', 'EMPTY', CODES.errorText('EMPTY'), '請確認號碼是否正確，或改用其他條件查詢。');
       return;
     }
     const summary = $('#summary');
     summary.textContent = '共 ' + apps.length + ' 筆開戶進件，最新在前。';
     summary.hidden = false;
+    const facts = apps.map(factsOf);
+    const lines = document.createDocumentFragment();
+    for (const f of facts) lines.append(overviewLine(f));
+    $('#overview-list').replaceChildren(lines);
+    $('#overview').hidden = false;
     const frag = document.createDocumentFragment();
-    for (const a of apps) frag.append(card(a));
+    for (const f of facts) frag.append(card(f));
     results.replaceChildren(frag);
-    // For the browser test's figure: from the response to the frame that shows the result.
+    // For the browser test's figures: from the response to the frame that shows the result,
+    // and to that frame laid out (the layout the browser does next anyway, done here to time it).
     requestAnimationFrame(() => {
       window.createinfoConsole.lastPaintMs = performance.now() - received;
+      void document.body.offsetHeight;
+      window.createinfoConsole.lastLayoutMs = performance.now() - received;
+      // A deep link leaves the focus nowhere: put it on the overview, where ↑/↓ and Enter
+      // work. A typed search keeps it in its field. (Here, not above: focusing lays the page
+      // out at once, and the frame does that next anyway.)
+      if (document.activeElement === document.body) $('#overview-list button').focus();
     });
   }
 
@@ -303,25 +297,101 @@
     return sbp && Array.isArray(sbp.steps) ? sbp.steps : [];
   }
 
-  function card(a) {
+  // factsOf derives, once per application, what both its overview line and its card say.
+  function factsOf(a) {
+    const steps = stepsOf(a);
+    const complete = steps.length > 0 && steps.every((s) => s.done);
+    const stuck = steps.find((s) => !s.done) || null; // the first step not completed
+    // 補件 still open: every resend not yet approved (B3).
+    const pending = a.documentResends.filter((r) => r.resendStatus !== 'B3').length;
+    const f = a.manualReviewFlag;
+    const attention = [];
+    if (f) {
+      const aml = f.amlFlagDetail;
+      if (aml && (aml.isInSanctionList || aml.isInPepsList || aml.riskLevel === 'HIGH')) attention.push('AML 命中');
+      if (f.z21FlagDetail) attention.push('Z21');
+      if (f.z22FlagDetail) attention.push('Z22');
+    }
+    // The last thing that happened: the latest of the times served (all "YYYY-MM-DD hh:mm:ss"
+    // in the bank's zone, so they compare as strings).
+    const times = [dateTime(a.createDate, a.createTime), dateTime(a.updateDate, a.updateTime), a.lastStepDateTime]
+      .concat(a.documentResends.flatMap((r) => [r.createDateTime, r.updateDateTime]))
+      .filter((t) => t && t !== '—');
+    const lastActivity = times.length ? times.reduce((x, y) => (y > x ? y : x)) : '—';
+    return { a, steps, complete, stuck, pending, attention, lastActivity, next: complete ? null : nextStep(a, stuck) };
+  }
+
+  const stepText = (s) => '第 ' + s.number + ' 步：' + s.name;
+
+  // nextStep is the one sentence an interrupted card says the customer must do, from the data:
+  // the newest 補件 (by its status and reasons) while one is open, else the step to go on from.
+  function nextStep(a, stuck) {
+    const newest = a.documentResends.reduce((x, r) => (!x || (r.createDateTime || '') >= (x.createDateTime || '') ? r : x), null);
+    const from = stuck ? '請客戶從第 ' + stuck.number + ' 步' + stuck.name + '繼續' : null;
+    if (newest && newest.resendStatus !== 'B3') {
+      const what = CODES.name('resendCategory', newest.category);
+      const why = (label, v) => (v ? '（' + label + '：' + v + '）' : '');
+      switch (newest.resendStatus) {
+        case 'B4': return '請客戶補' + what + why('審核未過', newest.resendRejectReason) + '。';
+        case 'B2': return '客戶已補' + what + '，待作管審核；請客戶等候審核結果。';
+        default: return '請客戶補' + what + why('補件原因', newest.resendReason) + '。';
+      }
+    }
+    if (from) return from + '。';
+    return '斷點紀錄不完整，請依下方開戶斷點與補件紀錄說明。';
+  }
+
+  function overviewLine(x) {
+    const a = x.a;
+    const parts = [
+      ['ov-outcome ' + (x.complete ? 'ok' : 'stopped'), (x.complete ? '✓ 開戶成功' : '! 開戶中斷')],
+      ['ov-step', x.complete ? '已完成' : x.stuck ? '卡在' + stepText(x.stuck) : '無斷點紀錄'],
+      ['ov-pending', x.pending ? '補件待處理 ' + x.pending + ' 件' : '無待補件'],
+      ['ov-flags' + (x.attention.length ? ' attention' : ''), x.attention.length ? '注意：' + x.attention.join('、') : '無注意註記'],
+      ['ov-time', '最後活動 ' + x.lastActivity],
+      ['ov-seq', '序號 …' + a.seqNo.slice(-6)],
+    ];
+    // Read aloud as one sentence, its parts separated (the spans are laid out as columns).
+    const label = parts.map((p) => p[1].replace(/^[✓!] /, '')).join('，');
+    return el('li', {}, el('button', { type: 'button', class: 'ov-line', 'data-seqno': a.seqNo, 'aria-label': label, title: a.seqNo },
+      parts.map(([cls, text]) => el('span', { class: cls }, text))));
+  }
+
+  // jump shows the card of seqNo and gives it the focus.
+  function jump(seqNo) {
+    const c = [...document.querySelectorAll('#results article.app')].find((e) => e.dataset.seqno === seqNo);
+    if (!c) return;
+    c.scrollIntoView({ block: 'start' });
+    c.focus({ preventScroll: true });
+  }
+
+  function card(x) {
+    const a = x.a;
     const t = $('#app-template').content.firstElementChild.cloneNode(true);
     const pii = new Personal();
     t.dataset.seqno = a.seqNo;
-    const steps = stepsOf(a);
-    const last = a.stepBreakPoint && a.stepBreakPoint.lastCompletedStep;
-    const complete = steps.length > 0 && steps.every((s) => s.done);
+    t.setAttribute('aria-label', (x.complete ? '開戶成功' : '開戶中斷') + '，進件序號 ' + a.seqNo);
+    const { steps, complete, stuck } = x;
     const outcome = $('.outcome', t);
-    outcome.textContent = complete ? '開戶成功' : '開戶中斷';
+    outcome.textContent = (complete ? '✓ 開戶成功' : '! 開戶中斷') + (complete ? '' : stuck ? '：卡在' + stepText(stuck) : '');
     outcome.classList.add(complete ? 'ok' : 'stopped');
-    $('.status', t).textContent = '狀態 ' + dash(a.status);
     $('.archived', t).hidden = !a.isArchived;
     $('.seqno', t).textContent = a.seqNo;
+    const copied = $('.copied', t);
+    const copy = $('.copy', t);
+    copy.setAttribute('aria-label', '複製進件序號 ' + a.seqNo);
+    copy.addEventListener('click', () => copyText(a.seqNo, copied));
+    if (x.next) {
+      $('.next', t).hidden = false;
+      $('.next-text', t).textContent = x.next;
+    }
 
     const facts = $('.facts', t);
     const fact = (label, value, cls) => facts.append(el('div', { class: cls || null }, el('dt', {}, label), el('dd', {}, value)));
     fact('姓名', pii.span('name', a.name, { 'data-field': 'name' }));
     fact('身分證字號', pii.span('idno', a.idno, { 'data-field': 'idno' }));
     fact('手機號碼', pii.span('phone', a.phoneNumber, { 'data-field': 'phone' }));
+    fact('開戶申請狀態', el('span', { 'data-code': a.status || '' }, CODES.name('status', a.status)));
     fact('建立時間', dateTime(a.createDate, a.createTime));
     fact('最後步驟完成時間', dash(a.lastStepDateTime));
     fact('更新時間', dateTime(a.updateDate, a.updateTime));
@@ -329,21 +399,20 @@
     fact('邀請碼', dash(a.mgmCode));
     if (a.rejectMemo) fact('備註', a.rejectMemo, 'wide');
 
-    // The step bar: done, not done, where the customer stopped.
+    // The step bar: done (✓), not done, and the step the customer is stuck on.
     const bar = $('.steps', t);
     for (const s of steps) {
-      const isLast = last && s.number === last.number;
+      const isStuck = stuck && s.number === stuck.number;
       bar.append(el('li', {
-        class: 'step ' + (s.done ? 'done' : 'todo') + (isLast ? ' last' : ''),
+        class: 'step ' + (s.done ? 'done' : 'todo') + (isStuck ? ' stuck' : ''),
         'data-step': s.number,
-        title: s.number + '. ' + s.name + (s.done ? '：已完成' : '：未完成'),
-      }, el('span', { class: 'num' }, s.number), el('span', { class: 'name' }, s.name),
-      isLast && !complete ? el('span', { class: 'stop' }, '▲ 停在此步之後') : null));
+      }, el('span', { class: 'num' }, (s.done ? '✓ ' : '') + s.number), el('span', { class: 'name' }, s.name),
+      el('span', { class: 'sr' }, s.done ? '（已完成）' : '（未完成）'),
+      isStuck ? el('span', { class: 'stop' }, '▲ 卡在此步') : null));
     }
     $('.where', t).textContent = steps.length === 0 ? '（無斷點紀錄）'
       : complete ? '：11 步全部完成'
-      : last ? '：停在第 ' + last.number + ' 步（' + last.name + '）之後'
-      : '：尚未完成任何步驟';
+      : '：卡在' + stepText(stuck);
 
     flags(a, $('.flags', t));
 
@@ -361,20 +430,30 @@
     return t;
   }
 
+  // copyText puts text on the clipboard and says so next to the button.
+  async function copyText(text, status) {
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = '已複製';
+    } catch {
+      status.textContent = '無法複製，請手動選取序號';
+    }
+  }
+
   function flags(a, box) {
     const f = a.manualReviewFlag;
     const out = [];
-    const badge = (kind, cls, text) => out.push(el('span', { class: 'badge ' + cls, 'data-flag': kind }, text));
+    const badge = (kind, cls, text, code) => out.push(el('span', { class: 'badge ' + cls, 'data-flag': kind, 'data-code': code || null }, text));
     if (f) {
       const aml = f.amlFlagDetail;
       if (aml) {
         const parts = [];
         if (aml.isInSanctionList) parts.push('制裁名單');
         if (aml.isInPepsList) parts.push('PEPs 名單');
-        if (aml.riskLevel) parts.push('風險等級 ' + aml.riskLevel);
+        if (aml.riskLevel) parts.push('風險等級' + CODES.name('riskLevel', aml.riskLevel));
         if (aml.rarelyWord) parts.push('罕見字（第二字面）');
         const serious = aml.isInSanctionList || aml.isInPepsList || aml.riskLevel === 'HIGH';
-        badge('aml', serious ? 'danger' : 'info', 'AML：' + (parts.join('、') || '無異常'));
+        badge('aml', serious ? 'danger' : 'info', (serious ? '⚠ AML 命中：' : 'AML：') + (parts.join('、') || '無異常'), aml.riskLevel);
       }
       if (f.rarelyWord) badge('rarelyWord', 'warn', '罕見字');
       if (f.ocrFlagDetail) badge('ocr', 'warn', 'OCR：客戶修改證件資料');
@@ -382,46 +461,54 @@
       if (f.firstFrontScanError) badge('firstFrontScanError', 'warn', '第一證件正面掃描失敗');
       if (f.firstBackScanError) badge('firstBackScanError', 'warn', '第一證件背面掃描失敗');
       if (f.secondScanError) badge('secondScanError', 'warn', '第二證件掃描失敗');
-      if (f.z21FlagDetail) badge('z21', 'info', 'Z21：' + [f.z21FlagDetail.z21ResultCode, f.z21FlagDetail.z21ResultMessage].filter(Boolean).join(' '));
-      if (f.z21ExceedTimes) badge('z21ExceedTimes', 'info', 'Z21 放行：' + f.z21ExceedTimes + (Z21_EXCEED[f.z21ExceedTimes] ? ' ' + Z21_EXCEED[f.z21ExceedTimes] : ''));
-      if (f.z22FlagDetail) badge('z22', 'warn', 'Z22：' + [f.z22FlagDetail.z22ActType, f.z22FlagDetail.z22MsgNewSubCode].filter(Boolean).join(' '));
+      const z21 = f.z21FlagDetail;
+      if (z21) badge('z21', 'info', 'Z21 驗證結果：' + (z21.z21ResultMessage || '未提供說明'), z21.z21ResultCode);
+      if (f.z21ExceedTimes) badge('z21ExceedTimes', 'info', 'Z21 放行原因：' + CODES.name('z21Exceed', f.z21ExceedTimes), f.z21ExceedTimes);
+      const z22 = f.z22FlagDetail;
+      if (z22) badge('z22', 'warn', 'Z22 驗證結果：' + (z22.z22MsgNewSubCode || '未提供說明'), z22.z22ActType);
       if (f.p2566) badge('p2566', 'danger', '他行驗證失敗 5 次以上');
       if (f.sameIpDiffEmail) badge('sameIpDiffEmail', 'warn', '同一 IP 不同電子郵件');
       if (f.sameIpWithDiffPid) badge('sameIpWithDiffPid', 'warn', '同一 IP 不同 ID 7 日內開戶' + (f.sameIpWithDiffPidDatetime ? '（' + f.sameIpWithDiffPidDatetime + '）' : ''));
       if (f.bornInUSA) badge('bornInUSA', 'warn', '出生地美國未填美國稅籍');
-      for (const s of f.special) badge('special', 'info', '特殊註記：' + s + (SPECIAL[s] ? ' ' + SPECIAL[s] : ''));
+      for (const s of f.special) badge('special', 'info', '特殊註記：' + CODES.name('special', s), s);
     }
     if (out.length === 0) out.push(el('span', { class: 'none' }, '無註記'));
     box.append(...out);
   }
 
-  function table(headers, rows) {
+  function table(caption, headers, rows) {
     return el('table', {},
-      el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
+      el('caption', { class: 'sr' }, caption),
+      el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
   }
 
+  // coded shows a code's Chinese name, the code itself kept in data-code for the help desk.
+  const coded = (kind, code) => el('span', { 'data-code': code || null }, CODES.name(kind, code));
+
   function details(a, box, pii) {
     if (a.createDetails.length === 0) { box.append(el('span', { class: 'none' }, '無')); return; }
-    box.append(table(['開戶目的', '行業別', '職業', '戶籍地址', '他行驗證銀行', '明細狀態'],
+    box.append(table('申請明細', ['開戶目的', '行業別', '職業', '戶籍地址', '他行驗證銀行', '明細狀態'],
       a.createDetails.map((d) => [
-        dash(d.applyPurpose),
+        el('span', { 'data-code': d.applyPurpose || null }, CODES.names('applyPurpose', d.applyPurpose)),
         d.industry ? d.industry.name : '—',
         d.job ? d.job.name : '—',
         el('span', {}, d.residentPostalCode ? d.residentPostalCode + ' ' : '', pii.span('address', d.residentAddress)),
-        dash(d.acverinputBank),
-        dash(d.createAccountStatus),
+        coded('bank', d.acverinputBank),
+        coded('status', d.createAccountStatus),
       ])));
   }
 
   function resends(a, box) {
     if (a.documentResends.length === 0) { box.append(el('span', { class: 'none' }, '無')); return; }
-    box.append(table(['類別', '補件內容', '狀態', '原因', '未通過原因', '建立', '更新'],
+    const cls = { B4: 'danger', B3: 'ok' };
+    const mark = { B4: '✗ ', B3: '✓ ' };
+    box.append(table('補件紀錄', ['類別', '補件內容', '狀態', '原因', '未通過原因', '建立', '更新'],
       a.documentResends.map((r) => [
-        dash(r.category) + (RESEND_CATEGORY[r.category] ? ' ' + RESEND_CATEGORY[r.category] : ''),
+        coded('resendCategory', r.category),
         r.resendContent.length ? el('span', { class: 'content' }, r.resendContent.map((c) => el('code', {}, c))) : '—',
-        r.resendStatus ? el('span', { class: 'badge ' + (r.resendStatus === 'B4' ? 'danger' : r.resendStatus === 'B3' ? 'ok' : 'info') },
-          r.resendStatus + (RESEND_STATUS[r.resendStatus] ? ' ' + RESEND_STATUS[r.resendStatus] : '')) : '—',
+        r.resendStatus ? el('span', { class: 'badge ' + (cls[r.resendStatus] || 'info'), 'data-code': r.resendStatus },
+          (mark[r.resendStatus] || '') + CODES.name('resendStatus', r.resendStatus)) : '—',
         dash(r.resendReason),
         dash(r.resendRejectReason),
         dash(r.createDateTime),
@@ -431,9 +518,9 @@
 
   function tellers(a, box) {
     if (a.tellerCheckRecords.length === 0) { box.append(el('span', { class: 'none' }, '無')); return; }
-    box.append(table(['審核狀態', '經辦', '經辦審核時間', '經辦備註', '主管', '主管覆核時間', '主管備註'],
+    box.append(table('審核紀錄', ['審核狀態', '經辦', '經辦審核時間', '經辦備註', '主管', '主管覆核時間', '主管備註'],
       a.tellerCheckRecords.map((r) => [
-        dash(r.checkStatus), dash(r.tellerNo), dateTime(r.tellerCheckDate, r.tellerCheckTime), dash(r.tellerMemo),
+        coded('checkStatus', r.checkStatus), dash(r.tellerNo), dateTime(r.tellerCheckDate, r.tellerCheckTime), dash(r.tellerMemo),
         dash(r.managerNo), dateTime(r.managerCheckDate, r.managerCheckTime), dash(r.managerMemo),
       ])));
   }
@@ -447,12 +534,26 @@
 
   async function start() {
     // For the browser tests: lookups finished, and the last one's time to paint.
-    window.createinfoConsole = { completed: 0, lastPaintMs: null };
+    window.createinfoConsole = { completed: 0, lastPaintMs: null, lastLayoutMs: null };
     const back = window.consoleAuth ? await window.consoleAuth.ready : null; // a sign-in finished
     showWho();
     $('#search').addEventListener('submit', (e) => {
       e.preventDefault();
       lookup(formConditions());
+    });
+    // The overview: a click (or Enter) jumps to the card; ↑/↓ move between the lines.
+    $('#overview-list').addEventListener('click', (e) => {
+      const b = e.target.closest('button.ov-line');
+      if (b) jump(b.dataset.seqno);
+    });
+    $('#overview-list').addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      const lines = [...document.querySelectorAll('#overview-list button.ov-line')];
+      const i = lines.indexOf(document.activeElement);
+      if (i < 0) return;
+      e.preventDefault();
+      const n = lines[Math.min(lines.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))];
+      n.focus();
     });
     $('#search').addEventListener('reset', () => {
       seq++;

@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string) error {
 	out := fs.String("out", "docs/BENCHMARKS.md", "file whose generated section is rewritten")
 	floorAddr := fs.String("serve-floor", "", "only serve the floor handler on this address")
 	obsRounds := fs.Int("observability", 0, "instead: measure the cost of metrics and tracing in this many interleaved rounds")
+	syncRounds := fs.Int("sync-commit", 0, "instead: measure the cost of synchronous audit commits in this many interleaved rounds (needs a streaming standby: scripts/localdb.sh standby)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +82,9 @@ func run(ctx context.Context, args []string) error {
 	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr,
 		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret, "AUDIT_CHAIN_KEY=" + secret, "DATABASE_URL=" + serviceURL}
 	headers := http.Header{"Authorization": {"Bearer " + secret}, "X-Agent-Id": {"bench"}}
+	if *syncRounds > 0 {
+		return syncCommit(ctx, pool, cfg, *serverBin, *duration, *phones, *syncRounds, *out, settings[:1], settings[3:], headers)
+	}
 	if *obsRounds > 0 {
 		return observability(ctx, pool, cfg, *serverBin, *duration, *phones, *obsRounds, *out, settings[:1], settings[3:], headers)
 	}
@@ -188,4 +192,84 @@ func observability(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, s
 	}, clients)
 	fmt.Print(section)
 	return bench.WriteObservabilitySection(out, section)
+}
+
+// syncCommit measures the legacy full tree under each AUDIT_SYNCHRONOUS_COMMIT level with a
+// synchronous standby named on the primary for the run (synchronous_standby_names = 'ANY 1
+// (*)', reset afterwards): local does not wait for the standby, on and remote_apply do. One
+// server per level, side by side, in interleaved rounds at 1 client and at 16, and writes the
+// synchronous-commit section of docs/BENCHMARKS.md.
+func syncCommit(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, serverBin string, duration time.Duration,
+	phones, rounds int, out string, mode, keys []string, headers http.Header) error {
+	var standby string
+	if err := pool.QueryRow(ctx, `SELECT coalesce(max(client_addr::text || ' (' || application_name || ')'), '')
+		FROM pg_stat_replication WHERE state = 'streaming'`).Scan(&standby); err != nil || standby == "" {
+		return fmt.Errorf("bench: -sync-commit needs a streaming standby of this server (scripts/localdb.sh standby): %v", err)
+	}
+	set := func(names string) error {
+		if _, err := pool.Exec(ctx, `ALTER SYSTEM SET synchronous_standby_names = '`+names+`'`); err != nil {
+			return fmt.Errorf("bench: synchronous_standby_names: %w", err)
+		}
+		_, err := pool.Exec(ctx, `SELECT pg_reload_conf()`)
+		return err
+	}
+	if err := set("ANY 1 (*)"); err != nil {
+		return err
+	}
+	defer set("")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var n int
+		pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')`).Scan(&n)
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: the standby does not become synchronous")
+		}
+	}
+	levels := []string{"local", "on", "remote_apply"}
+	var variants []bench.Variant
+	for i, level := range levels {
+		addr, metricsAddr := fmt.Sprintf("127.0.0.1:%d", 18280+i), fmt.Sprintf("127.0.0.1:%d", 18290+i)
+		v := bench.Variant{Name: level, URL: "http://" + addr, MetricsURL: "http://" + metricsAddr + "/metrics"}
+		env := append(append(append([]string{}, mode...), keys...), "LISTEN_ADDR="+addr, "METRICS_ADDR="+metricsAddr,
+			"AUDIT_SYNCHRONOUS_COMMIT="+level)
+		p, err := bench.Start(serverBin, nil, env, v.URL+"/healthz", os.Stderr)
+		if err != nil {
+			return err
+		}
+		defer p.Stop()
+		v.Process = p
+		variants = append(variants, v)
+	}
+	c := bench.Config{Pool: pool, Duration: duration, Phones: phones, Headers: headers}
+	one, err := bench.Observability(ctx, c, variants, rounds, 1, os.Stdout)
+	if err != nil {
+		return err
+	}
+	sixteen, err := bench.Observability(ctx, c, variants, rounds, 16, os.Stdout)
+	if err != nil {
+		return err
+	}
+	var results []bench.SyncCommitResult
+	for i := range levels {
+		tx, err := bench.MeanAuditTx(variants[i].MetricsURL)
+		if err != nil {
+			return err
+		}
+		results = append(results, bench.SyncCommitResult{One: one[i], Sixteen: sixteen[i], AuditTx: tx})
+	}
+	var pgVersion string
+	var apps int
+	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
+	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
+	section := bench.SyncCommitMarkdown(results, bench.Environment{
+		Command:  fmt.Sprintf("bench -sync-commit %d -duration %v", rounds, duration),
+		Postgres: pgVersion,
+		Dataset:  fmt.Sprintf("%d applications (synthetic, `seed -applications N`, plus the demo set)", apps),
+		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, API keys and the audit trail on", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(mode, " ")),
+		Duration: duration,
+	}, standby)
+	fmt.Print(section)
+	return bench.WriteSyncCommitSection(out, section)
 }
