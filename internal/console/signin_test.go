@@ -69,7 +69,7 @@ func TestSignInThroughTheProvider(t *testing.T) {
 	}
 
 	// Reveal, with a reason.
-	p.do(chromedp.Click(card + ` .reveal`))
+	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('` + card + ` .reveal').click()`))
 	p.waitAcross(`document.querySelector('#reveal-reason') !== null && document.querySelector('#reveal-reason').open`)
 	p.do(chromedp.SetValue(`#reveal-reason-select`, "CUSTOMER_REQUEST"), chromedp.Click(`#reveal-reason-ok`))
 	p.waitAcross(`document.querySelector('` + card + `[data-clear]') !== null`)

@@ -210,6 +210,7 @@
       const hash = await loadHash();
       const headers = await authHeaders(conditions);
       if (!headers) return;
+      const c = credentials();
       const resp = await fetch('../graphql', {
         method: 'POST',
         headers,
