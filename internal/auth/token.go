@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,7 +35,15 @@ type TokenConfig struct {
 	Client *http.Client
 	// Now is the clock exp and nbf are checked against (nil: time.Now; tests move it).
 	Now func() time.Time
+	// MinRefresh is the least time between two fetches of the JWKS (0: DefaultMinRefresh;
+	// negative: none). Every token with an unknown kid or a bad signature asks go-oidc for a
+	// fetch; without this bound, forged tokens would make the service hammer the provider.
+	MinRefresh time.Duration
 }
+
+// DefaultMinRefresh bounds the JWKS fetches caused by unknown kids to one per 5 seconds: a
+// rotation is picked up within that, a flood of forged tokens costs the provider nothing.
+const DefaultMinRefresh = 5 * time.Second
 
 // Algorithms are the only signature algorithms accepted: never none, never an HMAC (whose
 // "key" would be the provider's public key, known to everyone).
@@ -104,6 +114,14 @@ func NewVerifier(ctx context.Context, cfg TokenConfig) (*Verifier, error) {
 	if cfg.Audience == "" {
 		return nil, fmt.Errorf("OIDC_AUDIENCE is required with OIDC_ISSUER")
 	}
+	if cfg.MinRefresh == 0 {
+		cfg.MinRefresh = DefaultMinRefresh
+	}
+	if cfg.MinRefresh > 0 {
+		c := *cfg.Client
+		c.Transport = &throttle{next: c.Transport, min: cfg.MinRefresh}
+		cfg.Client = &c
+	}
 	ctx = oidc.ClientContext(ctx, cfg.Client)
 	p, err := oidc.NewProvider(ctx, cfg.Issuer)
 	if err != nil {
@@ -114,6 +132,9 @@ func NewVerifier(ctx context.Context, cfg TokenConfig) (*Verifier, error) {
 	}
 	if err := p.Claims(&meta); err != nil || meta.JWKS == "" {
 		return nil, fmt.Errorf("OIDC_ISSUER: the discovery document names no jwks_uri")
+	}
+	if t, ok := cfg.Client.Transport.(*throttle); ok {
+		t.url = meta.JWKS
 	}
 	keys := oidc.NewRemoteKeySet(ctx, meta.JWKS)
 	v := &Verifier{cfg: cfg, jwksURL: meta.JWKS, client: cfg.Client, now: cfg.Now, seen: map[[sha256.Size]byte]verified{}}
@@ -266,6 +287,7 @@ func (v *Verifier) Reachable(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	req.Header.Set("X-Readiness", "1") // past the throttle: readiness asks the provider itself
 	resp, err := v.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("identity provider unreachable: %w", err)
@@ -275,4 +297,44 @@ func (v *Verifier) Reachable(ctx context.Context) error {
 		return fmt.Errorf("identity provider's JWKS answered %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// throttle answers a fetch of the JWKS made less than min after the last one with that one's
+// body, without asking the provider; other requests (discovery, readiness) pass.
+type throttle struct {
+	next http.RoundTripper
+	min  time.Duration
+	url  string
+
+	mu   sync.Mutex
+	at   time.Time
+	body []byte
+}
+
+func (t *throttle) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := t.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	if req.URL.String() != t.url || req.Header.Get("X-Readiness") != "" {
+		return next.RoundTrip(req)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock() // one fetch at a time: go-oidc already merges concurrent ones
+	if t.body != nil && time.Since(t.at) < t.min {
+		return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(bytes.NewReader(t.body)), Request: req}, nil
+	}
+	resp, err := next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	t.at, t.body = time.Now(), b
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, nil
 }

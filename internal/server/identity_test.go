@@ -12,7 +12,9 @@ import (
 	"encoding/pem"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,7 +59,9 @@ type idEnv struct {
 func newIDEnv(t *testing.T, tc func(*auth.TokenConfig), edit func(*server.Options), keys ...oidc.Key) idEnv {
 	t.Helper()
 	idp := oidc.Start(t, idpConfig, keys...)
-	cfg := auth.TokenConfig{Issuer: idp.Issuer, Audience: oidc.Audience, RoleMap: roleMap}
+	// No bound on JWKS fetches here (the rotation tests fetch twice within seconds);
+	// TestForgedTokensDoNotFloodTheProvider tests the bound.
+	cfg := auth.TokenConfig{Issuer: idp.Issuer, Audience: oidc.Audience, RoleMap: roleMap, MinRefresh: -1}
 	if tc != nil {
 		tc(&cfg)
 	}
@@ -355,5 +359,46 @@ func TestTokenRotationAndOutage(t *testing.T) {
 	}
 	if !strings.Contains(e.Logs(), "cannot be fetched") {
 		t.Error("the refusal of k3 does not say the keys could not be fetched")
+	}
+}
+
+// countJWKS counts the requests for the provider's keys.
+type countJWKS struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countJWKS) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/jwks") {
+		c.mu.Lock()
+		c.n++
+		c.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Forged tokens with unknown kids are refused without a fetch of the JWKS each: one fetch per
+// DefaultMinRefresh at most (what each would otherwise cost the provider).
+func TestForgedTokensDoNotFloodTheProvider(t *testing.T) {
+	count := &countJWKS{}
+	e := newIDEnv(t, func(c *auth.TokenConfig) {
+		c.MinRefresh = 0 // the default
+		c.Client = &http.Client{Transport: count}
+	}, nil, oidc.NewRSAKey("k1"))
+	good := e.idp.ClientToken(t, "crm", "crm-secret", oidc.Audience)
+	if st, _, b := e.call(t, "graphql", "", bearer(good)); st != 200 {
+		t.Fatalf("good token: %d %s", st, b)
+	}
+	claims := payload(t, good)
+	for i := 0; i < 20; i++ {
+		forged := forge(t, jose.RS256, oidc.NewRSAKey("x").Key, "ghost-"+strconv.Itoa(i), claims)
+		if st, code, _ := e.call(t, "graphql", "", bearer(forged)); st != 401 || code != "UNAUTHORIZED" {
+			t.Fatalf("forged token %d: %d %s", i, st, code)
+		}
+	}
+	count.mu.Lock()
+	defer count.mu.Unlock()
+	if count.n != 1 {
+		t.Fatalf("%d fetches of the JWKS for one good and 20 forged tokens within %v, want 1", count.n, auth.DefaultMinRefresh)
 	}
 }
