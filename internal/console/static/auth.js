@@ -173,7 +173,7 @@
   }
 
   window.consoleAuth = {
-    get enabled() { return !!cfg.issuer; },
+    get enabled() { return !!(cfg.issuer && cfg.clientId); },
     get reveals() { return !!cfg.reveal; },
     // ready resolves once auth.json is read and a returning sign-in is finished: to the
     // conditions to look up again, or null.
@@ -182,7 +182,7 @@
         const r = await fetch('auth.json', { cache: 'no-cache' });
         if (r.ok) cfg = await r.json();
       } catch { /* no configuration: API keys, as before */ }
-      return cfg.issuer ? finish() : null;
+      return cfg.issuer && cfg.clientId ? finish() : null;
     })(),
     // header is the Authorization header of a signed-in agent, null when none is (or it expired).
     header() { const s = session(); return s ? 'Bearer ' + s.token : null; },
