@@ -4,6 +4,9 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
+# Static binaries, so that bin/ and the container image (tools/image) share one build cache
+# with the tests; nothing in the module needs cgo.
+export CGO_ENABLED ?= 0
 LISTEN_ADDR ?= :8080
 PORT := $(lastword $(subst :, ,$(LISTEN_ADDR)))
 
@@ -12,24 +15,27 @@ FUZZTIME ?= 10s
 BENCH_APPLICATIONS ?= 1000000
 BENCH_DURATION ?= 10s
 
-.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot demo-oidc
+.PHONY: run test fuzz bench generate check-generated lint localdb localdb-stop screenshot image demo-oidc
 
 run:
-	@url=$$(scripts/localdb.sh); \
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
+		echo "make run: port $(PORT) is taken by another process: stop it, or choose another port: make run LISTEN_ADDR=:8081" >&2; exit 1; \
+	fi; \
+	url=$$(scripts/localdb.sh); \
 	echo "database: DATABASE_URL=$$url"; \
-	echo "building the binaries into bin/ (the first time downloads modules and compiles: about 2 minutes)"; \
-	$(GO) build -o bin/ ./cmd/... ./tools/cmd/...; \
+	scripts/build.sh; \
 	DATABASE_URL="$$url" bin/seed -demo; \
 	DATABASE_URL="$$url" bin/migrate; \
-	DATABASE_URL="$$url" LISTEN_ADDR="$(LISTEN_ADDR)" bin/server & pid=$$!; \
+	mkdir -p .localdb; ready=.localdb/server.ready; rm -f $$ready; \
+	DATABASE_URL="$$url" LISTEN_ADDR="$(LISTEN_ADDR)" bin/server -ready-file $$ready & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid' INT TERM; \
-	until (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; do \
+	until [ -s $$ready ]; do \
 		kill -0 $$pid 2>/dev/null || { wait $$pid; exit 1; }; sleep 0.1; \
 	done; \
 	echo; \
-	echo "createinfo on http://localhost:$(PORT)  (Ctrl-C stops it)"; \
+	echo "createinfo on http://localhost:$(PORT)  (Ctrl-C stops it; the PostgreSQL cluster keeps running: make localdb-stop)"; \
 	echo "  console         http://localhost:$(PORT)/console/?phone=0988123456"; \
-	echo "  GraphiQL        http://localhost:$(PORT)/   (loads its scripts from a public CDN)"; \
+	echo "  GraphiQL        http://localhost:$(PORT)/   (served from the binary, development only)"; \
 	echo "  GraphQL         POST http://localhost:$(PORT)/graphql"; \
 	echo "  legacy          POST http://localhost:$(PORT)/intranet/api/v1.0/createaccount/GetCreateInfo"; \
 	echo "  health          http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"; \
@@ -57,18 +63,20 @@ demo-oidc:
 test: check-generated
 	@url=$$(scripts/localdb.sh); \
 	echo "database: DATABASE_URL=$$url"; \
-	echo "go vet and gofmt"; \
 	chromium=$$(scripts/chromium.sh); export CHROMIUM="$$chromium"; \
+	scripts/need.sh /etc/ssl/certs/ca-certificates.crt ca-certificates; \
+	scripts/need.sh /usr/sbin/pgbouncer pgbouncer; \
+	scripts/progress.sh "modules (downloaded the first time only)" $(GO) mod download; \
 	scripts/oidc.sh >/dev/null; \
-	$(GO) vet ./...; \
+	scripts/progress.sh "go vet (the first time compiles every package: about 2 minutes)" $(GO) vet ./...; \
 	test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }; \
 	log=.localdb/test.log; mkdir -p .localdb; \
-	echo "running every test (the first time compiles the test binaries: about 2 minutes); output in $$log"; \
-	DATABASE_URL="$$url" $(GO) test -count=1 -v ./... >$$log 2>&1 || { grep -E '^(FAIL|--- FAIL|panic)|_test.go:[0-9]+' $$log; tail -n 30 $$log; exit 1; }; \
-	grep -E '^(ok|FAIL)' $$log; \
+	scripts/progress.sh "compiling bin/testprogress" $(GO) build -o bin/ ./tools/cmd/testprogress; \
+	echo "running every test, one line per package as it finishes (the first time compiles the test binaries: about 2 minutes); full output in $$log"; \
+	DATABASE_URL="$$url" $(GO) test -json -count=1 -v ./... 2>&1 | bin/testprogress -log $$log || { grep -E '^(FAIL|--- FAIL|panic)|_test.go:[0-9]+' $$log; tail -n 30 $$log; exit 1; }; \
 	scripts/check-logs.sh $$log; \
-	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 2 minutes)"; \
-	DATABASE_URL="$$url" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
+	echo "fuzzing the legacy endpoint for $(FUZZTIME) (the first time builds an instrumented binary first: about 3 minutes on 2 cores)"; \
+	DATABASE_URL="$$url" scripts/progress.sh "fuzz build and run" $(GO) test -count=1 -run '^$$' -fuzz FuzzGetCreateInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/legacy/
 
 # Retakes docs/console.png and docs/console-overview.png, the README's pictures of the console,
 # in the browser test.
@@ -94,7 +102,7 @@ bench:
 		psql -X -q "$$url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'createinfo_bench'" | grep -q 1 || \
 			psql -X -q "$$url" -c "CREATE DATABASE createinfo_bench"; \
 	fi; \
-	$(GO) build -o bin/ ./cmd/... ./tools/cmd/...; \
+	scripts/build.sh; \
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
 	DATABASE_URL="$$bench_url" bin/migrate; \
 	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION); \
@@ -107,6 +115,14 @@ bench:
 	scripts/oidc.sh >/dev/null; \
 	echo "access-token verification with cached keys (target under 0.05 ms per request; first = a token's first use):"; \
 	$(GO) test -run '^$$' -bench BenchmarkVerifyToken -benchtime 2000x ./internal/auth/ | grep ns/op
+
+# The container image as an OCI image layout in bin/oci (tools/image; no Docker daemon):
+# push it with any OCI tool, e.g. crane push bin/oci registry.example.com/createinfo:TAG
+image:
+	@scripts/need.sh /etc/ssl/certs/ca-certificates.crt ca-certificates; \
+	scripts/build.sh; \
+	rm -rf bin/oci; \
+	bin/image -bin bin -out bin/oci
 
 generate:
 	$(GO) generate ./...

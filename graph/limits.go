@@ -22,7 +22,7 @@ import (
 // legacy document, the largest real one, stays inside: depth 5, no aliases, 311 expanded
 // fields, complexity about 6,100.
 type Limits struct {
-	MaxDepth      int // nesting of selections: the schema's deepest is 5, GraphiQL's introspection about 11
+	MaxDepth      int // nesting of selections: the schema's deepest is 5, the GraphiQL page's introspection 10 (GraphiQL's own would be 15)
 	MaxAliases    int // aliases, counted at every place a fragment is spread
 	MaxFields     int // fields the document expands to, fragments spread in place
 	MaxComplexity int // see complexity: lists weigh listWeight times their element

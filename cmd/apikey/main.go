@@ -5,18 +5,22 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
 	"createinfo/internal/auth"
+	"createinfo/internal/cli"
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: apikey <key id>")
+	fs := flag.NewFlagSet("apikey", flag.ContinueOnError)
+	cli.Parse(fs, "usage: apikey <key id>\n\nPrints a new API key: the secret for the calling system and its API_KEYS entry.", os.Args[1:])
+	if fs.NArg() != 1 {
+		fs.Usage()
 		os.Exit(2)
 	}
-	secret, entry, err := auth.NewKey(os.Args[1])
+	secret, entry, err := auth.NewKey(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "apikey:", err)
 		os.Exit(2)

@@ -11,14 +11,16 @@ import (
 	"os"
 
 	"createinfo/internal/audit"
+	"createinfo/internal/cli"
 	"createinfo/internal/config"
 	"createinfo/internal/database"
 )
 
 func main() {
-	checkpoint := flag.String("checkpoint", "", "the newest `id.mac.signature` the service logged (\"audit checkpoint\")")
-	unkeyed := flag.Int("unkeyed", 0, "how many rows the trail held when migration 3 (the keyed chain) was applied, as counted then; 0 for a trail begun after it")
-	flag.Parse()
+	fs := flag.NewFlagSet("auditverify", flag.ContinueOnError)
+	checkpoint := fs.String("checkpoint", "", "the newest `id.mac.signature` the service logged (\"audit checkpoint\")")
+	unkeyed := fs.Int("unkeyed", 0, "how many rows the trail held when migration 3 (the keyed chain) was applied, as counted then; 0 for a trail begun after it")
+	cli.Parse(fs, "usage: DATABASE_URL=postgres://… AUDIT_CHAIN_KEY=… auditverify [-checkpoint id.mac.signature] [-unkeyed N]\n\nVerifies the audit trail's keyed MAC chain.", os.Args[1:])
 	if err := run(context.Background(), *checkpoint, *unkeyed); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -8,21 +8,24 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 
+	"createinfo/internal/cli"
 	"createinfo/internal/database"
 )
 
 func main() {
+	cli.Parse(flag.NewFlagSet("migrate", flag.ContinueOnError),
+		"usage: DATABASE_URL=postgres://… migrate\n\nApplies the service's own migrations (audit schema, service role, grants).", os.Args[1:])
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, log); err != nil {
-		log.Error("migrate failed", "err", err)
-		os.Exit(1)
+		cli.Fail(log, "migrate failed", err)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -16,9 +18,11 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	_ "time/tzdata" // the container image has no zoneinfo of its own
 
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
+	"createinfo/internal/cli"
 	"createinfo/internal/config"
 	"createinfo/internal/console"
 	"createinfo/internal/database"
@@ -27,10 +31,13 @@ import (
 )
 
 func main() {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	readyFile := fs.String("ready-file", "", "once LISTEN_ADDR is bound, write the bound address to this `file` (make run waits for it)")
+	cli.Parse(fs, "usage: DATABASE_URL=postgres://… server [-ready-file path]\n\n"+
+		"Serves the createinfo lookup; every other setting comes from the environment (see README, Configuration).", os.Args[1:])
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(context.Background(), log); err != nil {
-		log.Error("server stopped", "err", err)
-		os.Exit(1)
+	if err := run(context.Background(), log, *readyFile); err != nil {
+		cli.Fail(log, "server stopped", err)
 	}
 }
 
@@ -41,7 +48,10 @@ func tuneGC(cfg config.Config) {
 	debug.SetMemoryLimit(cfg.MemoryLimit)
 }
 
-func run(ctx context.Context, log *slog.Logger) error {
+// run serves until ctx ends or a signal comes. readyFile, when set, receives the bound
+// address once the listener is open: whoever started the process learns that it serves
+// without probing the port (and without mistaking another process on it for this one).
+func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -158,8 +168,12 @@ func run(ctx context.Context, log *slog.Logger) error {
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on LISTEN_ADDR=%s: %w", cfg.ListenAddr, err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: server.Debug(), ReadHeaderTimeout: 5 * time.Second}
 		go debug.ListenAndServe()
@@ -181,7 +195,13 @@ func run(ctx context.Context, log *slog.Logger) error {
 		defer ms.Close()
 		log.Info("serving metrics", "addr", cfg.MetricsAddr)
 	}
-	log.Info("serving", "addr", cfg.ListenAddr, "env", cfg.Env)
+	log.Info("serving", "addr", ln.Addr().String(), "env", cfg.Env)
+	if readyFile != "" {
+		if err := os.WriteFile(readyFile, []byte(ln.Addr().String()+"\n"), 0o644); err != nil {
+			return fmt.Errorf("ready file: %w", err)
+		}
+		defer os.Remove(readyFile)
+	}
 
 	select {
 	case err := <-errc:

@@ -33,7 +33,9 @@ func (w *Writer) append(ctx context.Context, prev string, rows []byte, level str
 		set     string
 		standby bool
 	)
-	err = conn.QueryRowContext(ctx, appendSQL, prev, rows, level).Scan(&lastID, &head, &set, &standby)
+	// rows goes as text, not []byte: without a statement description (a transaction-mode
+	// pooler's default_query_exec_mode=exec) pgx would send []byte as bytea, which jsonb refuses.
+	err = conn.QueryRowContext(ctx, appendSQL, prev, string(rows), level).Scan(&lastID, &head, &set, &standby)
 	if err != nil && nodeLost(err) {
 		w.lost(err)
 		conn.Raw(func(any) error { return driver.ErrBadConn }) // discards the connection

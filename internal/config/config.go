@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The zone database travels in every binary that reads TIME_ZONE: the container image
+	// (scratch) has no /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
@@ -155,6 +158,12 @@ func (c Config) Production() bool { return c.Env == "production" }
 // FromEnv reads the configuration from the environment, applying defaults.
 func FromEnv() (Config, error) { return parse(os.Getenv) }
 
+// FromMap reads the configuration from the variables in env as FromEnv reads the process's,
+// for checks of a deployment's settings (deploy/).
+func FromMap(env map[string]string) (Config, error) {
+	return parse(func(k string) string { return env[k] })
+}
+
 func parse(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
@@ -191,7 +200,7 @@ func parse(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.ReplicaCheckInterval <= 0 {
-		p.fail("REPLICA_CHECK_INTERVAL", c.ReplicaCheckInterval.String(), fmt.Errorf("must be positive"))
+		p.fail("REPLICA_CHECK_INTERVAL", c.ReplicaCheckInterval.String(), "set a positive duration such as 2s, or unset it for the default")
 	}
 	c.DBRole = getenv("DB_ROLE")
 	c.OIDC = auth.TokenConfig{Issuer: getenv("OIDC_ISSUER"), Audience: getenv("OIDC_AUDIENCE"),
@@ -211,78 +220,100 @@ func parse(getenv func(string) string) (Config, error) {
 	c.AuditSynchronousCommit = p.oneOf("AUDIT_SYNCHRONOUS_COMMIT", "on", AuditSynchronousCommitLevels)
 	c.AuditRequireSyncStandby = p.bool("AUDIT_REQUIRE_SYNC_STANDBY", false)
 	if c.AuditRequireSyncStandby && !audit.WaitsForStandby(c.AuditSynchronousCommit) {
-		p.errs = append(p.errs, fmt.Errorf("AUDIT_REQUIRE_SYNC_STANDBY=true needs AUDIT_SYNCHRONOUS_COMMIT on, remote_apply or remote_write: under local no commit waits for the standby"))
+		p.need("AUDIT_REQUIRE_SYNC_STANDBY", "is true, which needs a commit that waits for the standby: set AUDIT_SYNCHRONOUS_COMMIT to on, remote_apply or remote_write (not local), or AUDIT_REQUIRE_SYNC_STANDBY to false")
 	}
 	c.TrustedDocumentsOnly = p.bool("TRUSTED_DOCUMENTS_ONLY", c.Env == "production")
 	if keys, err := auth.ParseKeys(getenv("API_KEYS")); err != nil {
-		p.errs = append(p.errs, err)
+		p.errs = append(p.errs, fmt.Errorf("%w; make each entry with bin/apikey <key id>", err))
 	} else {
 		c.APIKeys = keys
 	}
 	if k := getenv("AUDIT_HMAC_KEY"); k != "" {
 		if len(k) < 32 {
-			p.errs = append(p.errs, fmt.Errorf("AUDIT_HMAC_KEY must be at least 32 characters"))
+			p.need("AUDIT_HMAC_KEY", "is shorter than 32 characters: set at least 32 random characters (openssl rand -hex 32)")
 		}
 		c.AuditHMACKey = []byte(k)
 	}
 	if k := getenv("AUDIT_CHAIN_KEY"); k != "" {
 		if len(k) < 32 {
-			p.errs = append(p.errs, fmt.Errorf("AUDIT_CHAIN_KEY must be at least 32 characters"))
+			p.need("AUDIT_CHAIN_KEY", "is shorter than 32 characters: set at least 32 random characters (openssl rand -hex 32), kept out of the database")
 		}
 		c.AuditChainKey = []byte(k)
 	}
 	if c.Env == "production" {
 		if c.AuditChainKey == nil {
-			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_CHAIN_KEY"))
+			p.need("AUDIT_CHAIN_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32), kept out of the database")
 		}
 		if len(c.APIKeys) == 0 && c.OIDC.Issuer == "" {
-			p.errs = append(p.errs, fmt.Errorf("production needs OIDC_ISSUER or API_KEYS: refusing to serve without authentication"))
+			p.need("OIDC_ISSUER or API_KEYS", "is required in production (no authentication otherwise): the bank's OpenID Provider, or id:sha256 entries each made with bin/apikey <key id>")
 		}
 		if c.AuditHMACKey == nil {
-			p.errs = append(p.errs, fmt.Errorf("production needs AUDIT_HMAC_KEY"))
+			p.need("AUDIT_HMAC_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32)")
 		}
 	}
 	zone := p.str("TIME_ZONE", "Asia/Taipei")
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
-		p.fail("TIME_ZONE", zone, err)
+		p.fail("TIME_ZONE", zone, "set an IANA zone name such as Asia/Taipei")
 	}
 	c.TimeZone = loc
 	if c.AuditChainKey == nil {
 		c.AuditChainKey = []byte(DevelopmentChainKey)
 	}
 	if c.RefusedWindow <= 0 {
-		p.fail("REFUSED_WINDOW", c.RefusedWindow.String(), fmt.Errorf("must be positive"))
+		p.fail("REFUSED_WINDOW", c.RefusedWindow.String(), "set a positive duration such as 1m, or unset it for the default")
 	}
 	if c.DatabaseURL == "" {
-		p.errs = append(p.errs, fmt.Errorf("DATABASE_URL is required"))
+		p.need("DATABASE_URL", "is required: set a PostgreSQL URL such as postgres://user@host:5432/db (make -s localdb prints one)")
 	}
 	if c.Env != "development" && c.Env != "production" {
-		p.fail("APP_ENV", c.Env, fmt.Errorf("want development or production"))
+		p.fail("APP_ENV", c.Env, "set development or production")
 	}
 	if c.MaxResults < 1 {
-		p.fail("MAX_RESULTS", strconv.Itoa(c.MaxResults), fmt.Errorf("must be at least 1"))
+		p.fail("MAX_RESULTS", strconv.Itoa(c.MaxResults), "set a whole number of at least 1")
 	}
 	if c.DBMaxOpenConns < 1 {
-		p.fail("DB_MAX_OPEN_CONNS", strconv.Itoa(c.DBMaxOpenConns), fmt.Errorf("must be at least 1"))
+		p.fail("DB_MAX_OPEN_CONNS", strconv.Itoa(c.DBMaxOpenConns), "set a whole number of at least 1")
 	}
 	if c.GCPercent < 0 && c.MemoryLimit == math.MaxInt64 {
-		p.errs = append(p.errs, fmt.Errorf("GO_GC_PERCENT=off needs a GO_MEMORY_LIMIT: the heap would never be collected"))
+		p.need("GO_GC_PERCENT", "is off and so is GO_MEMORY_LIMIT, so the heap would never be collected: set GO_MEMORY_LIMIT to a size such as 100MiB, or GO_GC_PERCENT to a percentage")
 	}
 	if len(p.errs) > 0 {
-		return Config{}, fmt.Errorf("config: %v", p.errs)
+		return Config{}, p.errs
 	}
 	return c, nil
 }
 
-// parser collects every bad variable so that one start-up error names them all.
-type parser struct {
-	getenv func(string) string
-	errs   []error
+// Errors is every setting the environment got wrong, so that one start-up names them all:
+// one line each, naming the variable and what to set it to.
+type Errors []error
+
+func (e Errors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config: %d setting(s) to fix:", len(e))
+	for _, err := range e {
+		b.WriteString("\n  ")
+		b.WriteString(err.Error())
+	}
+	return b.String()
 }
 
-func (p *parser) fail(name, value string, err error) {
-	p.errs = append(p.errs, fmt.Errorf("%s=%q: %w", name, value, err))
+func (e Errors) Unwrap() []error { return e }
+
+// parser collects every bad variable into errs.
+type parser struct {
+	getenv func(string) string
+	errs   Errors
+}
+
+// fail records a variable whose value cannot be used; todo says what to set instead.
+func (p *parser) fail(name, value, todo string) {
+	p.errs = append(p.errs, fmt.Errorf("%s=%q is not valid: %s", name, value, todo))
+}
+
+// need records a variable that is missing or unusable for a reason other than its syntax.
+func (p *parser) need(name, problem string) {
+	p.errs = append(p.errs, fmt.Errorf("%s %s", name, problem))
 }
 
 func (p *parser) str(name, def string) string {
@@ -299,7 +330,7 @@ func (p *parser) int(name string, def int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		p.fail(name, v, err)
+		p.fail(name, v, "set a whole number")
 	}
 	return n
 }
@@ -311,7 +342,7 @@ func (p *parser) bool(name string, def bool) bool {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		p.fail(name, v, fmt.Errorf("want true or false"))
+		p.fail(name, v, "set true or false")
 	}
 	return b
 }
@@ -320,7 +351,7 @@ func (p *parser) bool(name string, def bool) bool {
 func (p *parser) oneOf(name, def string, allowed []string) string {
 	v := p.str(name, def)
 	if !slices.Contains(allowed, v) {
-		p.fail(name, v, fmt.Errorf("want one of %s", strings.Join(allowed, ", ")))
+		p.fail(name, v, "set one of "+strings.Join(allowed, ", "))
 	}
 	return v
 }
@@ -332,7 +363,7 @@ func (p *parser) duration(name string, def time.Duration) time.Duration {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		p.fail(name, v, fmt.Errorf("want a duration such as 500ms or 5s"))
+		p.fail(name, v, "set a duration such as 500ms or 5s")
 	}
 	return d
 }
@@ -348,7 +379,7 @@ func (p *parser) gcPercent(name string, def int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		p.fail(name, v, fmt.Errorf("want a percentage of at least 1, or off"))
+		p.fail(name, v, "set a percentage of at least 1, or off")
 	}
 	return n
 }
@@ -377,7 +408,7 @@ func (p *parser) bytes(name string, def int64) int64 {
 	}
 	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || n < 1 || n > math.MaxInt64/unit {
-		p.fail(name, v, fmt.Errorf("want a size such as 100MiB, or off"))
+		p.fail(name, v, "set a size such as 100MiB, or off")
 		return def
 	}
 	return n * unit

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -140,6 +141,38 @@ func TestGCSettings(t *testing.T) {
 		_, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "GO_GC_PERCENT": bad[0], "GO_MEMORY_LIMIT": bad[1]}))
 		if err == nil {
 			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q accepted", bad[0], bad[1])
+		}
+	}
+}
+
+// Each problem is one line of its own that starts with the variable's name and says what to
+// set, so that a person reading the start-up error can act on every line.
+func TestErrorsOnePerLineNamingTheFix(t *testing.T) {
+	_, err := parse(env(map[string]string{"APP_ENV": "production", "MAX_RESULTS": "0", "LOADER_WAIT": "soon"}))
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("want config.Errors, got %T %v", err, err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := []string{"DATABASE_URL", "API_KEYS", "AUDIT_HMAC_KEY", "AUDIT_CHAIN_KEY", "MAX_RESULTS", "LOADER_WAIT"}
+	if len(lines) != 1+len(want) || len(errs) != len(want) {
+		t.Fatalf("want a header and %d lines, got:\n%s", len(want), err)
+	}
+	if lines[0] != "config: 6 setting(s) to fix:" {
+		t.Errorf("header %q", lines[0])
+	}
+	for _, name := range want {
+		n := 0
+		for _, l := range lines[1:] {
+			if strings.HasPrefix(strings.TrimSpace(l), name) {
+				n++
+				if !strings.Contains(l, "set ") {
+					t.Errorf("line does not say what to set: %q", l)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s named on %d lines, want 1:\n%s", name, n, err)
 		}
 	}
 }

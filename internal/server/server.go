@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
@@ -19,6 +18,7 @@ import (
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/console"
+	"createinfo/internal/graphiql"
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/replica"
@@ -194,7 +194,9 @@ func New(o Options) http.Handler {
 	}
 	mux.Handle(console.Path, consoleHandler)
 	if o.Development {
-		mux.Handle("GET /{$}", playground.Handler("createinfo", "/graphql"))
+		g := graphiql.Handler()
+		mux.Handle("GET "+graphiql.Page+"{$}", g)
+		mux.Handle("GET "+graphiql.Assets, g)
 	}
 	return mux
 }

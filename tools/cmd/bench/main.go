@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"createinfo/internal/auth"
+	"createinfo/internal/cli"
 	"createinfo/internal/config"
 	"createinfo/tools/bench"
 )
@@ -31,8 +32,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
-		slog.Error("bench failed", "err", err)
-		os.Exit(1)
+		cli.Fail(slog.Default(), "bench failed", err)
 	}
 }
 
@@ -45,9 +45,7 @@ func run(ctx context.Context, args []string) error {
 	floorAddr := fs.String("serve-floor", "", "only serve the floor handler on this address")
 	obsRounds := fs.Int("observability", 0, "instead: measure the cost of metrics and tracing in this many interleaved rounds")
 	syncRounds := fs.Int("sync-commit", 0, "instead: measure the cost of synchronous audit commits in this many interleaved rounds (needs a streaming standby: scripts/localdb.sh standby)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+	cli.Parse(fs, "usage: DATABASE_URL=postgres://… bench [flags]\n\nMeasures the service and rewrites the generated section of docs/BENCHMARKS.md.", args)
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err

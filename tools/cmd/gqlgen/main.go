@@ -15,15 +15,20 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+
+	"createinfo/internal/cli"
 )
 
 func main() {
+	cli.Parse(flag.NewFlagSet("gqlgen", flag.ContinueOnError),
+		"usage: gqlgen (from the module's root; make generate runs it)\n\nRuns gqlgen's code generation with gqlgen.yml, non-root fields resolved in their parent's goroutine.", os.Args[1:])
 	cfg, err := config.LoadConfigFromDefaultLocations()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gqlgen:", err)

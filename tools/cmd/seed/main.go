@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"createinfo/internal/cli"
 	"createinfo/internal/config"
 	"createinfo/internal/database"
 	"createinfo/tools/demo"
@@ -30,8 +31,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], log); err != nil {
-		log.Error("seed failed", "err", err)
-		os.Exit(1)
+		cli.Fail(log, "seed failed", err)
 	}
 }
 
@@ -41,9 +41,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	apps := fs.Int("applications", 0, "also load this many synthetic applications")
 	seed := fs.Uint64("rand-seed", 1, "seed of the synthetic data")
 	reset := fs.Bool("reset", false, "empty the account tables before loading")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+	cli.Parse(fs, "usage: DATABASE_URL=postgres://… seed -demo | -applications N [-rand-seed S] [-reset]\n\nLoads the demo dataset and/or synthetic applications into the bank's account schema.", args)
 	if !*withDemo && *apps == 0 {
 		return fmt.Errorf("nothing to load: pass -demo and/or -applications N")
 	}
