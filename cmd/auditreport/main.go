@@ -16,11 +16,30 @@ import (
 
 	"createinfo/graph"
 	"createinfo/internal/audit"
+	"createinfo/internal/cli"
 	"createinfo/internal/database"
 )
 
+// options are the command's flags.
+type options struct {
+	from, to string
+	csv      bool
+}
+
+func flags(fs *flag.FlagSet) *options {
+	o := &options{}
+	fs.StringVar(&o.from, "from", "", "start of the period, RFC 3339 or yyyy-mm-dd (UTC); default 24 hours before -to")
+	fs.StringVar(&o.to, "to", "", "end of the period (excluded), RFC 3339 or yyyy-mm-dd (UTC); default now")
+	fs.BoolVar(&o.csv, "csv", false, "print CSV instead of a table")
+	return o
+}
+
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv("DATABASE_URL"), os.Stdout, time.Now()); err != nil {
+	fs := flag.NewFlagSet("auditreport", flag.ContinueOnError)
+	o := flags(fs)
+	cli.Parse(fs, "usage: DATABASE_URL=postgres://… auditreport [-from yyyy-mm-dd] [-to yyyy-mm-dd] [-csv]\n\n"+
+		"Prints per agent, from the audit trail: lookups, distinct customers, reveals by reason, refusals, threshold hits.", os.Args[1:])
+	if err := run(context.Background(), *o, os.Getenv("DATABASE_URL"), os.Stdout, time.Now()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -34,24 +53,17 @@ func parseTime(s string) (time.Time, error) {
 	return time.Parse(time.DateOnly, s)
 }
 
-func run(ctx context.Context, args []string, dbURL string, w io.Writer, now time.Time) error {
-	fs := flag.NewFlagSet("auditreport", flag.ContinueOnError)
-	from := fs.String("from", "", "start of the period, RFC 3339 or yyyy-mm-dd (UTC); default 24 hours before -to")
-	to := fs.String("to", "", "end of the period (excluded), RFC 3339 or yyyy-mm-dd (UTC); default now")
-	asCSV := fs.Bool("csv", false, "print CSV instead of a table")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func run(ctx context.Context, o options, dbURL string, w io.Writer, now time.Time) error {
 	end, start := now, time.Time{}
 	var err error
-	if *to != "" {
-		if end, err = parseTime(*to); err != nil {
+	if o.to != "" {
+		if end, err = parseTime(o.to); err != nil {
 			return fmt.Errorf("-to: %w", err)
 		}
 	}
 	start = end.Add(-24 * time.Hour)
-	if *from != "" {
-		if start, err = parseTime(*from); err != nil {
+	if o.from != "" {
+		if start, err = parseTime(o.from); err != nil {
 			return fmt.Errorf("-from: %w", err)
 		}
 	}
@@ -81,7 +93,7 @@ func run(ctx context.Context, args []string, dbURL string, w io.Writer, now time
 		}
 		lines = append(lines, append(l, strconv.Itoa(a.Refusals), strconv.Itoa(a.ThresholdHits)))
 	}
-	if *asCSV {
+	if o.csv {
 		cw := csv.NewWriter(w)
 		cw.WriteAll(lines)
 		return cw.Error()

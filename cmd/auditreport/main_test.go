@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"log/slog"
 	"testing"
 	"time"
@@ -36,6 +37,14 @@ func TestReport(t *testing.T) {
 	write(7*time.Hour, "", "UNAUTHORIZED", "", nil)                   // no agent: not a line
 	write(25*time.Hour, "agent002", "OK", "", []string{"E123456789"}) // the day after
 
+	run := func(ctx context.Context, args []string, url string, w *bytes.Buffer, now time.Time) error {
+		fs := flag.NewFlagSet("auditreport", flag.ContinueOnError)
+		o := flags(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return run(ctx, *o, url, w, now)
+	}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"-from", "2026-11-30", "-to", "2026-12-01", "-csv"}, url, &out, time.Now()); err != nil {
 		t.Fatal(err)
