@@ -245,7 +245,7 @@ func parse(getenv func(string) string) (Config, error) {
 			p.need("AUDIT_CHAIN_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32), kept out of the database")
 		}
 		if len(c.APIKeys) == 0 && c.OIDC.Issuer == "" {
-			p.need("OIDC_ISSUER or API_KEYS", "is required in production (no authentication otherwise): the bank's OpenID Provider, or id:sha256 entries each made with bin/apikey <key id>")
+			p.need("OIDC_ISSUER", "or API_KEYS is required in production (no authentication otherwise): set OIDC_ISSUER to the bank's OpenID Provider, or API_KEYS to id:sha256 entries each made with bin/apikey <key id>")
 		}
 		if c.AuditHMACKey == nil {
 			p.need("AUDIT_HMAC_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32)")

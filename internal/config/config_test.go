@@ -154,7 +154,7 @@ func TestErrorsOnePerLineNamingTheFix(t *testing.T) {
 		t.Fatalf("want config.Errors, got %T %v", err, err)
 	}
 	lines := strings.Split(err.Error(), "\n")
-	want := []string{"DATABASE_URL", "API_KEYS", "AUDIT_HMAC_KEY", "AUDIT_CHAIN_KEY", "MAX_RESULTS", "LOADER_WAIT"}
+	want := []string{"DATABASE_URL", "OIDC_ISSUER", "AUDIT_HMAC_KEY", "AUDIT_CHAIN_KEY", "MAX_RESULTS", "LOADER_WAIT"}
 	if len(lines) != 1+len(want) || len(errs) != len(want) {
 		t.Fatalf("want a header and %d lines, got:\n%s", len(want), err)
 	}
