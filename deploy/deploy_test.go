@@ -27,9 +27,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"createinfo/internal/config"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/image"
+	"createinfo/tools/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }

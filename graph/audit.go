@@ -43,10 +43,11 @@ func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 	}
 	outcome := apperr.OK
 	if len(resp.Errors) > 0 {
-		outcome, _ = resp.Errors[0].Extensions["code"].(string)
-		if _, ours := apperr.Status(outcome); !ours {
-			outcome = apperr.Internal
+		code, ours := apperr.CodeOf(resp.Errors[0].Extensions)
+		if !ours {
+			code = apperr.Internal
 		}
+		outcome = code.String()
 	}
 	if err := e.w.Write(ctx, rec, outcome); err != nil {
 		e.log.ErrorContext(ctx, "audit row not written: response withheld", "request_id", rec.RequestID,

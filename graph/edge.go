@@ -2,44 +2,63 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
 
 	"createinfo/loaders"
 	"createinfo/models"
+	"createinfo/store"
 )
 
-// edge is one line of the relation graph (relations.go).
+// edge is one line of the relation table (relations.go), in the form the priming walk, the
+// complexity weights and the start-up checks read.
 type edge struct {
-	// fields are the schema fields the edge serves.
-	fields []string
-	// child is the schema type of the rows it leads to, "" when they are not a schema type
-	// (the field is derived from them).
-	child string
-	rel   filler
+	parent  string       // the GraphQL type it hangs under (its resolver interface without "Resolver")
+	methods []string     // the resolver methods it serves (the Go names of its fields)
+	fields  []string     // their GraphQL names, found in the schema by the start-up check
+	parentT reflect.Type // the model of the parent rows (P)
+	childT  reflect.Type // the model of the rows it loads (C)
+	child   string       // the GraphQL type of those rows, "" when the field is derived from them
+	list    []bool       // per method: a list field (weighed listWeight times its element)
+	pcs     []uintptr    // per method: the method expression's code, resolve's key
+	res     []any        // per method: func(context.Context, *P) (T, error), for resolve
+	rel     filler       // the loading side
+	line    string       // where it is declared, for the messages of the checks
+	// join, when the edge is joined, attaches it to a list edge up leading to its parent
+	// model, reporting whether up was one.
+	join func(up filler) (bool, error)
 }
-
-func fields(names ...string) []string { return names }
 
 // filler is the untyped side of an edge, for the priming walk.
 type filler interface {
 	// fill fetches now, in one statement, the children of parents (rows of the edge's parent
-	// type), primes them into the request's loader and returns them, flattened.
+	// model: the start-up check makes sure of it), primes them into the request's loader and
+	// returns them, flattened.
 	fill(ctx context.Context, l *loaders.Loaders, parents []any) []any
 }
 
-// keyed is what every edge has: a loader of the request and the parent's key into it. A nil
-// or zero key means the parent has no such child: nothing is loaded for it.
+// relation is what an edge loads through: a relation of the loaders.
+type relation[K comparable, V any] interface {
+	In(*loaders.Loaders) *loaders.Relation[K, V]
+}
+
+// keyed is what every edge has: a relation and the parent's key into it. A nil key means the
+// parent has no such child: nothing is loaded for it. Any other key, zero values included, is
+// loaded.
 type keyed[P any, K comparable, V any] struct {
-	rel func(*loaders.Loaders) *loaders.Relation[K, V]
-	key func(*P) *K
+	*edge
+	loader relation[K, V]
+	key    func(*P) *K
 }
 
 func (e keyed[P, K, V]) keyOf(p *P) (K, bool) {
-	var zero K
-	k := e.key(p)
-	if k == nil || *k == zero {
-		return zero, false
+	if k := e.key(p); k != nil {
+		return *k, true
 	}
-	return *k, true
+	var zero K
+	return zero, false
 }
 
 // load reads the parent's children through the request's loader (zero V when it has no key).
@@ -49,7 +68,7 @@ func (e keyed[P, K, V]) load(ctx context.Context, p *P) (V, bool, error) {
 		var zero V
 		return zero, false, nil
 	}
-	v, err := e.rel(loaders.For(ctx)).Load(ctx, k)()
+	v, err := e.loader.In(loaders.For(ctx)).Load(ctx, k)()
 	return v, true, err
 }
 
@@ -60,22 +79,32 @@ func (e keyed[P, K, V]) fillValues(ctx context.Context, l *loaders.Loaders, pare
 			keys = append(keys, k)
 		}
 	}
-	return e.rel(l).Fill(ctx, keys)
+	return e.loader.In(l).Fill(ctx, keys)
 }
 
-// one is an edge to at most one row per parent.
-type one[P any, K comparable, C any] struct{ keyed[P, K, *C] }
-
-func toOne[P any, K comparable, C any](rel func(*loaders.Loaders) *loaders.Relation[K, *C], key func(*P) *K) one[P, K, C] {
-	return one[P, K, C]{keyed[P, K, *C]{rel, key}}
+// oneEdge is an edge to at most one row per parent.
+type oneEdge[P any, K comparable, C any] struct {
+	keyed[P, K, *C]
+	one  *loaders.One[K, C]
+	read *store.Read[K, C]
 }
 
-func (e one[P, K, C]) load(ctx context.Context, p *P) (*C, error) {
+// one declares an edge to at most one row of read per parent: field is the resolver method
+// it serves (ApplicationResolver.StepBreakPoint), key reads the parent's key.
+func one[R any, P any, K comparable, C any](field func(R, context.Context, *P) (*C, error), key func(*P) *K, read *store.Read[K, C]) *oneEdge[P, K, C] {
+	o := loaders.NewOne(read)
+	e := &oneEdge[P, K, C]{keyed[P, K, *C]{newEdge[R, P, C](true), o, key}, o, read}
+	e.edge.rel = e
+	serve(e.edge, field, e.load)
+	return e
+}
+
+func (e *oneEdge[P, K, C]) load(ctx context.Context, p *P) (*C, error) {
 	c, _, err := e.keyed.load(ctx, p)
 	return c, err
 }
 
-func (e one[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []any) []any {
+func (e *oneEdge[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []any) []any {
 	var out []any
 	for _, c := range e.fillValues(ctx, l, parents) {
 		if c != nil {
@@ -85,15 +114,69 @@ func (e one[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []an
 	return out
 }
 
-// many is an edge to a list of rows per parent.
-type many[P any, K comparable, C any] struct{ keyed[P, K, []*C] }
-
-func toMany[P any, K comparable, C any](rel func(*loaders.Loaders) *loaders.Relation[K, []*C], key func(*P) *K) many[P, K, C] {
-	return many[P, K, C]{keyed[P, K, []*C]{rel, key}}
+// joined reads the edge's rows with their parents', one LEFT JOIN in the statement of
+// every list edge whose rows are the parent model (attached at start by checkRelations): the
+// parent's column the join is on is the one the key function reads (store.ColumnOf).
+func (e *oneEdge[P, K, C]) joined() *oneEdge[P, K, C] {
+	e.edge.join = func(up filler) (bool, error) {
+		t, ok := up.(joinTarget[P])
+		if !ok {
+			return false, nil
+		}
+		column, err := store.ColumnOf(e.key)
+		if err != nil {
+			return false, err
+		}
+		t.with(store.JoinOne[P](column, e.read, loaders.Primer(e.one)))
+		return true, nil
+	}
+	return e
 }
 
+// joinTarget is a list edge whose rows are C: it can read one-to-one children of theirs.
+type joinTarget[C any] interface{ with(store.Join[C]) }
+
+// manyEdge is an edge to a list of rows per parent.
+type manyEdge[P any, K comparable, C any] struct {
+	keyed[P, K, []*C]
+	read *store.Read[K, C]
+}
+
+// many declares an edge to the list of rows of read per parent (an empty list when it has
+// none): field is the resolver method it serves, key reads the parent's key.
+func many[R any, P any, K comparable, C any](field func(R, context.Context, *P) ([]*C, error), key func(*P) *K, read *store.Read[K, C]) *manyEdge[P, K, C] {
+	e := newMany[R](key, read, true)
+	serve(e.edge, field, e.load)
+	return e
+}
+
+// derived declares an edge to the list of rows of read per parent that serves a field
+// computed from them (not a schema type of their own): its resolver is written by hand in
+// schema.resolvers.go and loads through the edge.
+func derived[R any, P any, T any, K comparable, C any](field func(R, context.Context, *P) (T, error), key func(*P) *K, read *store.Read[K, C]) *manyEdge[P, K, C] {
+	e := newMany[R](key, read, false)
+	serve[R, P, T](e.edge, field, nil)
+	return e
+}
+
+// also makes e serve one more field, computed from its rows by a hand-written resolver (the
+// newest review flag from the list of them).
+func also[R any, P any, T any, K comparable, C any](e *manyEdge[P, K, C], field func(R, context.Context, *P) (T, error)) *manyEdge[P, K, C] {
+	serve[R, P, T](e.edge, field, nil)
+	return e
+}
+
+func newMany[R any, P any, K comparable, C any](key func(*P) *K, read *store.Read[K, C], child bool) *manyEdge[P, K, C] {
+	m := loaders.NewMany(read)
+	e := &manyEdge[P, K, C]{keyed[P, K, []*C]{newEdge[R, P, C](child), m, key}, read}
+	e.edge.rel = e
+	return e
+}
+
+func (e *manyEdge[P, K, C]) with(j store.Join[C]) { e.read.With(j) }
+
 // load returns the parent's children, an empty list when it has none.
-func (e many[P, K, C]) load(ctx context.Context, p *P) ([]*C, error) {
+func (e *manyEdge[P, K, C]) load(ctx context.Context, p *P) ([]*C, error) {
 	list, _, err := e.keyed.load(ctx, p)
 	if list == nil && err == nil {
 		list = []*C{}
@@ -101,7 +184,7 @@ func (e many[P, K, C]) load(ctx context.Context, p *P) ([]*C, error) {
 	return list, err
 }
 
-func (e many[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []any) []any {
+func (e *manyEdge[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []any) []any {
 	var out []any
 	for _, list := range e.fillValues(ctx, l, parents) {
 		for _, c := range list {
@@ -111,23 +194,72 @@ func (e many[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []a
 	return out
 }
 
-type codeRelation = *loaders.Relation[string, *models.CodeName]
-
-// code is an edge to a code table: a code missing from its table keeps its code with an empty
-// name, so that the agent still sees what was recorded.
-type code[P any] struct {
-	one[P, string, models.CodeName]
+// codeEdge is an edge to a code table: a code missing from its table keeps its code with an
+// empty name, so that the agent still sees what was recorded. A blank code is no code (the
+// account tables write ” for "not recorded"): it loads nothing and serves null.
+type codeEdge[P any] struct {
+	oneEdge[P, string, models.CodeName]
 }
 
-func toCode[P any](rel func(*loaders.Loaders) codeRelation, key func(*P) *string) code[P] {
-	return code[P]{toOne(rel, key)}
+// code declares an edge to the code table of codes: key reads the parent's code.
+func code[R any, P any](field func(R, context.Context, *P) (*models.CodeName, error), key func(*P) *string, codes *loaders.Codes) *codeEdge[P] {
+	nonBlank := func(p *P) *string {
+		if k := key(p); k != nil && *k != "" {
+			return k
+		}
+		return nil
+	}
+	e := &codeEdge[P]{oneEdge[P, string, models.CodeName]{keyed[P, string, *models.CodeName]{newEdge[R, P, models.CodeName](true), codes, nonBlank}, codes, nil}}
+	e.edge.rel = e
+	serve(e.edge, field, e.load)
+	return e
 }
 
-func (e code[P]) load(ctx context.Context, p *P) (*models.CodeName, error) {
+func (e *codeEdge[P]) load(ctx context.Context, p *P) (*models.CodeName, error) {
 	c, found, err := e.keyed.load(ctx, p)
 	if err != nil || c != nil || !found {
 		return c, err
 	}
 	k, _ := e.keyOf(p)
 	return &models.CodeName{Code: k}, nil
+}
+
+// newEdge starts the edge of a line of the table from its types: R is the generated resolver
+// interface of the parent type, P the parent's model, C the child's.
+func newEdge[R, P, C any](child bool) *edge {
+	e := &edge{
+		parent:  strings.TrimSuffix(reflect.TypeFor[R]().Name(), "Resolver"),
+		parentT: reflect.TypeFor[P](),
+		childT:  reflect.TypeFor[C](),
+	}
+	if child {
+		e.child = e.childT.Name()
+	}
+	return e
+}
+
+// serve records that e serves the resolver method field; load, when not nil, is its
+// resolver (resolve finds it by field).
+func serve[R, P, T any](e *edge, field func(R, context.Context, *P) (T, error), load func(context.Context, *P) (T, error)) {
+	if _, file, line, ok := runtime.Caller(2); ok && e.line == "" {
+		e.line = fmt.Sprintf("%s:%d", file[strings.LastIndex(file, "/")+1:], line)
+	}
+	pc := reflect.ValueOf(field).Pointer()
+	name := runtime.FuncForPC(pc).Name()
+	e.methods = append(e.methods, name[strings.LastIndex(name, ".")+1:])
+	e.list = append(e.list, reflect.TypeFor[T]().Kind() == reflect.Slice)
+	e.pcs = append(e.pcs, pc)
+	if load != nil {
+		e.res = append(e.res, load)
+	} else {
+		e.res = append(e.res, nil)
+	}
+}
+
+// resolve is the resolver of a field an edge of the table serves (gqlgen writes the call:
+// tools/cmd/gqlgen). The edge is found by the resolver method itself, so it has the method's
+// very types: the assertion cannot fail, and a field without an edge fails at start
+// (checkRelations), never here.
+func resolve[R, P, T any](ctx context.Context, field func(R, context.Context, *P) (T, error), obj *P) (T, error) {
+	return resolvers[reflect.ValueOf(field).Pointer()].(func(context.Context, *P) (T, error))(ctx, obj)
 }

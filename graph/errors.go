@@ -28,7 +28,8 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		presented := graphql.DefaultErrorPresenter(ctx, err)
 		out := &gqlerror.Error{Path: presented.Path, Locations: presented.Locations, Err: err}
-		var code, message string
+		var code apperr.Code
+		var message string
 		var gqlErr *gqlerror.Error
 		switch {
 		case errors.As(err, &gqlErr) && gqlErr.Err == nil:

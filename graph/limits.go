@@ -44,7 +44,8 @@ const revealField = "revealApplication"
 // listWeight is how many elements a list field is assumed to hold when weighing a query.
 const listWeight = 5
 
-// complexity weighs every list field, the root list included, listWeight times its element.
+// complexity weighs every list field, the root list included, the relation table's from the
+// table, listWeight times its element.
 // It bounds the shape of a document, not its rows: those are bounded by the one root lookup a
 // document may hold (see documentLimit), at most MAX_RESULTS trees.
 func complexity() ComplexityRoot {
@@ -52,14 +53,9 @@ func complexity() ComplexityRoot {
 	list := func(child int) int { return 1 + listWeight*child }
 	c.Query.Applications = func(child int, _, _, _ *string) int { return list(child) }
 	c.Query.RevealApplication = func(child int, _ string, _ RevealReason) int { return 1 + child }
-	c.Application.CreateDetails = list
-	c.Application.DocumentResends = list
-	c.Application.ManualReviewFlags = list
-	c.Application.TellerCheckRecords = list
-	c.Application.AbnormalPid = list
+	weigh(&c, list) // the list fields of the relation table (relations.go)
+	// The list fields read from the row itself.
 	c.StepBreakPoint.Steps = list
-	c.DocumentResend.ResendContent = list
-	c.ManualReviewFlag.PayTaxes = list
 	c.ManualReviewFlag.Special = list
 	return c
 }

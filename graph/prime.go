@@ -134,8 +134,7 @@ func newPlanner(op *graphql.OperationContext) *planner {
 func (p *planner) plan(typeName string, sets []ast.SelectionSet) []step {
 	selected := p.collect(typeName, sets)
 	var steps []step
-	for i := range relations[typeName] {
-		e := &relations[typeName][i]
+	for _, e := range relations[typeName] {
 		var below []ast.SelectionSet
 		hit := false
 		for _, f := range e.fields {

@@ -14,7 +14,7 @@ func TestParseConditions(t *testing.T) {
 		name               string
 		idno, phone, seqNo *string
 		want               Conditions
-		code               string
+		code               apperr.Code
 	}{
 		{"phone as typed", nil, ptr("0988123456"), nil, Conditions{Phone: "0988123456"}, ""},
 		{"phone +886 with separators", nil, ptr(" +886 988-123-456 "), nil, Conditions{Phone: "0988123456"}, ""},

@@ -6,82 +6,69 @@ import (
 
 	"createinfo/loaders"
 	"createinfo/models"
+	"createinfo/store"
 )
 
-// relations is the relation graph of the schema, written once: for each parent type, the
-// edges that serve its resolver fields. An edge names the fields it serves, the type of the
-// rows it leads to (whose own edges continue below it) and how it reads them: which loader,
-// keyed by which value of the parent row. The resolvers load through their edge (so a resolver
-// cannot key a relation differently from the priming), and prime walks the query's selection
-// along the same edges. A new relation is one line here and a one-line resolver;
-// TestRelationsMatchSchema fails when a resolver field has no edge or an edge names a field
-// or type the schema lacks.
-var relations = map[string][]edge{
-	"Application": {
-		{fields("stepBreakPoint"), "StepBreakPoint", applicationStepBreakPoint},
-		{fields("createDetails"), "CreateDetail", applicationCreateDetails},
-		{fields("documentResends"), "DocumentResend", applicationDocumentResends},
-		// The newest flag is the last of all flags: both fields read the one loader.
-		{fields("manualReviewFlags", "manualReviewFlag"), "ManualReviewFlag", applicationManualReviewFlags},
-		{fields("tellerCheckRecords"), "TellerCheckRecord", applicationTellerCheckRecords},
-		{fields("abnormalPid"), "", applicationAbnormalPids},
-	},
-	"CreateDetail": {
-		{fields("industry"), "CodeName", detailIndustry},
-		{fields("job"), "CodeName", detailJob},
-		{fields("idIssueCity"), "CodeName", detailIDIssueCity},
-		{fields("idIssueWay"), "CodeName", detailIDIssueWay},
-	},
-	"DocumentResend": {
-		// resendContent comes from one of these, or from the resend's own row, by category.
-		{fields("resendContent"), "", resendEddSurveys},
-		{fields("resendContent"), "", resendFinancialImages},
-	},
-	"ManualReviewFlag": {
-		{fields("amlFlagDetail"), "AmlFlagDetail", flagAml},
-		{fields("ocrFlagDetail"), "OcrFlagDetail", flagOcr},
-		{fields("z21FlagDetail"), "Z21FlagDetail", flagZ21},
-		{fields("z22FlagDetail"), "Z22FlagDetail", flagZ22},
-		{fields("payTaxes"), "PayTax", flagPayTaxes},
-	},
-	"OcrFlagDetail": {
-		{fields("idIssueWay"), "CodeName", ocrIDIssueWay},
-	},
-	"PayTax": {
-		{fields("countryCode"), "CodeName", payTaxCountry},
-	},
-}
+// The relation table: every child relation of the schema, one line each, and nothing else
+// states it. A line names the resolver method of the field it serves (so the compiler checks
+// the parent's model and the child's), the parent's key, and the store's read of the children
+// (their table's key column and order, or a hand-written statement). From it come the loaders
+// (loaders.NewOne/NewMany), the resolvers of the plain fields (gqlgen writes
+// "return resolve(ctx, …)", see tools/cmd/gqlgen), the priming walk (prime.go), the
+// complexity weight of the list fields (limits.go) and the joins of one-to-one children into
+// their parents' statement (.joined()). checkRelations, at start, fails on a line under the
+// wrong parent, a resolver field without a line, or a line the schema does not have.
+//
+// Adding a relation: docs/ADDING_A_RELATION.md.
+var relations = table(
+	one(ApplicationResolver.StepBreakPoint, applicationSeqNo, store.By[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no")),
+	many(ApplicationResolver.CreateDetails, applicationSeqNo, store.By[string, models.CreateDetail]("create_master_seq_no", childOrder)),
+	many(ApplicationResolver.DocumentResends, applicationSeqNo, store.By[string, models.DocumentResend]("create_master_seq_no", childOrder)),
+	// The newest flag is the last of all flags: both fields read the one loader.
+	also(applicationManualReviewFlags, ApplicationResolver.ManualReviewFlag),
+	many(ApplicationResolver.TellerCheckRecords, applicationSeqNo, store.By[string, models.TellerCheckRecord]("create_master_seq_no", childOrder)),
+	applicationAbnormalPids,
 
-// The edges, each a loader and the parent's key into it.
+	code(CreateDetailResolver.Industry, func(d *models.CreateDetail) *string { return d.IndustryCode }, industry),
+	code(CreateDetailResolver.Job, func(d *models.CreateDetail) *string { return d.JobCode }, job),
+	code(CreateDetailResolver.IDIssueCity, func(d *models.CreateDetail) *string { return d.IdIssueCityCode }, idIssueCity),
+	code(CreateDetailResolver.IDIssueWay, func(d *models.CreateDetail) *string { return d.IdIssueWayCode }, idIssueWay),
+
+	// resendContent comes from one of these, or from the resend's own row, by category.
+	resendEddSurveys,
+	resendFinancialImages,
+
+	// A flag's details are read with the flags, in their statement.
+	one(ManualReviewFlagResolver.AmlFlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Aml }, store.By[int64, models.AmlFlagDetail]("seq_no", "seq_no")).joined(),
+	one(ManualReviewFlagResolver.OcrFlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Ocr }, store.By[int64, models.OcrFlagDetail]("seq_no", "seq_no")).joined(),
+	one(ManualReviewFlagResolver.Z21FlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Z21 }, store.By[int64, models.Z21FlagDetail]("seq_no", "seq_no")).joined(),
+	one(ManualReviewFlagResolver.Z22FlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Z22 }, store.By[int64, models.Z22FlagDetail]("seq_no", "seq_no")).joined(),
+	// The tax residences of the application's applicant (by idno), by the application's seqNo.
+	many(ManualReviewFlagResolver.PayTaxes, func(f *models.ManualReviewFlag) *string { return &f.CreateMasterSeqNo }, store.PayTaxes),
+
+	code(OcrFlagDetailResolver.IDIssueWay, func(o *models.OcrFlagDetail) *string { return o.IdIssueWayCode }, idIssueWay),
+	code(PayTaxResolver.CountryCode, func(p *models.PayTax) *string { return p.Country }, country),
+)
+
+// The lines that hand-written resolvers name.
 var (
-	applicationStepBreakPoint    = toOne(func(l *loaders.Loaders) *loaders.Relation[string, *models.StepBreakPoint] { return l.StepBreakPoint }, applicationSeqNo)
-	applicationCreateDetails     = toMany(func(l *loaders.Loaders) *loaders.Relation[string, []*models.CreateDetail] { return l.CreateDetails }, applicationSeqNo)
-	applicationDocumentResends   = toMany(func(l *loaders.Loaders) *loaders.Relation[string, []*models.DocumentResend] { return l.DocumentResends }, applicationSeqNo)
-	applicationManualReviewFlags = toMany(func(l *loaders.Loaders) *loaders.Relation[string, []*models.ManualReviewFlag] {
-		return l.ManualReviewFlags
-	}, applicationSeqNo)
-	applicationTellerCheckRecords = toMany(func(l *loaders.Loaders) *loaders.Relation[string, []*models.TellerCheckRecord] {
-		return l.TellerCheckRecords
-	}, applicationSeqNo)
-	applicationAbnormalPids = toMany(func(l *loaders.Loaders) *loaders.Relation[string, []*loaders.AbnormalPid] { return l.AbnormalPids }, applicationSeqNo)
-
-	detailIndustry    = toCode(func(l *loaders.Loaders) codeRelation { return l.Industry }, func(d *models.CreateDetail) *string { return d.IndustryCode })
-	detailJob         = toCode(func(l *loaders.Loaders) codeRelation { return l.Job }, func(d *models.CreateDetail) *string { return d.JobCode })
-	detailIDIssueCity = toCode(func(l *loaders.Loaders) codeRelation { return l.IDIssueCity }, func(d *models.CreateDetail) *string { return d.IdIssueCityCode })
-	detailIDIssueWay  = toCode(func(l *loaders.Loaders) codeRelation { return l.IDIssueWay }, func(d *models.CreateDetail) *string { return d.IdIssueWayCode })
-
-	resendEddSurveys      = toMany(func(l *loaders.Loaders) *loaders.Relation[int64, []*models.EddSurvey] { return l.EddSurveys }, resendKeyFrom(fromEddSurveys))
-	resendFinancialImages = toMany(func(l *loaders.Loaders) *loaders.Relation[int64, []*models.FinancialImage] { return l.FinancialImages }, resendKeyFrom(fromFinancialImages))
-
-	flagAml      = toOne(func(l *loaders.Loaders) *loaders.Relation[int64, *models.AmlFlagDetail] { return l.AmlFlagDetail }, func(f *models.ManualReviewFlag) *int64 { return f.Aml })
-	flagOcr      = toOne(func(l *loaders.Loaders) *loaders.Relation[int64, *models.OcrFlagDetail] { return l.OcrFlagDetail }, func(f *models.ManualReviewFlag) *int64 { return f.Ocr })
-	flagZ21      = toOne(func(l *loaders.Loaders) *loaders.Relation[int64, *models.Z21FlagDetail] { return l.Z21FlagDetail }, func(f *models.ManualReviewFlag) *int64 { return f.Z21 })
-	flagZ22      = toOne(func(l *loaders.Loaders) *loaders.Relation[int64, *models.Z22FlagDetail] { return l.Z22FlagDetail }, func(f *models.ManualReviewFlag) *int64 { return f.Z22 })
-	flagPayTaxes = toMany(func(l *loaders.Loaders) *loaders.Relation[string, []*models.PayTax] { return l.PayTaxes }, func(f *models.ManualReviewFlag) *string { return &f.CreateMasterSeqNo })
-
-	ocrIDIssueWay = toCode(func(l *loaders.Loaders) codeRelation { return l.IDIssueWay }, func(o *models.OcrFlagDetail) *string { return o.IdIssueWayCode })
-	payTaxCountry = toCode(func(l *loaders.Loaders) codeRelation { return l.Country }, func(p *models.PayTax) *string { return p.Country })
+	applicationManualReviewFlags = many(ApplicationResolver.ManualReviewFlags, applicationSeqNo, store.By[string, models.ManualReviewFlag]("create_master_seq_no", childOrder))
+	applicationAbnormalPids      = derived(ApplicationResolver.AbnormalPid, applicationSeqNo, store.AbnormalPids)
+	resendEddSurveys             = derived(DocumentResendResolver.ResendContent, resendKeyFrom(fromEddSurveys), store.By[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"))
+	resendFinancialImages        = derived(DocumentResendResolver.ResendContent, resendKeyFrom(fromFinancialImages), store.FinancialImages)
 )
+
+// The code tables, each one relation however many fields read it.
+var (
+	industry    = loaders.NewCodes(store.Codes(models.TableIndustry))
+	job         = loaders.NewCodes(store.Codes(models.TableJob))
+	idIssueCity = loaders.NewCodes(store.Codes(models.TableIDIssueCity))
+	idIssueWay  = loaders.NewCodes(store.Codes(models.TableIDIssueWay))
+	country     = loaders.NewCodes(store.Codes(models.TableCountry))
+)
+
+// childOrder is the natural order of an application's children within one application.
+const childOrder = "create_master_seq_no, create_time, seq_no"
 
 func applicationSeqNo(a *models.Application) *string { return &a.SeqNo }
 
@@ -159,7 +146,7 @@ func newestFlag(flags []*models.ManualReviewFlag, err error) (*models.ManualRevi
 }
 
 // abnormalPids lists the ID numbers of an application's abnormal-account matches.
-func abnormalPids(rows []*loaders.AbnormalPid, err error) ([]string, error) {
+func abnormalPids(rows []*store.AbnormalPid, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}

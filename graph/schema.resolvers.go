@@ -13,22 +13,22 @@ import (
 
 // StepBreakPoint is the resolver for the stepBreakPoint field.
 func (r *applicationResolver) StepBreakPoint(ctx context.Context, obj *models.Application) (*models.StepBreakPoint, error) {
-	return applicationStepBreakPoint.load(ctx, obj)
+	return resolve(ctx, ApplicationResolver.StepBreakPoint, obj)
 }
 
 // CreateDetails is the resolver for the createDetails field.
 func (r *applicationResolver) CreateDetails(ctx context.Context, obj *models.Application) ([]*models.CreateDetail, error) {
-	return applicationCreateDetails.load(ctx, obj)
+	return resolve(ctx, ApplicationResolver.CreateDetails, obj)
 }
 
 // DocumentResends is the resolver for the documentResends field.
 func (r *applicationResolver) DocumentResends(ctx context.Context, obj *models.Application) ([]*models.DocumentResend, error) {
-	return applicationDocumentResends.load(ctx, obj)
+	return resolve(ctx, ApplicationResolver.DocumentResends, obj)
 }
 
 // ManualReviewFlags is the resolver for the manualReviewFlags field.
 func (r *applicationResolver) ManualReviewFlags(ctx context.Context, obj *models.Application) ([]*models.ManualReviewFlag, error) {
-	return applicationManualReviewFlags.load(ctx, obj)
+	return resolve(ctx, ApplicationResolver.ManualReviewFlags, obj)
 }
 
 // ManualReviewFlag is the resolver for the manualReviewFlag field.
@@ -38,7 +38,7 @@ func (r *applicationResolver) ManualReviewFlag(ctx context.Context, obj *models.
 
 // TellerCheckRecords is the resolver for the tellerCheckRecords field.
 func (r *applicationResolver) TellerCheckRecords(ctx context.Context, obj *models.Application) ([]*models.TellerCheckRecord, error) {
-	return applicationTellerCheckRecords.load(ctx, obj)
+	return resolve(ctx, ApplicationResolver.TellerCheckRecords, obj)
 }
 
 // AbnormalPid is the resolver for the abnormalPid field.
@@ -48,22 +48,22 @@ func (r *applicationResolver) AbnormalPid(ctx context.Context, obj *models.Appli
 
 // Industry is the resolver for the industry field.
 func (r *createDetailResolver) Industry(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return detailIndustry.load(ctx, obj)
+	return resolve(ctx, CreateDetailResolver.Industry, obj)
 }
 
 // Job is the resolver for the job field.
 func (r *createDetailResolver) Job(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return detailJob.load(ctx, obj)
+	return resolve(ctx, CreateDetailResolver.Job, obj)
 }
 
 // IDIssueCity is the resolver for the idIssueCity field.
 func (r *createDetailResolver) IDIssueCity(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return detailIDIssueCity.load(ctx, obj)
+	return resolve(ctx, CreateDetailResolver.IDIssueCity, obj)
 }
 
 // IDIssueWay is the resolver for the idIssueWay field.
 func (r *createDetailResolver) IDIssueWay(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error) {
-	return detailIDIssueWay.load(ctx, obj)
+	return resolve(ctx, CreateDetailResolver.IDIssueWay, obj)
 }
 
 // ResendContent is the resolver for the resendContent field.
@@ -73,37 +73,37 @@ func (r *documentResendResolver) ResendContent(ctx context.Context, obj *models.
 
 // AmlFlagDetail is the resolver for the amlFlagDetail field.
 func (r *manualReviewFlagResolver) AmlFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.AmlFlagDetail, error) {
-	return flagAml.load(ctx, obj)
+	return resolve(ctx, ManualReviewFlagResolver.AmlFlagDetail, obj)
 }
 
 // OcrFlagDetail is the resolver for the ocrFlagDetail field.
 func (r *manualReviewFlagResolver) OcrFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.OcrFlagDetail, error) {
-	return flagOcr.load(ctx, obj)
+	return resolve(ctx, ManualReviewFlagResolver.OcrFlagDetail, obj)
 }
 
 // Z21FlagDetail is the resolver for the z21FlagDetail field.
 func (r *manualReviewFlagResolver) Z21FlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.Z21FlagDetail, error) {
-	return flagZ21.load(ctx, obj)
+	return resolve(ctx, ManualReviewFlagResolver.Z21FlagDetail, obj)
 }
 
 // Z22FlagDetail is the resolver for the z22FlagDetail field.
 func (r *manualReviewFlagResolver) Z22FlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.Z22FlagDetail, error) {
-	return flagZ22.load(ctx, obj)
+	return resolve(ctx, ManualReviewFlagResolver.Z22FlagDetail, obj)
 }
 
 // PayTaxes is the resolver for the payTaxes field.
 func (r *manualReviewFlagResolver) PayTaxes(ctx context.Context, obj *models.ManualReviewFlag) ([]*models.PayTax, error) {
-	return flagPayTaxes.load(ctx, obj)
+	return resolve(ctx, ManualReviewFlagResolver.PayTaxes, obj)
 }
 
 // IDIssueWay is the resolver for the idIssueWay field.
 func (r *ocrFlagDetailResolver) IDIssueWay(ctx context.Context, obj *models.OcrFlagDetail) (*models.CodeName, error) {
-	return ocrIDIssueWay.load(ctx, obj)
+	return resolve(ctx, OcrFlagDetailResolver.IDIssueWay, obj)
 }
 
 // CountryCode is the resolver for the countryCode field.
 func (r *payTaxResolver) CountryCode(ctx context.Context, obj *models.PayTax) (*models.CodeName, error) {
-	return payTaxCountry.load(ctx, obj)
+	return resolve(ctx, PayTaxResolver.CountryCode, obj)
 }
 
 // Applications is the resolver for the applications field.

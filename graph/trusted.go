@@ -134,6 +134,6 @@ func (t trustedDocuments) MutateOperationParameters(_ context.Context, p *graphq
 }
 
 // refuse is an error the presenter shows with its own code.
-func refuse(code, message string) *gqlerror.Error {
+func refuse(code apperr.Code, message string) *gqlerror.Error {
 	return &gqlerror.Error{Message: message, Err: errorf(code, message)}
 }

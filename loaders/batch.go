@@ -2,24 +2,22 @@ package loaders
 
 import (
 	"context"
-	"database/sql/driver"
-	"fmt"
-	"reflect"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
-	"gorm.io/gorm"
+
+	"createinfo/store"
 )
 
-// fetchFunc reads the rows of a whole batch of keys in one statement.
-type fetchFunc[K comparable, V any] func(ctx context.Context, db *gorm.DB, keys []K) ([]V, error)
+type (
+	batchFunc[K comparable, V any] = dataloader.BatchFunc[K, V]
+	result[V any]                  = dataloader.Result[V]
+)
 
 // batchOptions are the options every loader shares.
 type batchOptions struct {
-	db    *gorm.DB
+	db    *store.DB
 	wait  time.Duration
 	codes *codeCache // nil: code tables are read per batch
 	// observers watch every batch (metrics, traces; see observe.go).
@@ -110,111 +108,58 @@ func distinct[K comparable](keys []K) []K {
 	return out
 }
 
-// newOneToOne makes a loader of at most one row per key: a key with no row gets the zero V
-// (nil for pointers). Results come back in key order, as dataloader requires.
-func newOneToOne[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K) *Relation[K, V] {
-	return newRelation(o, func(ctx context.Context, keys []K) []*dataloader.Result[V] {
-		rows, err := fetch(ctx, o.db, keys)
+// oneToOne is the batch of a relation of at most one row per key: a key with no row gets nil.
+// Results come back in key order, as dataloader requires.
+func oneToOne[K comparable, C any](o *batchOptions, read *store.Read[K, C]) batchFunc[K, *C] {
+	return func(ctx context.Context, keys []K) []*result[*C] {
+		ks, rows, err := read.Fetch(ctx, o.db, keys)
 		if err != nil {
-			return failAll[V](len(keys), err)
+			return failAll[*C](len(keys), err)
 		}
-		byKey := make(map[K]V, len(rows))
-		for _, row := range rows {
-			byKey[keyOf(row)] = row
-		}
-		results := make([]*dataloader.Result[V], len(keys))
-		for i, k := range keys {
-			results[i] = &dataloader.Result[V]{Data: byKey[k]}
-		}
-		return results
-	})
+		return oneByKey(keys, ks, rows)
+	}
 }
 
-// newOneToMany makes a loader of a list of rows per key, in the order fetch returns them: a
-// key with no row gets an empty, non-nil list.
-func newOneToMany[K comparable, V any](o batchOptions, fetch fetchFunc[K, V], keyOf func(V) K) *Relation[K, []V] {
-	return newRelation(o, func(ctx context.Context, keys []K) []*dataloader.Result[[]V] {
-		rows, err := fetch(ctx, o.db, keys)
-		if err != nil {
-			return failAll[[]V](len(keys), err)
-		}
-		byKey := make(map[K][]V, len(keys))
-		for _, row := range rows {
-			k := keyOf(row)
-			byKey[k] = append(byKey[k], row)
-		}
-		results := make([]*dataloader.Result[[]V], len(keys))
-		for i, k := range keys {
-			list := byKey[k]
-			if list == nil {
-				list = []V{}
-			}
-			results[i] = &dataloader.Result[[]V]{Data: list}
-		}
-		return results
-	})
-}
-
-func failAll[V any](n int, err error) []*dataloader.Result[V] {
-	results := make([]*dataloader.Result[V], n)
-	for i := range results {
-		results[i] = &dataloader.Result[V]{Error: err}
+func oneByKey[K comparable, C any](keys, ks []K, rows []*C) []*result[*C] {
+	byKey := make(map[K]*C, len(rows))
+	for i, row := range rows {
+		byKey[ks[i]] = row
+	}
+	results := make([]*result[*C], len(keys))
+	for i, k := range keys {
+		results[i] = &result[*C]{Data: byKey[k]}
 	}
 	return results
 }
 
-// whereIn fetches the rows of model V whose column is one of the keys, ordered by order.
-func whereIn[K comparable, V any](column, order string) fetchFunc[K, *V] {
-	key := statementKey{reflect.TypeFor[V](), column, order}
-	return func(ctx context.Context, db *gorm.DB, keys []K) ([]*V, error) {
-		query, ok := statements.Load(key)
-		if !ok {
-			l, err := layoutOf[V](db)
-			if err != nil {
-				return nil, err
+// oneToMany is the batch of a relation of a list of rows per key, in the order of the read:
+// a key with no row gets an empty, non-nil list.
+func oneToMany[K comparable, C any](o *batchOptions, read *store.Read[K, C]) batchFunc[K, []*C] {
+	return func(ctx context.Context, keys []K) []*result[[]*C] {
+		ks, rows, err := read.Fetch(ctx, o.db, keys)
+		if err != nil {
+			return failAll[[]*C](len(keys), err)
+		}
+		byKey := make(map[K][]*C, len(keys))
+		for i, row := range rows {
+			byKey[ks[i]] = append(byKey[ks[i]], row)
+		}
+		results := make([]*result[[]*C], len(keys))
+		for i, k := range keys {
+			list := byKey[k]
+			if list == nil {
+				list = []*C{}
 			}
-			query, _ = statements.LoadOrStore(key, l.selectIn(column, order))
+			results[i] = &result[[]*C]{Data: list}
 		}
-		return queryRows[V](ctx, db, query.(string), keyList[K](keys))
+		return results
 	}
 }
 
-// rawIn runs a hand-written statement whose one parameter ("= ANY(?)") is the batch's keys.
-func rawIn[K comparable, V any](query string) fetchFunc[K, *V] {
-	return func(ctx context.Context, db *gorm.DB, keys []K) ([]*V, error) {
-		return queryRows[V](ctx, db, query, keyList[K](keys))
+func failAll[V any](n int, err error) []*result[V] {
+	results := make([]*result[V], n)
+	for i := range results {
+		results[i] = &result[V]{Error: err}
 	}
-}
-
-// keyList passes a batch's keys as one array parameter: gorm would spread a plain slice into
-// "IN ($1, …, $n)", a different statement text, so a different prepared statement and plan,
-// for every batch size. As a driver.Valuer it is passed as it is, and pgx sends it as the
-// array of its element type.
-type keyList[K comparable] []K
-
-// arrayEscaper escapes a text element of an array literal.
-var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// Value writes the list as a PostgreSQL array literal: {"a","b"} for text keys, {1,2} for
-// numbers.
-func (l keyList[K]) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		switch v := any(k).(type) {
-		case string:
-			b.WriteByte('"')
-			b.WriteString(arrayEscaper.Replace(v))
-			b.WriteByte('"')
-		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
-		default:
-			return nil, fmt.Errorf("loaders: unsupported key type %T", k)
-		}
-	}
-	b.WriteByte('}')
-	return b.String(), nil
+	return results
 }

@@ -1,53 +1,24 @@
 // Package loaders batches the reads of child rows with graph-gophers/dataloader: one loader
-// per relation, each a single "WHERE key = ANY(…)" statement per batch, all made afresh for
-// every request (so nothing is cached across requests or customers), and found with For(ctx).
-// It knows nothing of GraphQL: which field reads which loader, and what to fetch ahead of the
-// resolvers (Relation.Fill), is decided by the GraphQL layer (graph/relations.go).
+// per relation and request, each a single statement (a store.Read) per batch, all made afresh
+// for every request (so nothing is cached across requests or customers, except the code
+// tables), and found with the request's context. It knows nothing of GraphQL, SQL or gorm:
+// the relations are declared once, in the relation table (graph/relations.go), with NewOne,
+// NewMany and NewCodes over the store's reads; which field reads which loader, and what to
+// fetch ahead of the resolvers (Relation.Fill), is decided there.
 package loaders
 
 import (
 	"context"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"gorm.io/gorm"
-
-	"createinfo/models"
+	"createinfo/store"
 )
 
-// Loaders holds one loader per child relation of the application tree.
-type Loaders struct {
-	// Children of an application, by its seqNo.
-	StepBreakPoint     *Relation[string, *models.StepBreakPoint]
-	CreateDetails      *Relation[string, []*models.CreateDetail]
-	DocumentResends    *Relation[string, []*models.DocumentResend]
-	ManualReviewFlags  *Relation[string, []*models.ManualReviewFlag]
-	TellerCheckRecords *Relation[string, []*models.TellerCheckRecord]
-	AbnormalPids       *Relation[string, []*AbnormalPid]
-	// PayTaxes holds the tax residences of an application's applicant (by idno), by the
-	// application's seqNo.
-	PayTaxes *Relation[string, []*models.PayTax]
-
-	// Content of a document resend, by the resend's seqNo.
-	EddSurveys      *Relation[int64, []*models.EddSurvey]
-	FinancialImages *Relation[int64, []*models.FinancialImage]
-
-	// Details of a manual review flag, by their own seqNo.
-	AmlFlagDetail *Relation[int64, *models.AmlFlagDetail]
-	OcrFlagDetail *Relation[int64, *models.OcrFlagDetail]
-	Z21FlagDetail *Relation[int64, *models.Z21FlagDetail]
-	Z22FlagDetail *Relation[int64, *models.Z22FlagDetail]
-
-	// Code tables, by code.
-	Industry    *Relation[string, *models.CodeName]
-	Job         *Relation[string, *models.CodeName]
-	IDIssueCity *Relation[string, *models.CodeName]
-	IDIssueWay  *Relation[string, *models.CodeName]
-	Country     *Relation[string, *models.CodeName]
-}
-
-// Source makes the loaders of each request; it holds what requests share: the database and
-// the code-table cache.
+// Source makes the loaders of each request; it holds what requests share: the store and the
+// code-table cache.
 type Source struct {
 	o batchOptions
 }
@@ -55,7 +26,7 @@ type Source struct {
 // NewSource returns a source over db. wait is how long a loader gathers keys before its
 // batch (for keys that priming did not fetch); codeTTL is how long code tables are cached in
 // the process (0: not cached, read per batch).
-func NewSource(db *gorm.DB, wait, codeTTL time.Duration) *Source {
+func NewSource(db *store.DB, wait, codeTTL time.Duration) *Source {
 	s := &Source{o: batchOptions{db: db, wait: wait}}
 	if codeTTL > 0 {
 		s.o.codes = newCodeCache(codeTTL)
@@ -63,40 +34,88 @@ func NewSource(db *gorm.DB, wait, codeTTL time.Duration) *Source {
 	return s
 }
 
+// Loaders are the loaders of one request, each made on its first use.
+type Loaders struct {
+	o    *batchOptions
+	mu   sync.Mutex
+	rels []any // *Relation[K, V] by the id of its declaration
+}
+
 // New makes the loaders of one request.
-func (s *Source) New() *Loaders { return newLoaders(s.o) }
+func (s *Source) New() *Loaders { return &Loaders{o: &s.o} }
 
-func newLoaders(o batchOptions) *Loaders {
-	l := &Loaders{}
-	l.StepBreakPoint = newOneToOne(o, whereIn[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"), stepBreakPointKey)
-	l.CreateDetails = newOneToMany(o, whereIn[string, models.CreateDetail]("create_master_seq_no", childOrder), createDetailKey)
-	l.DocumentResends = newOneToMany(o, whereIn[string, models.DocumentResend]("create_master_seq_no", childOrder), documentResendKey)
-	l.TellerCheckRecords = newOneToMany(o, whereIn[string, models.TellerCheckRecord]("create_master_seq_no", childOrder), tellerCheckRecordKey)
-	l.AbnormalPids = newOneToMany(o, rawIn[string, AbnormalPid](abnormalPidsQuery), abnormalPidKey)
-	l.PayTaxes = newOneToMany(o, rawIn[string, models.PayTax](payTaxesQuery), payTaxKey)
+// declared counts the relations declared (NewOne, NewMany, NewCodes): each has its index in
+// every request's Loaders.
+var declared atomic.Int64
 
-	l.EddSurveys = newOneToMany(o, whereIn[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"), eddSurveyKey)
-	l.FinancialImages = newOneToMany(o, rawIn[int64, models.FinancialImage](financialImagesQuery), financialImageKey)
+// decl is what every declared relation has: its index and how its batch reads.
+type decl[K comparable, V any] struct {
+	id    int
+	batch func(o *batchOptions) batchFunc[K, V]
+}
 
-	l.AmlFlagDetail = newOneToOne(o, whereIn[int64, models.AmlFlagDetail]("seq_no", "seq_no"), func(d *models.AmlFlagDetail) int64 { return d.SeqNo })
-	l.OcrFlagDetail = newOneToOne(o, whereIn[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(d *models.OcrFlagDetail) int64 { return d.SeqNo })
-	l.Z21FlagDetail = newOneToOne(o, whereIn[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(d *models.Z21FlagDetail) int64 { return d.SeqNo })
-	l.Z22FlagDetail = newOneToOne(o, whereIn[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(d *models.Z22FlagDetail) int64 { return d.SeqNo })
-	// A flag's details are read with it, in its statement (join.go), and primed into their
-	// own loaders above.
-	l.ManualReviewFlags = newOneToMany(o, whereInWith[string, models.ManualReviewFlag]("create_master_seq_no", childOrder,
-		joinOne(l.AmlFlagDetail, "aml", func(f *models.ManualReviewFlag) *int64 { return f.Aml }),
-		joinOne(l.OcrFlagDetail, "ocr", func(f *models.ManualReviewFlag) *int64 { return f.Ocr }),
-		joinOne(l.Z21FlagDetail, "z21", func(f *models.ManualReviewFlag) *int64 { return f.Z21 }),
-		joinOne(l.Z22FlagDetail, "z22", func(f *models.ManualReviewFlag) *int64 { return f.Z22 }),
-	), manualReviewFlagKey)
+func newDecl[K comparable, V any](batch func(o *batchOptions) batchFunc[K, V]) decl[K, V] {
+	return decl[K, V]{id: int(declared.Add(1) - 1), batch: batch}
+}
 
-	l.Industry = newCodeLoader(o, models.TableIndustry)
-	l.Job = newCodeLoader(o, models.TableJob)
-	l.IDIssueCity = newCodeLoader(o, models.TableIDIssueCity)
-	l.IDIssueWay = newCodeLoader(o, models.TableIDIssueWay)
-	l.Country = newCodeLoader(o, models.TableCountry)
-	return l
+// in returns the request's loader of the relation, making it on first use. The assertion
+// cannot fail: the slot of d.id only ever holds the *Relation[K, V] that d made.
+func (d decl[K, V]) in(l *Loaders) *Relation[K, V] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d.id >= len(l.rels) {
+		l.rels = append(l.rels, make([]any, int(declared.Load())-len(l.rels))...)
+	}
+	if r := l.rels[d.id]; r != nil {
+		return r.(*Relation[K, V])
+	}
+	batch := d.batch(l.o)
+	r := newRelation(*l.o, func(ctx context.Context, keys []K) []*result[V] {
+		// A batch runs under the request's loaders, for the joins it primes.
+		if cur, _ := ctx.Value(ctxKey{}).(*Loaders); cur != l {
+			ctx = NewContext(ctx, l)
+		}
+		return batch(ctx, keys)
+	})
+	l.rels[d.id] = r
+	return r
+}
+
+// One is a relation of at most one row C per key K.
+type One[K comparable, C any] struct {
+	decl[K, *C]
+	read *store.Read[K, C]
+}
+
+// Many is a relation of a list of rows C per key K.
+type Many[K comparable, C any] struct {
+	decl[K, []*C]
+	read *store.Read[K, C]
+}
+
+// NewOne declares a relation of at most one row per key, read by read: a key with no row gets
+// nil. Declare it once, at start (a package variable).
+func NewOne[K comparable, C any](read *store.Read[K, C]) *One[K, C] {
+	return &One[K, C]{decl: newDecl(func(o *batchOptions) batchFunc[K, *C] { return oneToOne(o, read) }), read: read}
+}
+
+// NewMany declares a relation of a list of rows per key, in the order read returns them: a key
+// with no row gets an empty, non-nil list. Declare it once, at start.
+func NewMany[K comparable, C any](read *store.Read[K, C]) *Many[K, C] {
+	return &Many[K, C]{decl: newDecl(func(o *batchOptions) batchFunc[K, []*C] { return oneToMany(o, read) }), read: read}
+}
+
+// In returns the request's loader of the relation.
+func (r *One[K, C]) In(l *Loaders) *Relation[K, *C] { return r.decl.in(l) }
+
+// In returns the request's loader of the relation.
+func (r *Many[K, C]) In(l *Loaders) *Relation[K, []*C] { return r.decl.in(l) }
+
+// Primer is the join's found function that primes the request's loader of r with what
+// another relation's statement read for it (store.JoinOne): loading that key later costs no
+// statement. A key priming did not reach is still read by r's own statement.
+func Primer[K comparable, C any](r *One[K, C]) func(ctx context.Context, key K, c *C) {
+	return func(ctx context.Context, key K, c *C) { r.In(For(ctx)).primeJoined(ctx, key, c) }
 }
 
 type ctxKey struct{}

@@ -4,23 +4,39 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"createinfo/internal/database"
+	"createinfo/models"
+	"createinfo/store"
 	"createinfo/tools/dbtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
+// The relations these tests load through, declared as the relation table declares them.
+var (
+	resends  = NewMany(store.By[string, models.DocumentResend]("create_master_seq_no", "create_master_seq_no, create_time, seq_no"))
+	points   = NewOne(store.By[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"))
+	flags    = NewMany(store.By[string, models.ManualReviewFlag]("create_master_seq_no", "create_master_seq_no, create_time, seq_no"))
+	aml      = NewOne(store.By[int64, models.AmlFlagDetail]("seq_no", "seq_no"))
+	industry = NewCodes(store.Codes(models.TableIndustry))
+	job      = NewCodes(store.Codes(models.TableJob))
+)
+
+func init() { flags.read.With(store.JoinOne[models.ManualReviewFlag]("aml", aml.read, Primer(aml))) }
+
+func open(t *testing.T) *store.DB { return store.New(dbtest.Open(t, dbtest.DefaultOptions())) }
+
 func TestResultsComeBackInKeyOrder(t *testing.T) {
-	db := dbtest.Open(t, dbtest.DefaultOptions())
-	l := NewSource(db, time.Millisecond, 0).New()
+	l := NewSource(open(t), time.Millisecond, 0).New()
 	ctx, n := database.WithStatementCounter(context.Background())
 
 	keys := []string{"DEMO-APP-C-01", "no-such-application", "0A80d1d572650511ea8a30acde48001122", "DEMO-APP-A-01"}
-	lists, errs := l.DocumentResends.LoadMany(ctx, keys)()
+	lists, errs := resends.In(l).LoadMany(ctx, keys)()
 	for _, err := range errs {
 		if err != nil {
 			t.Fatal(err)
@@ -36,29 +52,31 @@ func TestResultsComeBackInKeyOrder(t *testing.T) {
 		t.Errorf("statements = %d, want 1", got)
 	}
 
-	points, _ := l.StepBreakPoint.LoadMany(ctx, keys)()
-	if points[0] == nil || points[0].CreateMasterSeqNo != keys[0] || points[1] != nil || points[2].CreateMasterSeqNo != keys[2] {
-		t.Errorf("one-to-one results not in key order: %+v", points)
+	one, errs := points.In(l).LoadMany(ctx, keys)()
+	if errs != nil && errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	if one[0] == nil || one[0].CreateMasterSeqNo != keys[0] || one[1] != nil || one[2].CreateMasterSeqNo != keys[2] {
+		t.Errorf("one-to-one results not in key order: %+v", one)
 	}
 }
 
 func TestFillPrimesTheCache(t *testing.T) {
-	db := dbtest.Open(t, dbtest.DefaultOptions())
-	l := NewSource(db, time.Hour, 0).New() // a resolver waiting on the timer would hang the test
+	l := NewSource(open(t), time.Hour, 0).New() // a resolver waiting on the timer would hang the test
 	ctx, n := database.WithStatementCounter(context.Background())
 
-	got := l.Industry.Fill(ctx, []string{"14220", "64110", "14220", "missing"})
+	got := industry.In(l).Fill(ctx, []string{"14220", "64110", "14220", "missing"})
 	if got := n.Load(); got != 1 {
 		t.Fatalf("Fill ran %d statements, want 1", got)
 	}
 	if len(got) != 3 || got[0].Code != "14220" || got[1].Code != "64110" || got[2] != nil {
 		t.Fatalf("Fill returned %+v, want the distinct keys' values in order", got)
 	}
-	c, err := l.Industry.Load(ctx, "64110")()
+	c, err := industry.In(l).Load(ctx, "64110")()
 	if err != nil || c == nil || c.Name != "銀行業" {
 		t.Fatalf("primed code: %+v %v", c, err)
 	}
-	if c, err := l.Industry.Load(ctx, "missing")(); err != nil || c != nil {
+	if c, err := industry.In(l).Load(ctx, "missing")(); err != nil || c != nil {
 		t.Fatalf("primed miss: %+v %v", c, err)
 	}
 	if got := n.Load(); got != 1 {
@@ -69,12 +87,12 @@ func TestFillPrimesTheCache(t *testing.T) {
 func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	url := dbtest.URL(t)
 	db := dbtest.OpenURL(t, url, dbtest.DefaultOptions())
-	src := NewSource(db, time.Millisecond, 5*time.Minute)
+	src := NewSource(store.New(db), time.Millisecond, 5*time.Minute)
 	now := time.Date(2020, 2, 12, 7, 51, 28, 0, time.UTC)
 	src.o.codes.now = func() time.Time { return now }
 	read := func() (string, int64) {
 		ctx, n := database.WithStatementCounter(context.Background())
-		c, err := src.New().Job.Load(ctx, "10009")()
+		c, err := job.In(src.New()).Load(ctx, "10009")()
 		if err != nil || c == nil {
 			t.Fatalf("job 10009: %+v %v", c, err)
 		}
@@ -99,19 +117,31 @@ func TestCodeCacheIsSharedAndExpires(t *testing.T) {
 	}
 }
 
-func TestKeyListRoundTrips(t *testing.T) {
-	db := dbtest.Open(t, dbtest.DefaultOptions())
-	keys := keyList[string]{`plain`, `a"b`, `back\slash`, `comma,brace}`, ``, `NULL`}
-	var got []string
-	if err := db.Raw(`SELECT unnest(?::text[])`, keys).Scan(&got).Error; err != nil {
-		t.Fatal(err)
+// TestJoinedPrimesTheChild: the flags' statement reads each flag's AML detail with it and
+// primes the detail's loader, so that a Fill of the details runs no statement; a key it did
+// not reach is read by the detail's own statement.
+func TestJoinedPrimesTheChild(t *testing.T) {
+	l := NewSource(open(t), time.Hour, 0).New()
+	ctx, n := database.WithStatementCounter(context.Background())
+	lists := flags.In(l).Fill(NewContext(ctx, l), []string{"0A80d1d572650511ea8a30acde48001122"})
+	if len(lists) != 1 || len(lists[0]) == 0 || n.Load() != 1 {
+		t.Fatalf("flags: %v in %d statements", lists, n.Load())
 	}
-	if strings.Join(got, "|") != strings.Join(keys, "|") {
-		t.Errorf("got %q, want %q", got, keys)
+	var keys []int64
+	for _, f := range lists[0] {
+		if f.Aml != nil {
+			keys = append(keys, *f.Aml)
+		}
 	}
-	var ids []int64
-	if err := db.Raw(`SELECT unnest(?::bigint[])`, keyList[int64]{1, -2, 9007199254740993}).Scan(&ids).Error; err != nil || len(ids) != 3 || ids[2] != 9007199254740993 {
-		t.Errorf("int keys: %v %v", ids, err)
+	if len(keys) == 0 {
+		t.Fatal("the sample's flags have no AML key")
+	}
+	aml.In(l).Fill(ctx, keys)
+	if got := n.Load(); got != 1 {
+		t.Errorf("details after the joined flags: %d statements, want 1 (the flags')", got)
+	}
+	if v := aml.In(l).Fill(ctx, []int64{987654321}); len(v) != 1 || v[0] != nil || n.Load() != 2 {
+		t.Errorf("unjoined key: %v after %d statements, want nil after 2", v, n.Load())
 	}
 }
 
@@ -122,9 +152,31 @@ func TestKnowsNoGraphQL(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	for _, dep := range strings.Fields(string(out)) {
+	deps := strings.Fields(string(out))
+	if len(deps) < 50 {
+		t.Fatalf("go list -deps found only %d packages", len(deps))
+	}
+	for _, dep := range deps {
 		if strings.Contains(dep, "gqlgen") || strings.Contains(dep, "gqlparser") || strings.HasPrefix(dep, "createinfo/graph") {
 			t.Errorf("loaders depends on %s", dep)
+		}
+	}
+}
+
+// TestReadsOnlyThroughTheStore: loaders imports no gorm, no SQL driver and no database/sql
+// itself; its statements are the store's.
+func TestReadsOnlyThroughTheStore(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	imports := strings.Fields(string(out))
+	if !slices.Contains(imports, "createinfo/store") {
+		t.Fatalf("loaders does not import the store: %v", imports)
+	}
+	for _, imp := range imports {
+		if strings.HasPrefix(imp, "gorm.io/") || strings.HasPrefix(imp, "database/sql") || strings.Contains(imp, "pgx") || strings.Contains(imp, "lib/pq") {
+			t.Errorf("loaders imports %s", imp)
 		}
 	}
 }

@@ -4,19 +4,25 @@ import (
 	"context"
 	"sync"
 	"time"
+	_ "time/tzdata" // the zone database is in the binary: a host without one changes nothing
 )
 
 // The legacy date and time strings are written in the bank's zone (TIME_ZONE), which the
 // GraphQL layer puts in the context of each operation (WithZone); the models hold no zone of
 // their own. The two ISO-8601 strings (agreedDate, acverinputDate) are always UTC.
 
-// DefaultZone is Asia/Taipei, the zone of the legacy strings when the context names none.
-func DefaultZone() *time.Location { return taipei() }
+// DefaultZoneName is the bank's zone, the default of TIME_ZONE (internal/config): the one
+// place it is written.
+const DefaultZoneName = "Asia/Taipei"
 
-var taipei = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Taipei")
+// DefaultZone is DefaultZoneName's location, the zone of the legacy strings when the context
+// names none.
+func DefaultZone() *time.Location { return defaultZone() }
+
+var defaultZone = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation(DefaultZoneName)
 	if err != nil {
-		loc = time.FixedZone("Asia/Taipei", 8*60*60) // no tzdata on the machine: Taiwan has no DST
+		panic(err) // cannot happen: time/tzdata is embedded
 	}
 	return loc
 })

@@ -59,19 +59,14 @@ func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	// Readiness turns 503 once the signal is handled, and stays so for DRAIN_DELAY (1s)
 	// before the listener closes: poll for it.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	dbtest.Poll(t, "/readyz to answer 503 after SIGTERM", 5*time.Second, func() bool {
 		resp, err := http.Get(base + "/readyz")
 		if err != nil {
 			t.Fatalf("readiness while draining: %v", err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode == 503 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("readiness still %d after SIGTERM", resp.StatusCode)
-		}
-	}
+		return resp.StatusCode == 503
+	})
 	select {
 	case r := <-done:
 		t.Fatalf("the lookup ended before the lock went: %d %s", r.status, r.body)

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"createinfo/internal/auth"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // pgbouncerBin is Debian's pgbouncer (scripts/need.sh installs it for make test).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"createinfo/internal/server/servertest"
 	"net"
 	"net/http"
 	"os"
@@ -10,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // The tests of this package run the real binaries, built once per test binary.
@@ -92,15 +94,13 @@ func startServer(t *testing.T, env ...string) *process {
 		p.cmd.Wait()
 		t.Logf("server log:\n%s", p.logs.String())
 	})
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(p.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
+	dbtest.Poll(t, "the server to be ready", 20*time.Second, func() bool {
+		resp, err := http.Get(p.base + "/readyz")
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready:\n%s", p.logs.String())
-		}
-	}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return p
 }

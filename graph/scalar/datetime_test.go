@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"createinfo/models"
 )
 
 func TestDateTimeIsUTCWhateverTheZoneOfTheValue(t *testing.T) {
-	taipei := time.FixedZone("Asia/Taipei", 8*60*60)
-	at := time.Date(2020, 2, 12, 7, 51, 28, 0, taipei)
+	at := time.Date(2020, 2, 12, 7, 51, 28, 0, models.DefaultZone())
 	for _, v := range []time.Time{at, at.UTC(), at.In(time.FixedZone("X", -5*60*60))} {
 		var b bytes.Buffer
 		MarshalDateTime(v).MarshalGQL(&b)

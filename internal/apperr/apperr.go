@@ -13,14 +13,16 @@ import (
 	"net"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Code is a client-safe error code of CONTRACT.md.
-type Code = string
+// Code is a client-safe error code of CONTRACT.md: a type of its own, so that no string
+// (a message, an HTTP status text, a code of a library) passes as one. Every Code has its HTTP
+// status (Status); it marshals as its text, and only the codes below unmarshal.
+type Code string
 
 // The codes of CONTRACT.md's error table.
 const (
@@ -79,7 +81,7 @@ func Codes() []Code {
 	for c := range status {
 		out = append(out, c)
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -87,6 +89,56 @@ func Codes() []Code {
 func Status(code Code) (int, bool) {
 	st, ok := status[code]
 	return st, ok
+}
+
+// Status is the code's HTTP status (500 for a value that is not one of the codes).
+func (c Code) Status() int {
+	if st, ok := status[c]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+func (c Code) String() string { return string(c) }
+
+// MarshalText writes the code; a value that is not one of the codes is an error, never sent.
+func (c Code) MarshalText() ([]byte, error) {
+	if _, ok := status[c]; !ok {
+		return nil, fmt.Errorf("apperr: %q is not an error code", string(c))
+	}
+	return []byte(c), nil
+}
+
+// UnmarshalText reads one of the codes; any other text is an error.
+func (c *Code) UnmarshalText(b []byte) error {
+	code, ok := Parse(string(b))
+	if !ok {
+		return fmt.Errorf("apperr: %q is not an error code", b)
+	}
+	*c = code
+	return nil
+}
+
+// CodeOf is the code of a GraphQL error's extensions (set by the error presenter as a Code,
+// or read back from JSON as text), and whether it is one of ours.
+func CodeOf(extensions map[string]any) (Code, bool) {
+	var code Code
+	switch c := extensions["code"].(type) {
+	case Code:
+		code = c
+	case string:
+		code = Code(c)
+	}
+	_, ok := status[code]
+	return code, ok
+}
+
+// Parse returns the code whose text is s, and whether there is one.
+func Parse(s string) (Code, bool) {
+	if _, ok := status[Code(s)]; ok {
+		return Code(s), true
+	}
+	return "", false
 }
 
 // Messages shown for the errors whose detail stays in the log.
@@ -103,7 +155,7 @@ type Error struct {
 	Message string
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // New returns an *Error.
 func New(code Code, message string) *Error { return &Error{Code: code, Message: message} }

@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,7 +19,7 @@ func TestClassify(t *testing.T) {
 	cases := []struct {
 		name string
 		err  error
-		code string
+		code Code
 	}{
 		{"client error", New(InvalidPhone, "bad phone"), InvalidPhone},
 		{"wrapped client error", fmt.Errorf("x: %w", New(TooManyResults, "many")), TooManyResults},
@@ -35,16 +40,116 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestEveryCodeHasAStatus(t *testing.T) {
-	for _, c := range []Code{InvalidRequest, MissingCondition, InvalidIdno, InvalidPhone, InvalidSeqNo, TooManyResults,
-		Unauthorized, Forbidden, TooManyRequests, PayloadTooLarge, MethodNotAllowed, ServiceUnavailable, Timeout, Internal} {
-		if st, ok := Status(c); !ok || st < 400 {
-			t.Errorf("%s: status %d %v", c, st, ok)
+// codeConstants lists the Code constants apperr.go declares, read from its source, so that a
+// new code cannot be missed by a hand-written list.
+func codeConstants(t *testing.T) map[Code]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "apperr.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[Code]string{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			v := spec.(*ast.ValueSpec)
+			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "Code" {
+				continue
+			}
+			for i, name := range v.Names {
+				lit := v.Values[i].(*ast.BasicLit)
+				text, _ := strconv.Unquote(lit.Value)
+				out[Code(text)] = name.Name
+			}
+		}
+	}
+	if len(out) != 16 {
+		t.Fatalf("found %d Code constants in apperr.go, want 16", len(out))
+	}
+	return out
+}
+
+// TestEveryCodeHasAStatusAndAContractEntry: every Code constant has its HTTP status, round-trips
+// through its text, is a row of the README's error table with that status, is in
+// docs/openapi.yaml's errorCode enum unless the README says it is GraphQL only, and, where
+// CONTRACT.md's failure table lists it, has the contract's status.
+func TestEveryCodeHasAStatusAndAContractEntry(t *testing.T) {
+	readme := readFile(t, "../../README.md")
+	openapi := readFile(t, "../../docs/openapi.yaml")
+	contract, err := os.ReadFile("../../../shared/CONTRACT.md")
+	if err != nil {
+		contract, err = os.ReadFile("/work/shared/CONTRACT.md")
+	}
+	if err != nil {
+		t.Log("CONTRACT.md not found next to the repository: its table is not compared")
+	}
+	readmeRows := tableRows(readme)
+	contractRows := tableRows(string(contract))
+	for code, name := range codeConstants(t) {
+		st, ok := Status(code)
+		if !ok || st < 400 || code.Status() != st {
+			t.Errorf("%s (%s): status %d %v", name, code, st, ok)
+		}
+		b, err := code.MarshalText()
+		var back Code
+		if err != nil || back.UnmarshalText(b) != nil || back != code {
+			t.Errorf("%s: text round trip %q %v", name, b, err)
+		}
+		row, ok := readmeRows[string(code)]
+		switch {
+		case !ok:
+			t.Errorf("%s: no row in README.md's error table", code)
+		case strings.Contains(row, "GraphQL only"):
+		case !strings.Contains(row, strconv.Itoa(st)):
+			t.Errorf("%s: README.md's row %q does not say %d", code, row, st)
+		}
+		if !strings.Contains(row, "GraphQL only") && !strings.Contains(openapi, `- "`+string(code)+`"`) {
+			t.Errorf("%s: not in docs/openapi.yaml's errorCode enum", code)
+		}
+		if row, ok := contractRows[string(code)]; ok && !strings.Contains(row, "| "+strconv.Itoa(st)+" |") {
+			t.Errorf("%s: CONTRACT.md's row %q, apperr says %d", code, row, st)
 		}
 	}
 	if _, ok := Status("HTTP_400"); ok {
 		t.Error("an unknown code has a status")
 	}
+	var c Code
+	if err := c.UnmarshalText([]byte("HTTP_400")); err == nil {
+		t.Error("an unknown code unmarshals")
+	}
+	if _, err := Code("HTTP_400").MarshalText(); err == nil {
+		t.Error("an unknown code marshals")
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// tableRows maps each code a Markdown table row starts with ("| A / B |" names two) to its row.
+func tableRows(md string) map[string]string {
+	rows := map[string]string{}
+	for _, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		first := strings.Split(line, "|")[1]
+		for _, c := range strings.Split(first, "/") {
+			c = strings.TrimSpace(c)
+			if c != "" && strings.ToUpper(c) == c && !strings.ContainsAny(c, " -") {
+				rows[c] = line
+			}
+		}
+	}
+	return rows
 }
 
 func TestRedact(t *testing.T) {

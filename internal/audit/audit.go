@@ -53,7 +53,7 @@ type Record struct {
 	// TraceID is the request's trace, so that an auditor can go from a row to its trace (set
 	// by Write from its context; "" outside a trace).
 	TraceID string
-	pending string // the outcome noted before the row is written
+	pending apperr.Code // the outcome noted before the row is written
 	written bool
 }
 
@@ -98,7 +98,7 @@ func Refuse(r *Record, code apperr.Code) {
 }
 
 // Refused is the code noted by Refuse, "" when none was.
-func (r *Record) Refused() string {
+func (r *Record) Refused() apperr.Code {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.pending

@@ -67,7 +67,7 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 
 	refused := &audit.Record{RequestID: "refused", Way: "legacy"}
 	audit.Refuse(refused, apperr.Unauthorized)
-	if err := on.Write(ctx, refused, apperr.Unauthorized); err != nil {
+	if err := on.Write(ctx, refused, apperr.Unauthorized.String()); err != nil {
 		t.Fatalf("a refusal's row waited on the standby: %v", err)
 	}
 
@@ -101,12 +101,12 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 	lookupRO(true)
 	t.Cleanup(func() { lookupRO(false) })
 	poll("the writer's sessions to see the node read-only", func() bool {
-		err := on.Write(ctx, refusedRecord("demoted"), apperr.Unauthorized)
+		err := on.Write(ctx, refusedRecord("demoted"), apperr.Unauthorized.String())
 		return err != nil
 	})
 	poll("the demoted connections to leave the pool", func() bool { return len(pids()) == 0 })
 	lookupRO(false)
-	if err := on.Write(ctx, refusedRecord("after"), apperr.Unauthorized); err != nil {
+	if err := on.Write(ctx, refusedRecord("after"), apperr.Unauthorized.String()); err != nil {
 		t.Fatalf("no write once the node takes writes again: %v", err)
 	}
 	if rep, err := audit.Verify(ctx, admin, chainKey, nil); err != nil || rep.Rows != count() {

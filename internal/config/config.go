@@ -17,6 +17,7 @@ import (
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/reqbody"
+	"createinfo/models"
 )
 
 // Config holds every setting of the server and the seed command.
@@ -32,7 +33,7 @@ type Config struct {
 	// TOO_MANY_RESULTS (MAX_RESULTS, default 200).
 	MaxResults int
 	// TimeZone is the bank's zone for the legacy date and time strings (TIME_ZONE, default
-	// "Asia/Taipei").
+	// models.DefaultZoneName; the zone database is embedded, so any IANA name loads).
 	TimeZone *time.Location
 	// LoaderWait is how long a dataloader gathers keys before its batch query (LOADER_WAIT,
 	// default 1ms; the library's own default of 16ms is paid once per tree level).
@@ -251,7 +252,7 @@ func parse(getenv func(string) string) (Config, error) {
 			p.need("AUDIT_HMAC_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32)")
 		}
 	}
-	zone := p.str("TIME_ZONE", "Asia/Taipei")
+	zone := p.str("TIME_ZONE", models.DefaultZoneName)
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		p.fail("TIME_ZONE", zone, "set an IANA zone name such as Asia/Taipei")

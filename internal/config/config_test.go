@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"math"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +176,19 @@ func TestErrorsOnePerLineNamingTheFix(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s named on %d lines, want 1:\n%s", name, n, err)
 		}
+	}
+}
+
+// TestZoneDatabaseIsEmbedded: the server carries the zone database (time/tzdata, imported
+// where the default zone is defined), so TIME_ZONE loads on a host without one and there is
+// no fixed-offset fallback to fall back on.
+func TestZoneDatabaseIsEmbedded(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "createinfo/cmd/server").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if !slices.Contains(strings.Fields(string(out)), "time/tzdata") {
+		t.Error("cmd/server does not link time/tzdata")
 	}
 }
 

@@ -28,8 +28,8 @@ import (
 	"createinfo/graph"
 	"createinfo/internal/auth"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 func TestMain(m *testing.M) {
@@ -472,7 +472,7 @@ func TestInvalidPhoneShowsTheRule(t *testing.T) {
 	if invalid := eval[bool](p, `document.querySelector('#phone').getAttribute('aria-invalid') === 'true'`); !invalid {
 		t.Error("the phone field is not marked invalid")
 	}
-	if m := readMessage(p); m.Code != apperr.InvalidPhone || m.Text != "請修正標示的欄位後再查詢。錯誤代碼：INVALID_PHONE（請提供給系統管理員）" || m.Cards != 0 {
+	if m := readMessage(p); m.Code != apperr.InvalidPhone.String() || m.Text != "請修正標示的欄位後再查詢。錯誤代碼：INVALID_PHONE（請提供給系統管理員）" || m.Cards != 0 {
 		t.Errorf("message %+v", m)
 	}
 	if other := eval[string](p, `document.querySelector('#idno-error').textContent + document.querySelector('#seqNo-error').textContent`); other != "" {
@@ -501,17 +501,17 @@ func TestMessages(t *testing.T) {
 		message string
 	}{
 		{"empty", func(t *testing.T) *servertest.Env { return servertest.New(t) }, "?phone=0900000000", "EMPTY", "查無資料"},
-		{"missing condition", func(t *testing.T) *servertest.Env { return servertest.New(t) }, "", apperr.MissingCondition, "至少一項"},
+		{"missing condition", func(t *testing.T) *servertest.Env { return servertest.New(t) }, "", apperr.MissingCondition.String(), "至少一項"},
 		{"too many results", func(t *testing.T) *servertest.Env {
 			return servertest.New(t, func(o *server.Options) { o.MaxResults = 3 })
-		}, "?phone=0988123456", apperr.TooManyResults, "符合的開戶進件太多"},
+		}, "?phone=0988123456", apperr.TooManyResults.String(), "符合的開戶進件太多"},
 		{"database outage", func(t *testing.T) *servertest.Env { return servertest.NewUnreachable(t) },
-			"?phone=0988123456", apperr.ServiceUnavailable, "查詢服務暫時無法使用"},
+			"?phone=0988123456", apperr.ServiceUnavailable.String(), "查詢服務暫時無法使用"},
 		{"untrusted document", func(t *testing.T) *servertest.Env {
 			// A console whose document the service does not trust (an old page after an
 			// upgrade, say): the service refuses it and the page says to reload.
 			return servertest.New(t, func(o *server.Options) { o.TrustedDocumentsOnly = true })
-		}, "?seqNo=TAMPERED", apperr.PersistedQueryNotFound, "重新整理"},
+		}, "?seqNo=TAMPERED", apperr.PersistedQueryNotFound.String(), "重新整理"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := tc.env(t)
@@ -562,7 +562,7 @@ func TestSignIn(t *testing.T) {
 		t.Fatal("no sign-in dialog after UNAUTHORIZED")
 	}
 	// Asked for the first time: no error shown before anything is typed.
-	if m := readMessage(p); m.Code != apperr.Unauthorized || m.Cards != 0 || strings.Contains(m.Text, "未通過驗證") ||
+	if m := readMessage(p); m.Code != apperr.Unauthorized.String() || m.Cards != 0 || strings.Contains(m.Text, "未通過驗證") ||
 		eval[string](p, `document.querySelector('#sign-in-error').textContent`) != "" {
 		t.Errorf("before any input: message %+v", m)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"createinfo/graph"
 	"createinfo/internal/console"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {

@@ -9,7 +9,7 @@ import (
 
 	"createinfo/internal/console"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // TestGraphiQLOffline opens GraphiQL (development) in Chromium and runs its default query

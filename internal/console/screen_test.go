@@ -19,8 +19,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"createinfo/internal/apperr"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // demoPhone is the demo data's caller with four applications.
@@ -258,7 +258,7 @@ func TestMessagesAreChinese(t *testing.T) {
 	p.open("")
 	cases := append(apperr.Codes(), "HTTP_502", "NETWORK")
 	han := regexp.MustCompile(`\p{Han}`)
-	fields := map[string]string{apperr.InvalidPhone: "phone-error", apperr.InvalidIdno: "idno-error", apperr.InvalidSeqNo: "seqNo-error"}
+	fields := map[apperr.Code]string{apperr.InvalidPhone: "phone-error", apperr.InvalidIdno: "idno-error", apperr.InvalidSeqNo: "seqNo-error"}
 	for i, code := range cases {
 		// The stub answers /graphql as the service would, its English message included.
 		var stub string
@@ -268,7 +268,7 @@ func TestMessagesAreChinese(t *testing.T) {
 		case "HTTP_502":
 			stub = `Promise.resolve(new Response('Bad Gateway', { status: 502 }))`
 		default:
-			stub = `Promise.resolve(new Response(JSON.stringify({ errors: [{ message: 'phone must be a Taiwan mobile number: 09 and 8 more digits (^09[0-9]{8}$), +886 accepted', extensions: { code: '` + code + `' } }] }), { status: 400, headers: { 'Content-Type': 'application/json' } }))`
+			stub = `Promise.resolve(new Response(JSON.stringify({ errors: [{ message: 'phone must be a Taiwan mobile number: 09 and 8 more digits (^09[0-9]{8}$), +886 accepted', extensions: { code: '` + string(code) + `' } }] }), { status: 400, headers: { 'Content-Type': 'application/json' } }))`
 		}
 		p.do(chromedp.Evaluate[chromedp.Void](`(() => { if (!window.realFetch) window.realFetch = window.fetch;
 			window.fetch = (u, o) => String(u).endsWith('/graphql') ? `+stub+` : window.realFetch(u, o); })()`),
@@ -277,15 +277,15 @@ func TestMessagesAreChinese(t *testing.T) {
 		s := readShown(p)
 		if code == apperr.Unauthorized {
 			// Asked for the first time: a request to sign in, no error anywhere yet.
-			if s.Code != code || s.Text != "本服務需要登入：請輸入 API 金鑰與客服人員代號。" ||
+			if s.Code != string(code) || s.Text != "本服務需要登入：請輸入 API 金鑰與客服人員代號。" ||
 				eval[string](p, `document.querySelector('#sign-in-error').textContent`) != "" {
 				t.Errorf("%s: %+v", code, s)
 			}
 			p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#sign-in').close()`))
 			continue
 		}
-		if s.Code != code || !han.MatchString(s.Text) || english.MatchString(s.Text) || strings.Contains(s.Text, "phone must") ||
-			s.Detail != "錯誤代碼："+code+"（請提供給系統管理員）" {
+		if s.Code != string(code) || !han.MatchString(s.Text) || english.MatchString(s.Text) || strings.Contains(s.Text, "phone must") ||
+			s.Detail != "錯誤代碼："+string(code)+"（請提供給系統管理員）" {
 			t.Errorf("%s: message %+v", code, s)
 		}
 		if f, ok := fields[code]; ok {

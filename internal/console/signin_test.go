@@ -12,8 +12,8 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/console"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/oidc"
+	"createinfo/tools/servertest"
 )
 
 // The console signs the agent in at the bank's provider (authorization code with PKCE, a

@@ -17,8 +17,8 @@ type failure struct {
 }
 
 type errorBody struct {
-	ErrorCode    string `json:"errorCode"`
-	ErrorMessage string `json:"errorMessage"`
+	ErrorCode    apperr.Code `json:"errorCode"`
+	ErrorMessage string      `json:"errorMessage"`
 }
 
 // WriteError is the one place where the legacy endpoint writes a failure; the server uses it
@@ -43,9 +43,9 @@ func writeJSON(w http.ResponseWriter, st int, body []byte) {
 // client-safe (the GraphQL error presenter made them so), so the first one's code and message
 // are used as they are. Any error fails the whole request: a partial tree is never served as
 // a success.
-func resultError(resp *graphql.Response) (code, message string) {
+func resultError(resp *graphql.Response) (code apperr.Code, message string) {
 	e := resp.Errors[0]
-	code, _ = e.Extensions["code"].(string)
+	code, _ = apperr.CodeOf(e.Extensions)
 	if code == apperr.InvalidRequest {
 		// A variable of the wrong type cannot happen (the request was checked), so this is the
 		// fixed document failing validation: our fault, not the caller's.

@@ -12,19 +12,24 @@ import (
 	"time"
 
 	"createinfo/graph"
+	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 type failure struct {
 	Success *bool
-	Error   struct{ ErrorCode, ErrorMessage string }
+	Error   struct {
+		ErrorCode    apperr.Code // unmarshals only one of the codes
+		ErrorMessage string
+	}
 }
 
 // checkFailure asserts the failure envelope with code and status, and that the body reveals
 // nothing internal.
-func checkFailure(t *testing.T, resp *http.Response, body []byte, status int, code string) {
+func checkFailure(t *testing.T, resp *http.Response, body []byte, status int, code apperr.Code) {
 	t.Helper()
 	var f failure
 	if err := json.Unmarshal(body, &f); err != nil {
@@ -48,25 +53,25 @@ func TestClientErrors(t *testing.T) {
 	cases := []struct {
 		name, body string
 		status     int
-		code       string
+		code       apperr.Code
 	}{
-		{"malformed JSON", `{"phone": `, 400, "INVALID_REQUEST"},
-		{"empty body", ``, 400, "INVALID_REQUEST"},
-		{"array", `[{"phone": "0988123456"}]`, 400, "INVALID_REQUEST"},
-		{"string", `"0988123456"`, 400, "INVALID_REQUEST"},
-		{"null", `null`, 400, "INVALID_REQUEST"},
-		{"two objects", `{"phone": "0988123456"} {}`, 400, "INVALID_REQUEST"},
-		{"phone as number", `{"phone": 988123456}`, 400, "INVALID_REQUEST"},
-		{"idno as boolean", `{"idno": true}`, 400, "INVALID_REQUEST"},
-		{"seqNo as object", `{"seqNo": {"$ne": ""}}`, 400, "INVALID_REQUEST"},
-		{"no condition", `{}`, 400, "MISSING_QUERY_CONDITION"},
-		{"only unknown keys", `{"name": "王小明"}`, 400, "MISSING_QUERY_CONDITION"},
-		{"blank conditions", `{"idno": " ", "phone": "", "seqNo": null}`, 400, "MISSING_QUERY_CONDITION"},
-		{"bad idno", `{"idno": "A12345"}`, 400, "INVALID_IDNO"},
-		{"bad phone", `{"phone": "02-2345-6789"}`, 400, "INVALID_PHONE"},
-		{"bad seqNo", `{"seqNo": "1; DROP TABLE x"}`, 400, "INVALID_SEQNO"},
-		{"too many results", `{"phone": "0988123456"}`, 422, "TOO_MANY_RESULTS"},
-		{"body over the limit", `{"phone": "0988123456", "pad": "` + strings.Repeat("x", 2000) + `"}`, 413, "PAYLOAD_TOO_LARGE"},
+		{"malformed JSON", `{"phone": `, 400, apperr.InvalidRequest},
+		{"empty body", ``, 400, apperr.InvalidRequest},
+		{"array", `[{"phone": "0988123456"}]`, 400, apperr.InvalidRequest},
+		{"string", `"0988123456"`, 400, apperr.InvalidRequest},
+		{"null", `null`, 400, apperr.InvalidRequest},
+		{"two objects", `{"phone": "0988123456"} {}`, 400, apperr.InvalidRequest},
+		{"phone as number", `{"phone": 988123456}`, 400, apperr.InvalidRequest},
+		{"idno as boolean", `{"idno": true}`, 400, apperr.InvalidRequest},
+		{"seqNo as object", `{"seqNo": {"$ne": ""}}`, 400, apperr.InvalidRequest},
+		{"no condition", `{}`, 400, apperr.MissingCondition},
+		{"only unknown keys", `{"name": "王小明"}`, 400, apperr.MissingCondition},
+		{"blank conditions", `{"idno": " ", "phone": "", "seqNo": null}`, 400, apperr.MissingCondition},
+		{"bad idno", `{"idno": "A12345"}`, 400, apperr.InvalidIdno},
+		{"bad phone", `{"phone": "02-2345-6789"}`, 400, apperr.InvalidPhone},
+		{"bad seqNo", `{"seqNo": "1; DROP TABLE x"}`, 400, apperr.InvalidSeqNo},
+		{"too many results", `{"phone": "0988123456"}`, 422, apperr.TooManyResults},
+		{"body over the limit", `{"phone": "0988123456", "pad": "` + strings.Repeat("x", 2000) + `"}`, 413, apperr.PayloadTooLarge},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,7 +95,7 @@ func TestWrongMethod(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		checkFailure(t, resp, body, 405, "METHOD_NOT_ALLOWED")
+		checkFailure(t, resp, body, 405, apperr.MethodNotAllowed)
 		if resp.Header.Get("Allow") != "POST" {
 			t.Errorf("%s: Allow %q", method, resp.Header.Get("Allow"))
 		}
@@ -101,7 +106,7 @@ func TestDatabaseUnreachable(t *testing.T) {
 	env := servertest.NewUnreachable(t)
 	start := time.Now()
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone": "0988123456"}`)
-	checkFailure(t, resp, body, 503, "SERVICE_UNAVAILABLE")
+	checkFailure(t, resp, body, 503, apperr.ServiceUnavailable)
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("took %v", d)
 	}
@@ -128,25 +133,21 @@ func TestDeadline(t *testing.T) {
 	}
 	start := time.Now()
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone": "0988123456"}`)
-	checkFailure(t, resp, body, 504, "TIMEOUT")
+	checkFailure(t, resp, body, 504, apperr.Timeout)
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("answered after %v", d)
 	}
 	tx.Rollback()
 	// The cancelled query does not linger in PostgreSQL.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
+	dbtest.Poll(t, "the cancelled lookup to leave pg_stat_activity", 2*time.Second, func() bool {
 		var n int
-		db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 			AND application_name = 'createinfo' AND state = 'active'`).Scan(&n)
-		if n == 0 {
-			break
+		if err != nil {
+			t.Fatal(err) // the poll's own query failing is no answer
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d lookup queries still running", n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return n == 0
+	})
 }
 
 // TestPanicIsInternalError serves the endpoint without the loaders middleware, a wiring
@@ -163,5 +164,5 @@ func TestPanicIsInternalError(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	checkFailure(t, resp, body, 500, "INTERNAL_ERROR")
+	checkFailure(t, resp, body, 500, apperr.Internal)
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"createinfo/internal/legacy"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // FuzzGetCreateInfo sends arbitrary bodies to the endpoint over real HTTP against the demo

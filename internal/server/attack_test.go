@@ -20,7 +20,7 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // outcomes lists the audit trail as "outcome/attempts" per row, with the client address.
@@ -346,11 +346,23 @@ func TestKeyedChain(t *testing.T) {
 
 	// Forge as the service role: a row chained to the last one, its MAC computed without
 	// the key (plain SHA-256 of the fields, the best the role can do).
-	conn, _ := db.Conn(ctx)
+	// must fails the test on a step's error: a step that silently failed (a SET ROLE that did
+	// not switch, a trigger still on) would let the case pass for the wrong reason.
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := db.Conn(ctx)
+	must(conn, err)
 	defer conn.Close()
-	conn.ExecContext(ctx, `SET ROLE createinfo_service`)
-	var prev string
-	conn.QueryRowContext(ctx, `SELECT hash FROM audit.lookup ORDER BY id DESC LIMIT 1`).Scan(&prev)
+	must(conn.ExecContext(ctx, `SET ROLE createinfo_service`))
+	var prev, user string
+	must(nil, conn.QueryRowContext(ctx, `SELECT hash, current_user FROM audit.lookup ORDER BY id DESC LIMIT 1`).Scan(&prev, &user))
+	if user != "createinfo_service" {
+		t.Fatalf("forging as %q, not as the service role", user)
+	}
 	sum := sha256.Sum256([]byte(prev + "forged"))
 	for _, keyed := range []bool{true, false} {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO audit.lookup (at, request_id, way, outcome, keyed, prev_hash, hash)
@@ -361,38 +373,41 @@ func TestKeyedChain(t *testing.T) {
 			t.Errorf("forged row (keyed %v): %v", keyed, err)
 		}
 		// Take it out again (as the owner, trigger off) for the next case.
-		db.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`)
-		db.Exec(`DELETE FROM audit.lookup WHERE id >= 5`)
-		db.Exec(`ALTER TABLE audit.lookup ENABLE TRIGGER lookup_append_only`)
+		must(db.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`))
+		must(db.Exec(`DELETE FROM audit.lookup WHERE id >= 5`))
+		must(db.Exec(`ALTER TABLE audit.lookup ENABLE TRIGGER lookup_append_only`))
 	}
-	conn.ExecContext(ctx, `RESET ROLE`)
+	must(conn.ExecContext(ctx, `RESET ROLE`))
 	if err := verify(&cp); err != nil {
 		t.Fatalf("after removing the forged rows: %v", err)
 	}
 
 	// Edit a row and recompute every link after it, without the key.
-	db.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`)
-	tx, _ := db.Begin()
-	tx.Exec(`UPDATE audit.lookup SET result_count = 0, seq_nos = '{}' WHERE id = 2`)
-	rows, _ := tx.Query(`SELECT id, prev_hash FROM audit.lookup WHERE id >= 2 ORDER BY id`)
+	must(db.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`))
+	tx, err := db.Begin()
+	must(tx, err)
+	must(tx.Exec(`UPDATE audit.lookup SET result_count = 0, seq_nos = '{}' WHERE id = 2`))
+	rows, err := tx.Query(`SELECT id, prev_hash FROM audit.lookup WHERE id >= 2 ORDER BY id`)
+	must(rows, err)
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		var p string
-		rows.Scan(&id, &p)
+		must(nil, rows.Scan(&id, &p))
 		ids = append(ids, id)
 	}
+	must(nil, rows.Err())
 	rows.Close()
 	link := ""
 	for i, id := range ids {
 		if i > 0 {
-			tx.Exec(`UPDATE audit.lookup SET prev_hash = $1 WHERE id = $2`, link, id)
+			must(tx.Exec(`UPDATE audit.lookup SET prev_hash = $1 WHERE id = $2`, link, id))
 		}
 		s := sha256.Sum256([]byte(fmt.Sprint("recomputed", id, link)))
 		link = hex.EncodeToString(s[:])
-		tx.Exec(`UPDATE audit.lookup SET hash = $1 WHERE id = $2`, link, id)
+		must(tx.Exec(`UPDATE audit.lookup SET hash = $1 WHERE id = $2`, link, id))
 	}
-	tx.Commit()
+	must(nil, tx.Commit())
 	if err := verify(nil); err == nil || !strings.Contains(err.Error(), "row 2 was altered") {
 		t.Errorf("edited and recomputed: %v", err)
 	}
@@ -403,13 +418,14 @@ func TestKeyedChain(t *testing.T) {
 	for range 4 {
 		env2.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`)
 	}
-	db2, _ := sql.Open("pgx", env2.DatabaseURL)
+	db2, err := sql.Open("pgx", env2.DatabaseURL)
+	must(db2, err)
 	defer db2.Close()
 	var mac4 string
-	db2.QueryRow(`SELECT hash FROM audit.lookup WHERE id = 4`).Scan(&mac4)
+	must(nil, db2.QueryRow(`SELECT hash FROM audit.lookup WHERE id = 4`).Scan(&mac4))
 	cp4 := audit.Checkpoint{ID: 4, MAC: mac4}
-	db2.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`)
-	db2.Exec(`DELETE FROM audit.lookup WHERE id >= 3`)
+	must(db2.Exec(`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`))
+	must(db2.Exec(`DELETE FROM audit.lookup WHERE id >= 3`))
 	if _, err := audit.Verify(ctx, db2, servertest.ChainKey, nil); err != nil {
 		t.Errorf("without a checkpoint, a trimmed trail still verifies: %v", err)
 	}

@@ -22,7 +22,7 @@ type wayIn struct {
 // refuse answers r with code, noting the code for the request's audit row, which is written
 // before the answer leaves (auditWriter).
 func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code, message string) {
-	infoFrom(r.Context()).outcome = code
+	infoFrom(r.Context()).outcome = code.String()
 	audit.Refuse(audit.FromContext(r.Context()), code)
 	way.reject(w, code, message)
 }
@@ -46,7 +46,7 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn,
 			info.refusal = no.Reason
 		}
 		if no != nil && id.Proof == "" && !lim.allow(addr) { // proven credentials are never aggregated
-			info.outcome = apperr.TooManyRequests
+			info.outcome = apperr.TooManyRequests.String()
 			way.reject(w, apperr.TooManyRequests, "too many refused requests from this address; try again later")
 			return
 		}
@@ -101,7 +101,7 @@ func (w *auditWriter) record(status int) {
 	default:
 		outcome = apperr.Internal
 	}
-	if err := w.writer.Write(w.ctx, w.rec, outcome); err != nil {
+	if err := w.writer.Write(w.ctx, w.rec, outcome.String()); err != nil {
 		w.log.ErrorContext(w.ctx, "audit row of a refused request not written", "request_id", w.rec.RequestID,
 			"err", apperr.RedactError(err))
 	}

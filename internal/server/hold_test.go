@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"createinfo/internal/legacy"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // holdLookup takes an exclusive lock on account.create_master and starts a legacy lookup of the

@@ -23,8 +23,8 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/oidc"
+	"createinfo/tools/servertest"
 )
 
 // The provider's accounts and clients of these tests: one per kind of caller.

@@ -88,7 +88,7 @@ func (l *limiter) emit(addr string, b window) {
 	l.writing.Add(1)
 	go func() {
 		defer l.writing.Done()
-		if err := l.writer.Write(context.Background(), rec, apperr.TooManyRequests); err != nil {
+		if err := l.writer.Write(context.Background(), rec, apperr.TooManyRequests.String()); err != nil {
 			l.log.Error("audit: aggregated row of refused requests not written", "client", addr,
 				"attempts", b.suppressed, "err", apperr.RedactError(err))
 		}

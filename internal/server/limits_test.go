@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 func TestGraphQLLimits(t *testing.T) {
@@ -49,7 +50,7 @@ func TestGraphQLLimits(t *testing.T) {
 		"tokens":     {tokens, "token"},
 	} {
 		r := env.GraphQL(t, c.q, map[string]any{"phone": "0988123456"}, nil)
-		if r.Code() != "INVALID_REQUEST" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "limit") ||
+		if r.Code() != apperr.InvalidRequest || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "limit") ||
 			!strings.Contains(r.Errors[0].Message, c.says) {
 			t.Errorf("%s: code %q, errors %+v", name, r.Code(), r.Errors)
 		} else {

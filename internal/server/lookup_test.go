@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 const (
@@ -76,18 +77,18 @@ func TestLookupErrors(t *testing.T) {
 	cases := []struct {
 		name string
 		vars map[string]any
-		code string
+		code apperr.Code
 	}{
-		{"none", map[string]any{}, "MISSING_QUERY_CONDITION"},
-		{"all blank", map[string]any{"idno": " ", "phone": "", "seqNo": "\t"}, "MISSING_QUERY_CONDITION"},
-		{"idno too short", map[string]any{"idno": "A12345678"}, "INVALID_IDNO"},
-		{"idno digit first", map[string]any{"idno": "1123456789"}, "INVALID_IDNO"},
-		{"phone landline", map[string]any{"phone": "0223456789"}, "INVALID_PHONE"},
-		{"phone letters", map[string]any{"phone": "09881234ab"}, "INVALID_PHONE"},
-		{"seqNo too long", map[string]any{"seqNo": strings.Repeat("a", 65)}, "INVALID_SEQNO"},
-		{"seqNo with a quote", map[string]any{"seqNo": "x' OR '1'='1"}, "INVALID_SEQNO"},
-		{"valid phone, bad idno", map[string]any{"phone": "0988123456", "idno": "bad"}, "INVALID_IDNO"},
-		{"too many", map[string]any{"phone": "0988123456"}, "TOO_MANY_RESULTS"},
+		{"none", map[string]any{}, apperr.MissingCondition},
+		{"all blank", map[string]any{"idno": " ", "phone": "", "seqNo": "\t"}, apperr.MissingCondition},
+		{"idno too short", map[string]any{"idno": "A12345678"}, apperr.InvalidIdno},
+		{"idno digit first", map[string]any{"idno": "1123456789"}, apperr.InvalidIdno},
+		{"phone landline", map[string]any{"phone": "0223456789"}, apperr.InvalidPhone},
+		{"phone letters", map[string]any{"phone": "09881234ab"}, apperr.InvalidPhone},
+		{"seqNo too long", map[string]any{"seqNo": strings.Repeat("a", 65)}, apperr.InvalidSeqNo},
+		{"seqNo with a quote", map[string]any{"seqNo": "x' OR '1'='1"}, apperr.InvalidSeqNo},
+		{"valid phone, bad idno", map[string]any{"phone": "0988123456", "idno": "bad"}, apperr.InvalidIdno},
+		{"too many", map[string]any{"phone": "0988123456"}, apperr.TooManyResults},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestMalformedGraphQLIsInvalidRequest(t *testing.T) {
 		`{ applications(phone: "0988123456") { seqNo nonsense } }`,        // unknown field
 	} {
 		r := env.GraphQL(t, q, nil, nil)
-		if r.Code() != "INVALID_REQUEST" {
+		if r.Code() != apperr.InvalidRequest {
 			t.Errorf("%s: code %q, errors %+v", q, r.Code(), r.Errors)
 		}
 		if len(r.Errors) > 0 && strings.Contains(r.Errors[0].Message, "Did you mean") {

@@ -9,9 +9,9 @@ import (
 
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/demo"
+	"createinfo/tools/servertest"
 )
 
 // TestDatabaseOutageAndRecovery stops the service's PostgreSQL mid-run: lookups answer 503
@@ -48,17 +48,10 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	}
 
 	cluster.Start(t)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	dbtest.Poll(t, "/readyz to answer 200 after PostgreSQL came back", 15*time.Second, func() bool {
 		code, _ := servertest.Get(env.URL + "/readyz")
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %d after PostgreSQL came back", code)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return code == 200
+	})
 	if st, _ := lookup(); st != 200 {
 		t.Errorf("after the outage: %d", st)
 	}

@@ -13,8 +13,8 @@ import (
 	"gorm.io/gorm"
 
 	"createinfo/internal/legacy"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 	"createinfo/tools/synthetic"
 )
 
@@ -54,8 +54,10 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 	cb.Row().After("gorm:row").Register("test:capture", capture)
 
 	var phone string
-	pool.QueryRow(context.Background(), `SELECT phone_number FROM account.create_master
-		GROUP BY phone_number ORDER BY count(*) DESC LIMIT 1`).Scan(&phone)
+	if err := pool.QueryRow(context.Background(), `SELECT phone_number FROM account.create_master
+		GROUP BY phone_number ORDER BY count(*) DESC LIMIT 1`).Scan(&phone); err != nil {
+		t.Fatal(err)
+	}
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone": "`+phone+`"}`)
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
@@ -88,7 +90,10 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 			params := make([]string, len(s.vars))
 			for i, v := range s.vars {
 				if val, ok := v.(driver.Valuer); ok {
-					v, _ = val.Value()
+					var err error
+					if v, err = val.Value(); err != nil {
+						return err
+					}
 				}
 				params[i] = "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
 			}
@@ -101,10 +106,10 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("explain %s: %v", s.sql, err)
 		}
-		if scans := seqScans(custom, codeTables); len(scans) > 0 {
+		if scans := seqScans(t, custom, codeTables); len(scans) > 0 {
 			t.Errorf("sequential scan of %v in:\n%s\nplan: %s", scans, s.sql, custom)
 		}
-		if scans := seqScans(generic, codeTables); len(scans) > 0 {
+		if scans := seqScans(t, generic, codeTables); len(scans) > 0 {
 			t.Errorf("sequential scan of %v in the generic plan of:\n%s\nplan: %s", scans, s.sql, generic)
 		}
 	}
@@ -114,9 +119,12 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 var codeTables = map[string]bool{"industry": true, "job": true, "id_issue_city": true, "id_issue_way": true, "country": true}
 
 // seqScans lists the relations a JSON plan reads with a sequential scan, except those in small.
-func seqScans(plan string, small map[string]bool) []string {
+func seqScans(t *testing.T, plan string, small map[string]bool) []string {
+	t.Helper()
 	var root []struct{ Plan map[string]any }
-	json.Unmarshal([]byte(plan), &root)
+	if err := json.Unmarshal([]byte(plan), &root); err != nil || len(root) == 0 || root[0].Plan == nil {
+		t.Fatalf("not a JSON plan (%v): %s", err, plan)
+	}
 	var out []string
 	var walk func(n map[string]any)
 	walk = func(n map[string]any) {

@@ -117,20 +117,20 @@ func TestAgentsSeeMaskedDataAndRevealOnTheRecord(t *testing.T) {
 	}
 	// The rules: an integration may not reveal; a reason outside the enum is refused; a
 	// document holds one lookup; the cap (2 an hour here) answers TOO_MANY_REQUESTS.
-	if _, code, _, b := e.graphql(t, crm, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "CUSTOMER_REQUEST"}); code != apperr.Forbidden {
+	if _, code, _, b := e.graphql(t, crm, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "CUSTOMER_REQUEST"}); code != apperr.Forbidden.String() {
 		t.Errorf("integration reveal: %s", b)
 	}
 	if st, _, _, b := e.graphql(t, agent, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "CURIOSITY"}); st == 200 {
 		t.Errorf("reveal without a valid reason: %s", b)
 	}
 	both := `{ applications(phone: "0988123456") { seqNo } revealApplication(seqNo: "` + demoSeqNo + `", reason: CUSTOMER_REQUEST) { idno } }`
-	if _, code, _, b := e.graphql(t, agent, both, nil); code != apperr.InvalidRequest {
+	if _, code, _, b := e.graphql(t, agent, both, nil); code != apperr.InvalidRequest.String() {
 		t.Errorf("two lookups in one document: %s", b)
 	}
 	if _, code, _, b := e.graphql(t, agent, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "COMPLAINT_HANDLING"}); code != "" {
 		t.Errorf("second reveal: %s", b)
 	}
-	if st, code, _, b := e.graphql(t, agent, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "CUSTOMER_REQUEST"}); st != 200 || code != apperr.TooManyRequests {
+	if st, code, _, b := e.graphql(t, agent, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "CUSTOMER_REQUEST"}); st != 200 || code != apperr.TooManyRequests.String() {
 		t.Errorf("third reveal in the hour: %d %s", st, b)
 	}
 	// Another agent has a cap of its own.

@@ -13,11 +13,13 @@ import (
 	"strings"
 	"testing"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // post sends body with the given headers and returns status, headers and body.
@@ -205,7 +207,7 @@ func TestAuditFailsClosed(t *testing.T) {
 		t.Errorf("legacy: %d %s", resp.StatusCode, body)
 	}
 	r := env.GraphQL(t, seqNosQuery, map[string]any{"phone": "0988123456"}, nil)
-	if r.Code() != "SERVICE_UNAVAILABLE" || (len(r.Data) > 0 && string(r.Data) != "null") {
+	if r.Code() != apperr.ServiceUnavailable || (len(r.Data) > 0 && string(r.Data) != "null") {
 		t.Errorf("graphql: %s %+v", r.Data, r.Errors)
 	}
 }
@@ -232,9 +234,17 @@ func TestAuditChainUnderConcurrency(t *testing.T) {
 			t.Errorf("lookup %d: %d", i, st)
 		}
 	}
-	db, _ := sql.Open("pgx", env.DatabaseURL)
-	defer db.Close()
+	db := dbtest.SQL(t, env.DatabaseURL)
 	if rep, err := audit.Verify(context.Background(), db, servertest.ChainKey, nil); err != nil || rep.Rows != n {
 		t.Errorf("verify: %+v, %v", rep, err)
 	}
+	var txs, largest int
+	if err := db.QueryRow(`SELECT count(*), max(c) FROM
+		(SELECT count(*) AS c FROM audit.lookup GROUP BY xmin::text) g`).Scan(&txs, &largest); err != nil {
+		t.Fatal(err)
+	}
+	if largest < 2 {
+		t.Errorf("%d rows in %d transactions: none written in a group", n, txs)
+	}
+	t.Logf("%d rows in %d transactions, the largest of %d", n, txs, largest)
 }

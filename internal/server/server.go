@@ -26,6 +26,7 @@ import (
 	"createinfo/internal/standby"
 	"createinfo/internal/tracing"
 	"createinfo/loaders"
+	"createinfo/store"
 )
 
 // Options configure the routes.
@@ -126,7 +127,7 @@ func New(o Options) http.Handler {
 	// lookup gives a request, in this order: its log line and request ids; its authentication
 	// and audit record; its body, read whole under its own deadline; a lookup slot; its
 	// deadline; its own loaders. A slow body therefore never holds a slot.
-	source := loaders.NewSource(o.DB, o.LoaderWait, o.CodeCacheTTL)
+	source := loaders.NewSource(store.New(o.DB), o.LoaderWait, o.CodeCacheTTL)
 	if o.Metrics != nil { // observability hooks
 		source.Watch(o.Metrics)
 	}

@@ -16,8 +16,8 @@ import (
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/internal/tracing"
+	"createinfo/tools/servertest"
 )
 
 // TestSpanTreeOfLegacyLookup records one legacy lookup with the SDK's in-memory exporter and
@@ -106,10 +106,10 @@ func TestSpanTreeOfLegacyLookup(t *testing.T) {
 			}
 		}
 	}
-	if int64(sql) != statements || sql < 14 {
+	if int64(sql) != statements || sql != 16 {
 		t.Errorf("%d SQL spans for %d statements", sql, statements)
 	}
-	if loaders < 5 {
+	if loaders != 15 { // one per statement below the root lookup
 		t.Errorf("%d loader spans: %v", loaders, names(spans))
 	}
 	first := one("select create_master")

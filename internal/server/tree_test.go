@@ -9,8 +9,8 @@ import (
 
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/tools/dbtest"
+	"createinfo/tools/servertest"
 )
 
 // sampleQuery asks for the sample application's tree, the new typed fields included.

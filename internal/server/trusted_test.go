@@ -11,7 +11,7 @@ import (
 	"createinfo/internal/console"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
+	"createinfo/tools/servertest"
 )
 
 // persisted posts a request naming a document by hash, with its full text when query is not

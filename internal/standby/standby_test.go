@@ -11,10 +11,10 @@ import (
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/server"
-	"createinfo/internal/server/servertest"
 	"createinfo/internal/standby"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/demo"
+	"createinfo/tools/servertest"
 )
 
 // TestRequireSyncStandby runs the service over a primary whose commits a real synchronous
@@ -75,7 +75,7 @@ func TestRequireSyncStandby(t *testing.T) {
 	if code, body := readyz(); code != 503 || !strings.Contains(body, "no synchronous standby is connected") {
 		t.Errorf("readyz without the standby: %d %s", code, body)
 	}
-	if code, body := lookup(); code != 503 || !strings.Contains(body, apperr.ServiceUnavailable) || strings.Contains(body, "0988123456") {
+	if code, body := lookup(); code != 503 || !strings.Contains(body, apperr.ServiceUnavailable.String()) || strings.Contains(body, "0988123456") {
 		t.Errorf("legacy lookup without the standby: %d %s", code, body)
 	}
 	if r := env.GraphQL(t, `{ applications(phone: "0988123456") { seqNo } }`, nil, nil); r.Code() != apperr.ServiceUnavailable {

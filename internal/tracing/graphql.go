@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"createinfo/internal/apperr"
 )
 
 // Extension gives each GraphQL operation a span, and each root resolver (the lookup, which
@@ -66,9 +68,9 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 		resp := rh(ctx)
 		once.Do(func() {
 			if resp != nil && len(resp.Errors) > 0 {
-				code, _ := resp.Errors[0].Extensions["code"].(string)
-				span.SetAttributes(attribute.String("createinfo.error_code", code))
-				span.SetStatus(codes.Error, code) // the code only: messages may name inputs
+				code, _ := apperr.CodeOf(resp.Errors[0].Extensions)
+				span.SetAttributes(attribute.String("createinfo.error_code", code.String()))
+				span.SetStatus(codes.Error, code.String()) // the code only: messages may name inputs
 			}
 			span.End()
 		})

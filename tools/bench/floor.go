@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"createinfo/models"
 )
 
 // The floor: one hand-written statement that builds the whole legacy tree as JSON inside
@@ -59,10 +61,14 @@ func snake(s string) string {
 	return b.String()
 }
 
-func date(col string) string  { return "to_char(" + col + " AT TIME ZONE 'Asia/Taipei', 'YYYY-MM-DD')" }
-func clock(col string) string { return "to_char(" + col + " AT TIME ZONE 'Asia/Taipei', 'HH24:MI:SS')" }
+func date(col string) string {
+	return "to_char(" + col + " AT TIME ZONE '" + models.DefaultZoneName + "', 'YYYY-MM-DD')"
+}
+func clock(col string) string {
+	return "to_char(" + col + " AT TIME ZONE '" + models.DefaultZoneName + "', 'HH24:MI:SS')"
+}
 func dt(col string) string {
-	return "to_char(" + col + " AT TIME ZONE 'Asia/Taipei', 'YYYY-MM-DD HH24:MI:SS')"
+	return "to_char(" + col + " AT TIME ZONE '" + models.DefaultZoneName + "', 'YYYY-MM-DD HH24:MI:SS')"
 }
 func iso(col string) string {
 	return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"

@@ -29,6 +29,9 @@ type Cluster struct {
 // ("shared_preload_libraries=pg_stat_statements").
 func NewCluster(t testing.TB, settings ...string) *Cluster {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a PostgreSQL cluster of its own: not under -short")
+	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Strings(dirs)
 	if len(dirs) == 0 {

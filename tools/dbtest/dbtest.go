@@ -41,9 +41,13 @@ func Run(m *testing.M) int {
 }
 
 // URL returns the connection string of a new database holding the schema and the demo data,
-// dropped when the test ends.
+// dropped when the test ends. Under -short it skips the test: `go test -short ./...` is the
+// unit tests, without PostgreSQL.
 func URL(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs PostgreSQL (a database per test): not under -short")
+	}
 	templateOnce.Do(func() { templateName, templateErr = makeTemplate() })
 	if templateErr != nil {
 		t.Fatalf("dbtest: template: %v", templateErr)

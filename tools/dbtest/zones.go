@@ -3,6 +3,7 @@ package dbtest
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
@@ -19,7 +20,7 @@ func RerunInZones(t *testing.T, run string, zones ...string) {
 		t.Skip("a zone rerun: runs only the tests it was asked for")
 	}
 	for _, tz := range zones {
-		cmd := exec.Command(os.Args[0], "-test.run", run, "-test.count", "1")
+		cmd := exec.Command(os.Args[0], "-test.run", run, "-test.count", "1", "-test.short="+strconv.FormatBool(testing.Short()))
 		cmd.Env = append(os.Environ(), "TZ="+tz, zoneRerunEnv+"=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {

@@ -34,7 +34,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gqlgen:", err)
 		os.Exit(1)
 	}
-	if err := api.Generate(cfg, api.AddPlugin(sequential{})); err != nil {
+	if err := api.Generate(cfg, api.AddPlugin(sequential{}), api.AddPlugin(relationResolvers{})); err != nil {
 		fmt.Fprintln(os.Stderr, "gqlgen:", err)
 		os.Exit(1)
 	}
@@ -53,4 +53,19 @@ func (sequential) GenerateCode(data *codegen.Data) error {
 		}
 	}
 	return nil
+}
+
+// relationResolvers writes the body of a new resolver below the root: the field is a line of
+// the relation table (graph/relations.go), and resolve finds that line by the resolver method.
+// A resolver already written (the root lookup, the fields derived by hand) keeps its body.
+// A field that is not in the table then fails at start, naming itself.
+type relationResolvers struct{}
+
+func (relationResolvers) Name() string { return "relationresolvers" }
+
+func (relationResolvers) Implement(prev string, f *codegen.Field) string {
+	if prev != "" || f.Object.Root {
+		return prev
+	}
+	return fmt.Sprintf("return resolve(ctx, %sResolver.%s, obj)", f.Object.Name, f.GoFieldName)
 }

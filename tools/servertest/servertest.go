@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
@@ -146,11 +148,9 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 // WaitRequests polls until n requests have reached the service's handler.
 func (e *Env) WaitRequests(t testing.TB, n int64) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); e.entered.Load() < n; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d requests reached the service", e.entered.Load(), n)
-		}
-	}
+	dbtest.Poll(t, fmt.Sprintf("%d requests to reach the service", n), 10*time.Second, func() bool {
+		return e.entered.Load() >= n
+	})
 }
 
 // LastStatements is the number of SQL statements the last finished request ran.
@@ -189,11 +189,11 @@ type Response struct {
 }
 
 // Code is the extensions.code of the first error, "" when there is none.
-func (r Response) Code() string {
+func (r Response) Code() apperr.Code {
 	if len(r.Errors) == 0 {
 		return ""
 	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
+	c, _ := apperr.CodeOf(r.Errors[0].Extensions)
 	return c
 }
 

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"strings"
+
+	"createinfo/models"
+)
+
+// The reads a plain "WHERE column = ANY(…)" cannot state, each a hand-written statement.
+var (
+	// PayTaxes reads the tax residences of each application's applicant (by idno), by the
+	// application's seqNo.
+	PayTaxes = Raw[string, models.PayTax]("application_seq_no", `
+SELECT m.seq_no AS application_seq_no, t.seq_no, t.idno, t.country_code, t.taxes_no, t.create_time, t.update_time
+FROM account.create_master m
+JOIN account.pay_taxes t ON t.idno = m.idno
+WHERE m.seq_no = ANY(?)
+ORDER BY m.seq_no, t.create_time, t.seq_no`)
+
+	// AbnormalPids reads, for each application, the ID numbers on the abnormal-account list
+	// among its own idno and the idnos of every application made with the same phone number.
+	AbnormalPids = Raw[string, AbnormalPid]("application_seq_no", `
+SELECT DISTINCT m.seq_no AS application_seq_no, a.idno
+FROM account.create_master m
+CROSS JOIN LATERAL (
+    SELECT m.idno AS idno
+    UNION
+    SELECT o.idno FROM account.create_master o WHERE o.phone_number = m.phone_number
+) t
+JOIN account.abnormal_account a ON a.idno = t.idno
+WHERE m.seq_no = ANY(?)
+ORDER BY 1, 2`)
+
+	// FinancialImages reads the image of each financial statement mapped to a resend,
+	// skipping deleted mappings, in mapping order.
+	FinancialImages = Raw[int64, models.FinancialImage]("document_resend_seq_no", `
+SELECT r.document_resend_seq_no, f.image_id
+FROM account.resend_to_financial_mapping r
+JOIN account.financial_statement f ON f.file_id = r.file_id
+WHERE r.document_resend_seq_no = ANY(?) AND NOT r.is_delete
+ORDER BY r.document_resend_seq_no, r.seq_no`)
+)
+
+// AbnormalPid is one ID number on the abnormal-account list tied to an application.
+type AbnormalPid struct {
+	ApplicationSeqNo string `gorm:"column:application_seq_no"`
+	Idno             string `gorm:"column:idno"`
+}
+
+// Codes reads the names of codes from one code table (models.TableIndustry, …).
+func Codes(table string) *Read[string, models.CodeName] {
+	return byTable[string, models.CodeName](table, "code", "code")
+}
+
+// All reads every row of the read's table, each with its key: for the code tables, which are
+// small and cached whole.
+func (r *Read[K, V]) All(ctx context.Context, db *DB) ([]K, []*V, error) {
+	quoted := make([]string, len(r.layout.columns))
+	for i, c := range r.layout.columns {
+		quoted[i] = `"` + c + `"`
+	}
+	rows, err := db.g.WithContext(ctx).Raw("SELECT " + strings.Join(quoted, ",") + " FROM " + r.layout.table).Rows()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	targets := make([]any, len(r.layout.columns))
+	kpos := 0
+	var ks []K
+	var out []*V
+	for rows.Next() {
+		v := new(V)
+		rv := reflect.ValueOf(v).Elem()
+		for i, c := range r.layout.columns {
+			targets[i] = rv.FieldByIndex(r.layout.fields[c].index).Addr().Interface()
+			if c == r.key {
+				kpos = i
+			}
+		}
+		if err := rows.Scan(targets...); err != nil {
+			return nil, nil, err
+		}
+		ks = append(ks, *targets[kpos].(*K))
+		out = append(out, v)
+	}
+	return ks, out, rows.Err()
+}

@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Joining one-to-one children. A read whose rows point at one-to-one children by key (a
+// review flag at its AML, OCR, Z21 and Z22 details) may read them in its own statement, one
+// LEFT JOIN per child, and hand each child (a row, or nil when there is none) to the join's
+// found function: the loaders prime the child's own loader with it, so the child costs no
+// statement of its own. Whether a child was found is a column of its own (the child's key IS
+// NOT NULL), never read from a zero value: a child whose key is 0 is a child.
+
+// Join is a child read with each row of P (JoinOne, Read.With).
+type Join[P any] interface {
+	// bind checks the join against the parent's layout and keeps what it needs of it.
+	bind(parent *layout) error
+	// sql is the join's select expressions and its LEFT JOIN clause, for the alias.
+	sql(alias string) (selects []string, clause string, err error)
+	// row makes one row's child and appends its scan targets to dst; present is where the
+	// statement says whether the child was there.
+	row(dst []any, present *bool) (child any, targets []any)
+	// done hands what the row read to the join's found function: parent is the parent row's
+	// scan targets.
+	done(ctx context.Context, parent []any, child any, present bool)
+}
+
+// oneJoin reads with each row of P the child C whose key is in P's column parent.
+type oneJoin[P any, JK comparable, C any] struct {
+	child  *Read[JK, C]
+	parent string
+	pos    int  // position of parent among P's columns
+	ptr    bool // the parent's field is *JK: NULL is no child
+	found  func(ctx context.Context, key JK, c *C)
+}
+
+// JoinOne is the join of the row of child whose key column equals the parent row's
+// parentColumn: found is called with the key and the child (nil when the key has no row; a
+// NULL key calls nothing).
+func JoinOne[P any, JK comparable, C any](parentColumn string, child *Read[JK, C], found func(ctx context.Context, key JK, c *C)) Join[P] {
+	return &oneJoin[P, JK, C]{child: child, parent: parentColumn, found: found}
+}
+
+// With makes r read j with each of its rows, in its own statement. Declared once, at start:
+// it panics on a read that takes no joins (Raw) or a column that is not there or not of the
+// child's key type.
+func (r *Read[K, V]) With(j Join[V]) {
+	if r.column == "" {
+		panic(fmt.Errorf("store: %s: a hand-written read takes no joins", r.layout.table))
+	}
+	if err := j.bind(r.layout); err != nil {
+		panic(err)
+	}
+	r.joins = append(r.joins, j)
+	q, err := r.selectJoined()
+	if err != nil {
+		panic(err)
+	}
+	r.query = q
+}
+
+func (j *oneJoin[P, JK, C]) bind(l *layout) error {
+	ptr, err := l.keyField(j.parent, reflect.TypeFor[JK](), true)
+	if err != nil {
+		return err
+	}
+	j.ptr = ptr
+	for i, c := range l.columns {
+		if c == j.parent {
+			j.pos = i
+		}
+	}
+	return nil
+}
+
+func (j *oneJoin[P, JK, C]) sql(alias string) ([]string, string, error) {
+	l := j.child.layout
+	var selects []string
+	for _, c := range l.columns {
+		expr := alias + `."` + c + `"`
+		zero, err := zeroOf(l.fields[c].typ)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: %s.%s: %w", l.table, c, err)
+		}
+		if zero != "" {
+			expr = "COALESCE(" + expr + "," + zero + ")"
+		}
+		selects = append(selects, expr)
+	}
+	selects = append(selects, alias+`."`+j.child.key+`" IS NOT NULL`)
+	clause := " LEFT JOIN " + l.table + " " + alias + " ON " + alias + `."` + j.child.key + `" = p."` + j.parent + `"`
+	return selects, clause, nil
+}
+
+func (j *oneJoin[P, JK, C]) row(dst []any, present *bool) (any, []any) {
+	l := j.child.layout
+	c := new(C)
+	cv := reflect.ValueOf(c).Elem()
+	for _, col := range l.columns {
+		dst = append(dst, cv.FieldByIndex(l.fields[col].index).Addr().Interface())
+	}
+	return c, append(dst, present)
+}
+
+func (j *oneJoin[P, JK, C]) done(ctx context.Context, parent []any, child any, present bool) {
+	var key JK
+	if j.ptr {
+		k := *parent[j.pos].(**JK)
+		if k == nil {
+			return
+		}
+		key = *k
+	} else {
+		key = *parent[j.pos].(*JK)
+	}
+	if present {
+		j.found(ctx, key, child.(*C))
+	} else {
+		j.found(ctx, key, nil)
+	}
+}
+
+// selectJoined is the statement of a read with joins: the parent's columns, then each
+// child's, the parent's table as p and the children as j0, j1, …. A child's NOT NULL fields
+// (the Go fields that are not pointers) read through COALESCE, so that a missing child scans;
+// the column after them says whether it was there.
+func (r *Read[K, V]) selectJoined() (string, error) {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range r.layout.columns {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`p."` + c + `"`)
+	}
+	var clauses strings.Builder
+	for i, j := range r.joins {
+		selects, clause, err := j.sql(fmt.Sprintf("j%d", i))
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("," + strings.Join(selects, ","))
+		clauses.WriteString(clause)
+	}
+	b.WriteString(" FROM " + r.layout.table + " p")
+	b.WriteString(clauses.String())
+	terms := strings.Split(r.order, ",")
+	for i, t := range terms {
+		terms[i] = "p." + strings.TrimSpace(t)
+	}
+	b.WriteString(" WHERE p." + r.column + " = ANY(?) ORDER BY " + strings.Join(terms, ", "))
+	return b.String(), nil
+}
+
+// zeroOf is the SQL zero of a NOT NULL field of Go type t, "" for a pointer (NULL scans as nil).
+func zeroOf(t reflect.Type) (string, error) {
+	switch {
+	case t.Kind() == reflect.Pointer:
+		return "", nil
+	case t == reflect.TypeFor[time.Time]():
+		return "'epoch'::timestamptz", nil
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "false", nil
+	case reflect.Int, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "0", nil
+	case reflect.String:
+		return "''", nil
+	}
+	return "", fmt.Errorf("no zero for %v", t)
+}
+
+// fetchJoined runs selectJoined's statement and scans each row into a new V and a new child
+// per join, by position, and hands each join what it found for the row.
+func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []*V, error) {
+	rows, err := db.g.WithContext(ctx).Raw(r.query, KeyList[K](keys)).Rows()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	l := r.layout
+	n := len(l.columns)
+	kpos := 0
+	for i, c := range l.columns {
+		if c == r.key {
+			kpos = i
+		}
+	}
+	targets := make([]any, n)
+	children := make([]any, len(r.joins))
+	present := make([]bool, len(r.joins)) // rewritten by each row's scan
+	var ks []K
+	var out []*V
+	for rows.Next() {
+		v := new(V)
+		rv := reflect.ValueOf(v).Elem()
+		targets = targets[:n]
+		for i, c := range l.columns {
+			targets[i] = rv.FieldByIndex(l.fields[c].index).Addr().Interface()
+		}
+		for i, j := range r.joins {
+			children[i], targets = j.row(targets, &present[i])
+		}
+		if err := rows.Scan(targets...); err != nil {
+			return nil, nil, err
+		}
+		for i, j := range r.joins {
+			j.done(ctx, targets[:n], children[i], present[i])
+		}
+		ks = append(ks, *targets[kpos].(*K))
+		out = append(out, v)
+	}
+	return ks, out, rows.Err()
+}
