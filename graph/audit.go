@@ -37,8 +37,8 @@ func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 		// The name of the operation the document holds, not the caller's operationName, which
 		// may name none (free text); and none shaped like a phone or ID number: the row keeps
 		// those only as HMACs.
-		if op := graphql.GetOperationContext(ctx).Operation; op != nil && apperr.Redact(op.Name) == op.Name {
-			rec.SetOperation(op.Name)
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+			rec.SetOperation(apperr.OperationName(op.Name))
 		}
 	}
 	outcome := apperr.OK

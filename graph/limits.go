@@ -19,19 +19,24 @@ import (
 // spreads are expanded at every use and overlapping fields compared pairwise), in one pass
 // that visits each fragment once; the weighted complexity after validation, on a document the
 // shape limits have already bounded. All of it before any resolver, so before any SQL. The
-// legacy document, the largest real one, stays inside: depth 5, no aliases, 311 expanded
-// fields, complexity about 6,100.
+// legacy document, the largest real one, stays inside: depth 5, no aliases, 313 expanded
+// selections (311 fields, 2 fragment spreads), complexity about 6,100.
 type Limits struct {
 	MaxDepth      int // nesting of selections: the schema's deepest is 5, the GraphiQL page's introspection 10 (GraphiQL's own would be 15)
 	MaxAliases    int // aliases, counted at every place a fragment is spread
-	MaxFields     int // fields the document expands to, fragments spread in place
+	MaxFields     int // selections the document expands to (fields, spreads, inline fragments), fragments spread in place
 	MaxComplexity int // see complexity: lists weigh listWeight times their element
 	MaxTokens     int // the parser's token limit
-	MaxErrors     int // errors in one response; the rest are summarised in one more
+	// In one selection set, inline fragments' selections included (as gqlparser merges them),
+	// at most MaxSpreads fragment spreads and MaxSameName fields of one response name: the
+	// overlap rule compares those pairwise (0: no bound).
+	MaxSpreads, MaxSameName int
+	MaxErrors               int // errors in one response; the rest are summarised in one more
 }
 
 // DefaultLimits are the service's limits.
-var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxFields: 500, MaxComplexity: 10000, MaxTokens: 5000, MaxErrors: 20}
+var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxFields: 500, MaxComplexity: 10000, MaxTokens: 5000, MaxErrors: 20,
+	MaxSpreads: 16, MaxSameName: 8}
 
 // lookupFields are the root fields that read customer data: a document may hold one of them
 // once, so that one request is one lookup with one audit row whose conditions, seqNos and
@@ -75,6 +80,7 @@ func newDocumentLimit(l Limits) documentLimit {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
+	graphql.OperationContextMutator
 } = documentLimit{}
 
 func (documentLimit) ExtensionName() string                   { return "DocumentLimit" }
@@ -97,23 +103,54 @@ func (l documentLimit) MutateOperationParameters(ctx context.Context, p *graphql
 	return nil
 }
 
-// check measures every operation of doc.
+// MutateOperationContext runs once the document is parsed and validated: a request whose
+// deadline (REQUEST_TIMEOUT, set around the handler) passed meanwhile answers TIMEOUT rather
+// than going on to execute. gqlparser takes no context, so this bounds when validation may end,
+// not its cost; the cost is bounded by check, which runs before it.
+func (documentLimit) MutateOperationContext(ctx context.Context, _ *graphql.OperationContext) *gqlerror.Error {
+	if ctx.Err() != nil {
+		return gqlerror.WrapPath(nil, apperr.New(apperr.Timeout, apperr.MessageTimeout))
+	}
+	return nil
+}
+
+// check measures the document: every operation, and through them every fragment. It refuses
+// what gqlparser's validation would otherwise pay for more than linearly: a fragment defined
+// twice, spread but not defined, or never spread (each of those is validated on its own and
+// escapes the count below), and a document whose operations together expand to more than
+// MaxFields selections, every field, fragment spread and inline fragment counted at every place
+// it lands. Overlapping-field checking, which compares the selections of one set pairwise,
+// therefore never sees more than MaxFields of them.
 func (l documentLimit) check(doc *ast.QueryDocument) error {
-	m := measurer{fragments: doc.Fragments, memo: map[string]*shape{}}
+	defined := make(map[string]bool, len(doc.Fragments))
+	for _, f := range doc.Fragments {
+		if defined[f.Name] {
+			return refusef("fragment %s is defined twice", f.Name)
+		}
+		defined[f.Name] = true
+	}
+	m := measurer{fragments: doc.Fragments, memo: map[string]*shape{}, limits: l.Limits}
+	var total shape
 	for _, op := range doc.Operations {
 		s, err := m.set(op.SelectionSet)
 		if err != nil {
 			return err
 		}
+		total.add(s)
 		switch {
-		case s.depth > l.MaxDepth:
-			return refusef("the query is nested %d levels deep; the limit is %d", s.depth, l.MaxDepth)
-		case s.aliases > l.MaxAliases:
-			return refusef("the query uses %d aliases; the limit is %d", s.aliases, l.MaxAliases)
-		case s.fields > l.MaxFields:
-			return refusef("the query expands to more than %d fields; the limit is %d", l.MaxFields, l.MaxFields)
+		case total.depth > l.MaxDepth:
+			return refusef("the query is nested %d levels deep; the limit is %d", total.depth, l.MaxDepth)
+		case total.aliases > l.MaxAliases:
+			return refusef("the query uses %d aliases; the limit is %d", total.aliases, l.MaxAliases)
+		case total.fields > l.MaxFields:
+			return refusef("the query expands to more than %d fields (fragment spreads and inline fragments included); the limit is %d", l.MaxFields, l.MaxFields)
 		case s.lookups > 1:
 			return refusef("the query asks for applications or revealApplication %d times; one lookup per request (send one request per lookup)", s.lookups)
+		}
+	}
+	for _, f := range doc.Fragments {
+		if _, used := m.memo[f.Name]; !used {
+			return refusef("fragment %s is never used", f.Name)
 		}
 	}
 	return nil
@@ -147,9 +184,20 @@ func (s *shape) add(o shape) {
 type measurer struct {
 	fragments ast.FragmentDefinitionList
 	memo      map[string]*shape // nil while the fragment is being measured (a cycle)
+	limits    Limits            // MaxSpreads and MaxSameName are checked here
 }
 
+// set measures a selection set: an operation's, a field's or a fragment's, with the inline
+// fragments in it.
 func (m *measurer) set(set ast.SelectionSet) (shape, error) {
+	if err := m.siblings(set); err != nil {
+		return shape{}, err
+	}
+	return m.merged(set)
+}
+
+// merged measures set, whose siblings were checked with the set it is merged into.
+func (m *measurer) merged(set ast.SelectionSet) (shape, error) {
 	var s shape
 	for _, sel := range set {
 		switch x := sel.(type) {
@@ -166,21 +214,55 @@ func (m *measurer) set(set ast.SelectionSet) (shape, error) {
 				f.lookups = 1
 			}
 			s.add(f)
-		case *ast.InlineFragment:
-			sub, err := m.set(x.SelectionSet)
+		case *ast.InlineFragment: // counts as a selection of its own, as gqlparser visits it
+			sub, err := m.merged(x.SelectionSet)
 			if err != nil {
 				return s, err
 			}
+			sub.fields = min(sub.fields+1, saturate)
 			s.add(sub)
-		case *ast.FragmentSpread:
+		case *ast.FragmentSpread: // counts as a selection of its own, defined or not
 			sub, err := m.fragment(x.Name)
 			if err != nil {
 				return s, err
 			}
+			sub.fields = min(sub.fields+1, saturate)
 			s.add(sub)
 		}
 	}
 	return s, nil
+}
+
+// siblings refuses a set (its inline fragments' selections merged in, as gqlparser's overlap
+// rule merges them) holding more than MaxSpreads fragment spreads or MaxSameName fields of one
+// response name: the rule compares each pair of those.
+func (m *measurer) siblings(set ast.SelectionSet) error {
+	spreads, names := 0, map[string]int{}
+	var walk func(ast.SelectionSet) error
+	walk = func(set ast.SelectionSet) error {
+		for _, sel := range set {
+			switch x := sel.(type) {
+			case *ast.Field:
+				name := x.Alias
+				if name == "" {
+					name = x.Name
+				}
+				if names[name]++; m.limits.MaxSameName > 0 && names[name] > m.limits.MaxSameName {
+					return refusef("the query asks for %s more than %d times in one selection; the limit is %d", name, m.limits.MaxSameName, m.limits.MaxSameName)
+				}
+			case *ast.InlineFragment:
+				if err := walk(x.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if spreads++; m.limits.MaxSpreads > 0 && spreads > m.limits.MaxSpreads {
+					return refusef("the query spreads more than %d fragments in one selection; the limit is %d", m.limits.MaxSpreads, m.limits.MaxSpreads)
+				}
+			}
+		}
+		return nil
+	}
+	return walk(set)
 }
 
 func (m *measurer) fragment(name string) (shape, error) {
@@ -191,8 +273,8 @@ func (m *measurer) fragment(name string) (shape, error) {
 		return *s, nil
 	}
 	f := m.fragments.ForName(name)
-	if f == nil {
-		return shape{}, nil // validation reports the unknown fragment
+	if f == nil { // refused here: gqlparser compares every pair of spreads in a set, defined or not
+		return shape{}, refusef("fragment %s is not defined", name)
 	}
 	m.memo[name] = nil
 	s, err := m.set(f.SelectionSet)

@@ -1,6 +1,8 @@
-// Command auditverify walks the audit trail's keyed MAC chain (AUDIT_CHAIN_KEY) and fails on
-// the first row that was edited, removed, reordered or forged. Given the newest checkpoint the
-// service logged (-checkpoint id.mac.signature), it also fails when rows after it are missing.
+// Command auditverify walks the audit trail's keyed MAC chain (AUDIT_CHAIN_KEY), prints every
+// row that was edited, removed, reordered or forged and every break the service recorded
+// (CHAIN_BREAK rows), one a line, going on past each, and fails when it found any. Given the
+// newest checkpoint the service logged (-checkpoint id.mac.signature), it also reports rows
+// missing after it.
 // Rows not keyed are accepted only as the first -unkeyed rows (written before migration 3).
 package main
 
@@ -47,8 +49,14 @@ func run(ctx context.Context, checkpoint string, unkeyed int) error {
 	sqlDB, _ := db.DB()
 	defer sqlDB.Close()
 	rep, err := audit.VerifyUnkeyed(ctx, sqlDB, cfg.AuditChainKey, cp, unkeyed)
+	for _, b := range rep.Breaks {
+		fmt.Println("break:", b)
+	}
+	if err != nil && len(rep.Breaks) > 0 {
+		return fmt.Errorf("audit chain broken: %d breaks in %d rows", len(rep.Breaks), rep.Rows)
+	}
 	if err != nil {
-		return fmt.Errorf("audit chain broken after %d good rows: %w", rep.Rows, err)
+		return err
 	}
 	fmt.Printf("audit chain intact: %d rows (%d before the keyed chain), last id %d", rep.Rows, rep.Legacy, rep.LastID)
 	if cp != nil {

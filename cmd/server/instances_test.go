@@ -77,6 +77,10 @@ func TestTwoInstancesShareOneAuditChain(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("/metrics: Cache-Control %q, X-Content-Type-Options %q", resp.Header.Get("Cache-Control"),
+			resp.Header.Get("X-Content-Type-Options"))
+	}
 	for _, line := range []string{
 		fmt.Sprintf(`createinfo_requests_total{code="OK",way="legacy"} %d`, clients*each/2),
 		fmt.Sprintf(`createinfo_request_duration_seconds_count{code="OK",way="legacy"} %d`, clients*each/2),

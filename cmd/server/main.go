@@ -147,6 +147,8 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 			Audit:            auditW,
 			RefusedPerClient: cfg.RefusedPerClient,
 			RefusedWindow:    cfg.RefusedWindow,
+			RefusedTotal:     cfg.RefusedTotal,
+			TrustedProxies:   cfg.TrustedProxies,
 			Done:             done,
 			Background:       background,
 			Draining:         draining,
@@ -168,12 +170,13 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	server.Harden(srv)
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on LISTEN_ADDR=%s: %w", cfg.ListenAddr, err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(server.Listen(ln)) }()
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: server.Debug(), ReadHeaderTimeout: 5 * time.Second}
 		go debug.ListenAndServe()
@@ -184,8 +187,13 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", o.metrics.Handler())
 		ms := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		server.Harden(ms)
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
 		go func() {
-			if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := ms.Serve(server.Listen(mln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				select {
 				case errc <- fmt.Errorf("metrics listener: %w", err):
 				default:

@@ -225,3 +225,41 @@ func RedactError(err error) string {
 
 // RedactValue is Redact of a recovered panic value or any other value bound for the log.
 func RedactValue(v any) string { return Redact(fmt.Sprint(v)) }
+
+// compactPersonal is a phone (09 and 8 digits, or 886 9 and 8 digits) or an ID number
+// (a letter, then a letter or a digit, then 8 digits) once every separator is removed.
+var compactPersonal = regexp.MustCompile(`(?:886|0)9[0-9]{8}|[A-Za-z][A-Za-z0-9][0-9]{8}`)
+
+// Personal reports whether an identifier a caller chose (X-Request-Id, X-Agent-Id, an
+// operation's name) holds a phone or ID number, judged with every separator removed (anything
+// but an ASCII letter or digit: "0988.123.456", "N_123_456_789" and "A-123 456 789" count). The
+// identifiers are logged, traced and stored in clear, which personal data never is.
+func Personal(id string) bool {
+	b := make([]byte, 0, len(id))
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+			b = append(b, c)
+		}
+	}
+	return compactPersonal.Match(b)
+}
+
+// Identifier is id when it may be kept (logged, traced, stored), "" when it is Personal.
+func Identifier(id string) string {
+	if Personal(id) {
+		return ""
+	}
+	return id
+}
+
+// operationName bounds an operation's name taken from a client's document.
+var operationName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
+
+// OperationName is the name of a document's operation as the audit row and the trace keep it:
+// "" when it is longer than 64 characters or Personal.
+func OperationName(name string) string {
+	if !operationName.MatchString(name) {
+		return ""
+	}
+	return Identifier(name)
+}

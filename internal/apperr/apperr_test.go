@@ -164,3 +164,21 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redaction ate the message: %s", out)
 	}
 }
+
+// TestPersonal: identifiers holding a phone or ID number, whatever separates their digits, are
+// personal; everyday identifiers are not.
+func TestPersonal(t *testing.T) {
+	for _, id := range []string{"0988123456", "0988.123.456", "0988_123_456", "0988-123-456", "+886 988 123 456",
+		"886988123456", "A123456789", "A.123456789", "N_123_456_789", "AB12345678", "a-b-1234-5678", "crm-0988123456",
+		"req.A.123.456.789.x", "A123456789"} {
+		if !Personal(id) || Identifier(id) != "" {
+			t.Errorf("%q is not judged personal", id)
+		}
+	}
+	for _, id := range []string{"req-1", "agent-007", "GetCreateInfo", "ConsoleLookup", "a0b8fee1ed56ca7ed3590812",
+		"123456789", "0988-123", "A12345678", "2026-11-30T15:18:12Z", "sso-proxy", "jane.doe@bank.example"} {
+		if Personal(id) || Identifier(id) != id {
+			t.Errorf("%q is judged personal", id)
+		}
+	}
+}

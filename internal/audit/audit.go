@@ -12,10 +12,12 @@ package audit
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -53,6 +55,9 @@ type Record struct {
 	// TraceID is the request's trace, so that an auditor can go from a row to its trace (set
 	// by Write from its context; "" outside a trace).
 	TraceID string
+	// Note says why the writer itself wrote the row: on a CHAIN_BREAK row, the head it expected
+	// and the head it found ("" on every request's row).
+	Note    string
 	pending apperr.Code // the outcome noted before the row is written
 	written bool
 }
@@ -142,6 +147,7 @@ type Writer struct {
 
 	mu               sync.Mutex
 	head             string     // the chain's head as this writer last saw it ("" before its first group)
+	headID           int64      // its row's id (0 before the first group)
 	obs              Observer   // metrics hook (observe.go)
 	last, lastLogged Checkpoint // the newest row this writer committed, and the last one logged
 }
@@ -273,25 +279,34 @@ func (w *Writer) loop() {
 
 // writeGroup appends the group in one round trip: one call of audit.append (migration 4),
 // which takes the chain's lock, checks that the head is still the MAC this writer last saw and
-// inserts the rows, chained to it, in the statement's own transaction. When another writer (another
-// instance) has moved the head meanwhile, nothing is inserted and the call returns the new head:
-// the group is chained to it and sent again. The first group of a process learns the head that way.
+// inserts the rows, chained to it, in the statement's own transaction. When the head has moved
+// meanwhile, nothing is inserted: the writer reads the new head and checks that it is
+// explained, a row whose MAC holds under the chain key (another instance's) following this
+// writer's last row, which must still be there. Otherwise the trail was cut or a row was
+// forged: the writer logs an ERROR, counts it and puts a CHAIN_BREAK row, noting both heads, at
+// the front of the group. Either way the group is chained to the new head and sent again. The
+// first group of a process learns the head that way (checking only the head's MAC).
 func (w *Writer) writeGroup(group []pending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	w.mu.Lock()
-	prev := w.head
+	prev, prevID := w.head, w.headID
 	w.mu.Unlock()
+	recs := make([]*Record, len(group))
+	for i, p := range group {
+		recs[i] = p.rec
+	}
+	broken := false
 	level := w.level(group)
 	for try := 0; ; try++ {
-		rows, last := w.chain(group, prev)
-		lastID, head, err := w.append(ctx, prev, rows, level)
+		rows, last := w.chain(recs, prev)
+		lastID, _, err := w.append(ctx, prev, rows, level)
 		if err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
 		if lastID > 0 {
 			w.mu.Lock()
-			w.head = last
+			w.head, w.headID = last, lastID
 			w.last = Checkpoint{ID: lastID, MAC: last}
 			w.mu.Unlock()
 			return nil
@@ -299,8 +314,136 @@ func (w *Writer) writeGroup(group []pending) error {
 		if try == maxRechain {
 			return fmt.Errorf("audit: the chain's head moved %d times in a row", try+1)
 		}
-		prev = head
+		found, why, err := w.judgeHead(ctx, prev, prevID)
+		if err != nil {
+			return err
+		}
+		if why != "" && !broken { // one CHAIN_BREAK row per group, however often the head moves
+			broken = true
+			note := fmt.Sprintf("expected head: row %d %s; found head: row %d %s; %s", prevID, prev, found.id, found.hash, why)
+			w.o.Log.Error("audit: the chain's head is not the one this writer left, and nothing explains it",
+				"expected_id", prevID, "found_id", found.id, "why", why)
+			w.observeBreak() // metrics hook
+			id := newID()
+			recs = append([]*Record{{At: time.Now().UTC().Truncate(time.Microsecond), RequestID: id, ServerRequestID: id,
+				Way: "audit", Outcome: ChainBreak, Attempts: 1, SeqNos: []string{}, Note: note}}, recs...)
+		}
+		prev, prevID = found.hash, found.id
 	}
+}
+
+// ChainBreak is the outcome of the row the writer writes when the chain's head is not the one it
+// left and no other writer's row explains it.
+const ChainBreak = "CHAIN_BREAK"
+
+// head is the newest row of the trail as judgeHead read it.
+type head struct {
+	id   int64
+	hash string
+}
+
+// judgeHead reads the trail's newest row and says why it does not explain a head other than
+// expected (row expectedID, "" and 0 before this writer's first group): "" when it does.
+func (w *Writer) judgeHead(ctx context.Context, expected string, expectedID int64) (head, string, error) {
+	var (
+		h    head
+		r    Record
+		n    int
+		seqs string
+		prev string
+		ok   bool
+		kept bool
+		ids  identityRow
+	)
+	err := w.db.QueryRowContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
+		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
+		attempts, keyed, coalesce(trace_id, ''), coalesce(note, ''), `+identityColumns+`, prev_hash, hash,
+		EXISTS (SELECT 1 FROM audit.lookup m WHERE m.id = $1 AND m.hash = $2)
+		FROM audit.lookup ORDER BY id DESC LIMIT 1`, expectedID, expected).Scan(&h.id, &r.At, &r.RequestID,
+		&r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr, &r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC,
+		&r.SeqNo, &n, &seqs, &r.Outcome, &r.Attempts, &ok, &r.TraceID, &r.Note, &ids.role, &ids.proof, &ids.asserted,
+		&ids.reason, &ids.flags, &ids.customers, &prev, &h.hash, &kept)
+	ids.set(&r)
+	if errors.Is(err, sql.ErrNoRows) {
+		if expectedID > 0 {
+			return head{hash: genesis}, fmt.Sprintf("the trail is empty: row %d of this writer is gone", expectedID), nil
+		}
+		return head{hash: genesis}, "", nil
+	}
+	if err != nil {
+		return h, "", fmt.Errorf("audit: read the head: %w", err)
+	}
+	r.SeqNos = splitSeqNos(seqs)
+	switch {
+	case !macHolds(w.o.ChainKey, prev, &r, n, ok, h.hash, expectedID == 0):
+		return h, fmt.Sprintf("row %d's MAC does not hold under the chain key (forged or altered)", h.id), nil
+	case expectedID > 0 && !kept:
+		return h, fmt.Sprintf("row %d of this writer is gone or altered", expectedID), nil
+	case expectedID > 0 && h.id < expectedID:
+		return h, fmt.Sprintf("the head precedes row %d of this writer", expectedID), nil
+	}
+	return h, "", nil
+}
+
+// macHolds reports whether a row's stored MAC is the one its fields and previous MAC give:
+// keyed under key; or, where unkeyed may be true (nothing of this writer's precedes it), by the
+// plain SHA-256 link of a trail begun before migration 3.
+func macHolds(key []byte, prev string, r *Record, count int, keyed bool, mac string, unkeyed bool) bool {
+	want := ""
+	switch {
+	case keyed:
+		want = chainMAC(key, prev, r)
+	case unkeyed:
+		want = legacyHash(prev, r)
+	default:
+		return false
+	}
+	return len(r.SeqNos) == count && hmac.Equal([]byte(want), []byte(mac))
+}
+
+func splitSeqNos(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// newID is a random id for a row the writer writes of its own accord.
+func newID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// readyLockWait bounds how long Ready waits for the lock an INSERT takes: a table locked longer
+// than this would hold every lookup past its own wait for its row.
+const readyLockWait = 500 * time.Millisecond
+
+// Ready reports whether rows can be written now, without writing one: the table can be locked
+// as an INSERT locks it within readyLockWait, and the writer's role may insert into it and call
+// audit.append. /readyz asks it, so that an instance whose trail cannot be written (each of its
+// lookups would be refused) leaves the load balancer until it can again.
+func (w *Writer) Ready(ctx context.Context) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("audit trail unreachable: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", readyLockWait.Milliseconds())); err != nil {
+		return fmt.Errorf("audit trail unreachable: %w", err)
+	}
+	var may bool
+	if err := tx.QueryRowContext(ctx, `SELECT has_table_privilege('audit.lookup', 'INSERT')
+		AND has_function_privilege('audit.append(text, jsonb)', 'EXECUTE')`).Scan(&may); err != nil {
+		return fmt.Errorf("audit trail unreachable: %w", err)
+	}
+	if !may {
+		return fmt.Errorf("audit trail not writable: the role may not append to audit.lookup")
+	}
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE audit.lookup IN ROW EXCLUSIVE MODE`); err != nil {
+		return fmt.Errorf("audit trail not writable: audit.lookup is locked (%w)", err)
+	}
+	return nil
 }
 
 // maxRechain bounds how often one group is chained again to a head that another writer moved.
@@ -327,6 +470,7 @@ type row struct {
 	PrevHash        string    `json:"prev_hash"`
 	Hash            string    `json:"hash"`
 	TraceID         *string   `json:"trace_id"` // null outside a trace; every row names the key
+	Note            *string   `json:"note"`     // null but on the writer's own rows (migration 10)
 	Role            string    `json:"role"`
 	Proof           string    `json:"proof"`
 	AssertedAgent   string    `json:"asserted_agent"`
@@ -337,10 +481,9 @@ type row struct {
 
 // chain links the group's records to prev under the chain key and returns them as audit.append
 // takes them (a JSON array, in chain order) with the last MAC.
-func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
+func (w *Writer) chain(group []*Record, prev string) ([]byte, string) {
 	rows := make([]row, len(group))
-	for i, p := range group {
-		r := p.rec
+	for i, r := range group {
 		r.mu.Lock()
 		mac := chainMAC(w.o.ChainKey, prev, r)
 		rows[i] = row{At: r.At, RequestID: r.RequestID, ServerRequestID: r.ServerRequestID, KeyID: r.KeyID,
@@ -359,6 +502,10 @@ func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
 			trace := r.TraceID
 			rows[i].TraceID = &trace
 		}
+		if r.Note != "" {
+			note := r.Note
+			rows[i].Note = &note
+		}
 		r.mu.Unlock()
 		prev = mac
 	}
@@ -367,15 +514,19 @@ func (w *Writer) chain(group []pending, prev string) ([]byte, string) {
 }
 
 // chainMAC is the keyed MAC of the previous row's MAC and every field of the row,
-// unit-separated; the trace id counts when there is one.
+// unit-separated; the trace id counts when there is one, and so does the note (marked, so that
+// neither can pass for the other).
 func chainMAC(key []byte, prev string, r *Record) string {
 	f := append(fields(prev, r), r.ServerRequestID, strconv.Itoa(r.Attempts))
 	if r.TraceID != "" {
 		f = append(f, r.TraceID)
 	}
+	if r.Note != "" {
+		f = append(f, "note:"+r.Note)
+	}
 	if r.Role != "" || r.Proof != "" || r.AssertedAgent != "" || r.RevealReason != "" || len(r.Flags) > 0 || len(r.Customers) > 0 {
-		// The identity columns of migration 20, behind a marker that no trace id can equal,
-		// so that the rows written before them keep their MACs.
+		// The identity columns of migration 20, behind a marker that no trace id or note can
+		// equal, so that the rows written before them keep their MACs.
 		f = append(f, "identity", r.Role, r.Proof, r.AssertedAgent, r.RevealReason, strings.Join(r.Flags, ","),
 			strings.Join(r.Customers, ","))
 	}
@@ -450,12 +601,17 @@ type Report struct {
 	Rows   int   // rows checked
 	Legacy int   // of which written before the keyed chain (migration 3), linked by plain SHA-256
 	LastID int64 // the newest row's id
+	// Breaks are every break found, in the trail's order: rows altered, forged, removed or
+	// reordered, and the breaks the writer itself recorded (CHAIN_BREAK rows).
+	Breaks []string
 }
 
-// Verify walks the chain from the first row under key, and returns an error naming the first
-// row whose MAC or link does not hold. With a checkpoint, the row it names must be there with
-// its MAC: rows removed from the end of the trail after it are reported. Every row must be
-// keyed: see VerifyUnkeyed for a trail that began before migration 3.
+// Verify walks the chain from the first row under key and reports every row whose MAC or link
+// does not hold, and every break the writer recorded, going on past each (a forged row does
+// not hide later edits). With a checkpoint, the row it names must be there with its MAC: rows
+// removed from the end of the trail after it are reported. The error names every break, the
+// first one first. Every row must be keyed: see VerifyUnkeyed for a trail that began before
+// migration 3.
 func Verify(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint) (Report, error) {
 	return VerifyUnkeyed(ctx, db, key, cp, 0)
 }
@@ -469,12 +625,12 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 	var rep Report
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
-		attempts, keyed, coalesce(trace_id, ''), role, proof, asserted_agent, reveal_reason,
-		array_to_string(flags, ','), array_to_string(customers, ','), prev_hash, hash FROM audit.lookup ORDER BY id`)
+		attempts, keyed, coalesce(trace_id, ''), coalesce(note, ''), `+identityColumns+`, prev_hash, hash FROM audit.lookup ORDER BY id`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read: %w", err)
 	}
 	defer rows.Close()
+	broke := func(format string, args ...any) { rep.Breaks = append(rep.Breaks, fmt.Sprintf(format, args...)) }
 	prev, keyedSeen, cpSeen := genesis, false, false
 	for rows.Next() {
 		var (
@@ -482,52 +638,45 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 			r           Record
 			count       int
 			seqNos      string
-			flags       string
-			customers   string
+			ids         identityRow
 			keyed       bool
 			prevHash, h string
 		)
 		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr,
 			&r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.Attempts,
-			&keyed, &r.TraceID, &r.Role, &r.Proof, &r.AssertedAgent, &r.RevealReason, &flags, &customers, &prevHash, &h); err != nil {
+			&keyed, &r.TraceID, &r.Note, &ids.role, &ids.proof, &ids.asserted, &ids.reason, &ids.flags, &ids.customers, &prevHash, &h); err != nil {
 			return rep, fmt.Errorf("audit: read: %w", err)
 		}
-		r.SeqNos = []string{}
-		if seqNos != "" {
-			r.SeqNos = strings.Split(seqNos, ",")
-		}
-		if flags != "" {
-			r.Flags = strings.Split(flags, ",")
-		}
-		if customers != "" {
-			r.Customers = strings.Split(customers, ",")
-		}
-		want := ""
+		ids.set(&r)
+		r.SeqNos = splitSeqNos(seqNos)
+		legacy := false
 		switch {
 		case keyed:
 			keyedSeen = true
-			want = chainMAC(key, prev, &r)
 		case keyedSeen:
-			return rep, fmt.Errorf("audit: row %d is not keyed but follows keyed rows (forged)", id)
+			broke("row %d is not keyed but follows keyed rows (forged)", id)
 		case rep.Legacy >= unkeyed:
-			return rep, fmt.Errorf("audit: row %d is not keyed, past the %d rows written before the keyed chain (forged)", id, unkeyed)
+			broke("row %d is not keyed, past the %d rows written before the keyed chain (forged)", id, unkeyed)
 		default:
-			want = legacyHash(prev, &r)
+			legacy = true
 			rep.Legacy++
 		}
 		switch {
 		case prevHash != prev:
-			return rep, fmt.Errorf("audit: row %d does not follow the row before it (a row was removed or reordered)", id)
-		case len(r.SeqNos) != count || !hmac.Equal([]byte(want), []byte(h)):
-			return rep, fmt.Errorf("audit: row %d was altered or forged (its MAC does not hold under this key)", id)
+			broke("row %d does not follow the row before it (a row was removed or reordered)", id)
+		case (keyed || legacy) && !macHolds(key, prev, &r, count, keyed, h, legacy):
+			broke("row %d was altered or forged (its MAC does not hold under this key)", id)
+		}
+		if keyed && r.Outcome == ChainBreak && r.Way == "audit" {
+			broke("row %d records a break the writer found: %s", id, r.Note)
 		}
 		if cp != nil && id == cp.ID {
 			if h != cp.MAC {
-				return rep, fmt.Errorf("audit: row %d differs from the checkpoint", id)
+				broke("row %d differs from the checkpoint", id)
 			}
 			cpSeen = true
 		}
-		prev = h
+		prev = h // go on from the row as it stands: later breaks are reported too
 		rep.Rows++
 		rep.LastID = id
 	}
@@ -535,8 +684,11 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 		return rep, fmt.Errorf("audit: read: %w", err)
 	}
 	if cp != nil && !cpSeen {
-		return rep, fmt.Errorf("audit: rows missing after row %d: the checkpoint names row %d (%d rows at least were removed)",
+		broke("rows missing after row %d: the checkpoint names row %d (%d rows at least were removed)",
 			rep.LastID, cp.ID, cp.ID-rep.LastID)
+	}
+	if len(rep.Breaks) > 0 {
+		return rep, fmt.Errorf("audit: %d breaks: %s", len(rep.Breaks), strings.Join(rep.Breaks, "; "))
 	}
 	return rep, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,11 +210,188 @@ func TestRewrittenAsUnkeyedRows(t *testing.T) {
 		t.Errorf("a trail rewritten as unkeyed rows verifies: %+v", rep)
 	}
 	// Had three rows been written before the keyed chain (so counted, outside the database),
-	// this trail would be well formed: the count is what tells the two apart.
-	if rep, err := audit.VerifyUnkeyed(ctx, db, chainKey, &cp, 3); err != nil || rep.Legacy != 3 {
-		t.Errorf("three unkeyed rows allowed: %+v, %v", rep, err)
+	// the rows would be well formed: the count is what tells the two apart. The writer saw its
+	// own row 3 replaced under it, though, and recorded that in row 4: the one break left.
+	if rep, _ := audit.VerifyUnkeyed(ctx, db, chainKey, &cp, 3); rep.Legacy != 3 || len(rep.Breaks) != 1 ||
+		!strings.Contains(rep.Breaks[0], "row 4 records a break the writer found") {
+		t.Errorf("three unkeyed rows allowed: %+v", rep)
 	}
 	if _, err := audit.VerifyUnkeyed(ctx, db, chainKey, &cp, 2); err == nil || !strings.Contains(err.Error(), "row 3 is not keyed") {
 		t.Errorf("two unkeyed rows allowed: %v", err)
+	}
+}
+
+// breaks counts the writer's CHAIN_BREAK observations (the metric's hook).
+type breaks struct{ n atomic.Int64 }
+
+func (b *breaks) AuditGroup(int, time.Duration, error) {}
+func (b *breaks) AuditRefused()                        {}
+func (b *breaks) AuditChainBreak()                     { b.n.Add(1) }
+
+// exec runs statements on one connection and fails the test on the first error.
+func exec(t *testing.T, ctx context.Context, c interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, statements ...string) {
+	t.Helper()
+	for _, s := range statements {
+		if _, err := c.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// outcomes are the trail's (way, outcome) pairs and notes, in order.
+func trail(t *testing.T, db *sql.DB) (rows []string, notes []string) {
+	t.Helper()
+	r, err := db.Query(`SELECT way || ' ' || outcome, coalesce(note, '') FROM audit.lookup ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var row, note string
+		if err := r.Scan(&row, &note); err != nil {
+			t.Fatal(err)
+		}
+		rows, notes = append(rows, row), append(notes, note)
+	}
+	return rows, notes
+}
+
+// TestWriterNoticesTrimmedTrail: two writers (two instances) share the chain without a break
+// between them; then the table's owner deletes the newest rows (trigger off). The next write
+// finds a head that is not the one its writer left and that no other writer's row explains:
+// it logs an ERROR, counts it and writes a CHAIN_BREAK row noting both heads before its own,
+// and Verify reports that break, without any checkpoint.
+func TestWriterNoticesTrimmedTrail(t *testing.T) {
+	db := dbtest.SQL(t, dbtest.URL(t))
+	ctx := context.Background()
+	var logs bytes.Buffer
+	var seen breaks
+	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	w.Watch(&seen)
+	other := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	write := func(w *audit.Writer, id string) {
+		t.Helper()
+		if err := w.Write(ctx, &audit.Record{RequestID: id, Way: "graphql"}, "OK"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 2 { // interleaved: each writer finds the other's row at the head, explained
+		write(w, fmt.Sprint("w", i))
+		write(other, fmt.Sprint("o", i))
+	}
+	write(w, "w2")
+	if n := seen.n.Load(); n != 0 || strings.Contains(logs.String(), "ERROR") {
+		t.Fatalf("%d breaks between two honest writers:\n%s", n, logs.String())
+	}
+	if _, err := audit.Verify(ctx, db, chainKey, nil); err != nil {
+		t.Fatalf("two writers: %v", err)
+	}
+
+	tx, err := db.BeginTx(ctx, nil) // the owner (the migrations' user) cuts rows 4 and 5
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	exec(t, ctx, tx, `ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`,
+		`DELETE FROM audit.lookup WHERE id >= 4`, `ALTER TABLE audit.lookup ENABLE TRIGGER lookup_append_only`)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.Verify(ctx, db, chainKey, nil); err != nil {
+		t.Fatalf("the trimmed trail should verify on its own (only the writer can tell): %v", err)
+	}
+
+	write(w, "w3")
+	rows, notes := trail(t, db)
+	want := []string{"graphql OK", "graphql OK", "graphql OK", "audit CHAIN_BREAK", "graphql OK"}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Fatalf("trail %q, want %q", rows, want)
+	}
+	if !strings.Contains(notes[3], "expected head: row 5 ") || !strings.Contains(notes[3], "found head: row 3 ") ||
+		!strings.Contains(notes[3], "row 5 of this writer is gone") {
+		t.Errorf("break note %q", notes[3])
+	}
+	if n := seen.n.Load(); n != 1 || !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("%d breaks counted, log:\n%s", n, logs.String())
+	}
+	rep, err := audit.Verify(ctx, db, chainKey, nil)
+	if err == nil || len(rep.Breaks) != 1 || !strings.Contains(rep.Breaks[0], "row 6 records a break the writer found") {
+		t.Errorf("verify after the recorded break: %+v, %v", rep, err)
+	}
+	write(w, "w4") // and the writer goes on from its break row, without another
+	if n := seen.n.Load(); n != 1 {
+		t.Errorf("%d breaks after writing on", n)
+	}
+}
+
+// TestWriterRefusesJunkHead: with the service's own login (createinfo_service) an attacker
+// appends a junk row to the chain. The writer verifies the head's MAC before chaining to it,
+// finds it forged and records the break; the owner then edits an older row too. Verify reports
+// every break, in order, going on past each: the edit, the junk row and the recorded break.
+func TestWriterRefusesJunkHead(t *testing.T) {
+	db := dbtest.SQL(t, dbtest.URL(t))
+	ctx := context.Background()
+	var seen breaks
+	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	w.Watch(&seen)
+	for i := range 2 {
+		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	exec(t, ctx, conn, `SET ROLE createinfo_service`)
+	var head string
+	if err := conn.QueryRowContext(ctx, `SELECT hash FROM audit.lookup ORDER BY id DESC LIMIT 1`).Scan(&head); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(head + "junk"))
+	if _, err := conn.ExecContext(ctx, `INSERT INTO audit.lookup (at, request_id, way, outcome, keyed, prev_hash, hash)
+		VALUES (now(), 'junk', 'legacy', 'OK', true, $1, $2)`, head, hex.EncodeToString(sum[:])); err != nil {
+		t.Fatalf("insert as the service role: %v", err)
+	}
+	exec(t, ctx, conn, `RESET ROLE`)
+
+	if err := w.Write(ctx, &audit.Record{RequestID: "r2", Way: "legacy"}, "OK"); err != nil {
+		t.Fatal(err)
+	}
+	rows, notes := trail(t, db)
+	if want := []string{"legacy OK", "legacy OK", "legacy OK", "audit CHAIN_BREAK", "legacy OK"}; fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Fatalf("trail %q, want %q", rows, want)
+	}
+	if !strings.Contains(notes[3], "row 3's MAC does not hold") || seen.n.Load() != 1 {
+		t.Errorf("break note %q, %d counted", notes[3], seen.n.Load())
+	}
+
+	tx, err := db.BeginTx(ctx, nil) // the owner edits row 1 as well
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	exec(t, ctx, tx, `ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`)
+	if res, err := tx.ExecContext(ctx, `UPDATE audit.lookup SET outcome = 'INVALID_REQUEST' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("%d rows edited", n)
+	}
+	exec(t, ctx, tx, `ALTER TABLE audit.lookup ENABLE TRIGGER lookup_append_only`)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(ctx, db, chainKey, nil)
+	want := []string{"row 1 was altered", "row 3 was altered or forged", "row 4 records a break"}
+	if err == nil || len(rep.Breaks) != len(want) || rep.Rows != 5 {
+		t.Fatalf("verify: %+v, %v; want %d breaks in 5 rows", rep, err, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(rep.Breaks[i], w) {
+			t.Errorf("break %d: %q, want %q…", i, rep.Breaks[i], w)
+		}
 	}
 }

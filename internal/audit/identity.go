@@ -3,8 +3,30 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
+
+// identityColumns are migration 20's columns as the readers of the trail (Verify, judgeHead)
+// select them, into an identityRow.
+const identityColumns = `role, proof, asserted_agent, reveal_reason, array_to_string(flags, ','), array_to_string(customers, ',')`
+
+// identityRow receives identityColumns.
+type identityRow struct {
+	role, proof, asserted, reason, flags, customers string
+}
+
+// set copies the row's identity columns into r.
+func (i identityRow) set(r *Record) {
+	r.Role, r.Proof, r.AssertedAgent, r.RevealReason = i.role, i.proof, i.asserted, i.reason
+	r.Flags, r.Customers = nil, nil
+	if i.flags != "" {
+		r.Flags = strings.Split(i.flags, ",")
+	}
+	if i.customers != "" {
+		r.Customers = strings.Split(i.customers, ",")
+	}
+}
 
 // SetReveal records the reason an agent gave for revealApplication.
 func SetReveal(r *Record, reason string) {

@@ -13,6 +13,8 @@ import (
 type Observer interface {
 	AuditGroup(rows int, took time.Duration, err error)
 	AuditRefused()
+	// AuditChainBreak counts a break in the chain the writer found and recorded.
+	AuditChainBreak()
 }
 
 // Watch makes o observe the writer; call it before the first Write.
@@ -21,6 +23,12 @@ func (w *Writer) Watch(o Observer) { w.obs = o }
 func (w *Writer) observeGroup(rows int, start time.Time, err error) {
 	if w.obs != nil {
 		w.obs.AuditGroup(rows, time.Since(start), err)
+	}
+}
+
+func (w *Writer) observeBreak() {
+	if w.obs != nil {
+		w.obs.AuditChainBreak()
 	}
 }
 

@@ -46,10 +46,12 @@ func (w *Writer) append(ctx context.Context, prev string, rows []byte, level str
 	return lastID, head, err
 }
 
-// lost forgets the chain's head after a connection error.
+// lost forgets the chain's head after a connection error: the next group judges the head it
+// finds as a new process's first group does (its MAC only), since a promoted standby may
+// rightly lack the newest rows this writer committed.
 func (w *Writer) lost(error) {
 	w.mu.Lock()
-	w.head = ""
+	w.head, w.headID = "", 0
 	w.mu.Unlock()
 }
 

@@ -207,11 +207,14 @@ const MaxCredentialBytes = 8 << 10
 // Check returns the identity of r, or why it is refused.
 func (c *Checker) Check(r *http.Request) (Identity, *Refusal) {
 	agent := r.Header.Get("X-Agent-Id")
+	// An agent id is logged and stored in clear: one holding a phone or ID number is refused
+	// like a malformed one, never kept.
+	wellFormed := agentIDPattern.MatchString(agent) && !apperr.Personal(agent)
 	if !c.Enabled() {
 		if c.open != nil {
 			return *c.open, nil
 		}
-		if !agentIDPattern.MatchString(agent) {
+		if !wellFormed {
 			agent = ""
 		}
 		return Identity{AgentID: agent, Role: RoleIntegration, Proof: ProofNone}, nil
@@ -235,7 +238,7 @@ func (c *Checker) Check(r *http.Request) (Identity, *Refusal) {
 		id, no := c.tokens.Verify(r.Context(), secret)
 		if no == nil && agent != "" && agent != id.AgentID {
 			id.Asserted = agent
-			if !agentIDPattern.MatchString(agent) {
+			if !wellFormed { // never kept: it may hold a phone or ID number
 				id.Asserted = "(malformed)"
 			}
 		}
@@ -251,9 +254,9 @@ func (c *Checker) Check(r *http.Request) (Identity, *Refusal) {
 	if match == nil {
 		return Identity{}, unauthorized("wrong credentials")
 	}
-	if !agentIDPattern.MatchString(agent) {
+	if !wellFormed {
 		return Identity{KeyID: match.ID, Role: match.Role, Proof: ProofKey},
-			unauthorized("missing or malformed X-Agent-Id: name the agent making the lookup")
+			unauthorized("missing or malformed X-Agent-Id: name the agent making the lookup (never by a phone or ID number)")
 	}
 	return Identity{KeyID: match.ID, AgentID: agent, Role: match.Role, Proof: ProofKey}, nil
 }

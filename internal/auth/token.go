@@ -214,7 +214,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (id Identity, exp, nb
 		return fail(no)
 	}
 	var agent string
-	if json.Unmarshal(all[v.cfg.AgentClaim], &agent) != nil || !agentIDPattern.MatchString(agent) {
+	if json.Unmarshal(all[v.cfg.AgentClaim], &agent) != nil || !agentIDPattern.MatchString(agent) || apperr.Personal(agent) {
 		return fail(unauthorized("invalid token: claim " + v.cfg.AgentClaim + " is not an agent id"))
 	}
 	names, ok := roleNames(all[v.cfg.RolesClaim])

@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -110,6 +111,15 @@ type Config struct {
 	// REFUSED_WINDOW default 1m).
 	RefusedPerClient int
 	RefusedWindow    time.Duration
+	// RefusedTotal bounds the refused requests recorded one by one per RefusedWindow across
+	// every address; past it, all refusals are counted in one aggregated row per window
+	// (REFUSED_TOTAL, default 200, 0 no bound): a flood from many addresses adds a bounded
+	// number of rows too.
+	RefusedTotal int
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For is believed: a
+	// request from one of them is the client's the rightmost hop not in these (TRUSTED_PROXIES,
+	// comma-separated CIDRs or addresses, default none: nobody's header is believed).
+	TrustedProxies []netip.Prefix
 	// DBRole, when set, is the role every connection switches to (DB_ROLE, e.g.
 	// createinfo_service: reads the account schema, appends to the audit trail).
 	DBRole string
@@ -183,6 +193,8 @@ func parse(getenv func(string) string) (Config, error) {
 		BodyReadTimeout:      p.duration("BODY_READ_TIMEOUT", 2*time.Second),
 		RefusedPerClient:     p.int("REFUSED_PER_CLIENT", 10),
 		RefusedWindow:        p.duration("REFUSED_WINDOW", time.Minute),
+		RefusedTotal:         p.int("REFUSED_TOTAL", 200),
+		TrustedProxies:       p.prefixes("TRUSTED_PROXIES"),
 		AuditCheckpointEvery: p.duration("AUDIT_CHECKPOINT_INTERVAL", time.Minute),
 		MaxInFlight:          p.int("MAX_IN_FLIGHT", 64),
 		QueueWait:            p.duration("QUEUE_WAIT", time.Second),
@@ -260,6 +272,9 @@ func parse(getenv func(string) string) (Config, error) {
 	c.TimeZone = loc
 	if c.AuditChainKey == nil {
 		c.AuditChainKey = []byte(DevelopmentChainKey)
+	}
+	if c.RefusedTotal < 0 {
+		p.fail("REFUSED_TOTAL", strconv.Itoa(c.RefusedTotal), "set 0 (no bound) or a positive count such as 200")
 	}
 	if c.RefusedWindow <= 0 {
 		p.fail("REFUSED_WINDOW", c.RefusedWindow.String(), "set a positive duration such as 1m, or unset it for the default")
@@ -367,6 +382,27 @@ func (p *parser) duration(name string, def time.Duration) time.Duration {
 		p.fail(name, v, "set a duration such as 500ms or 5s")
 	}
 	return d
+}
+
+// prefixes reads comma-separated CIDRs; a bare address is its own /32 or /128.
+func (p *parser) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, v := range strings.Split(p.getenv(name), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		pf, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				p.fail(name, v, "set comma-separated CIDRs such as 10.0.0.0/8 or addresses, or unset it")
+				continue
+			}
+			pf = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, pf.Masked())
+	}
+	return out
 }
 
 // gcPercent reads a GOGC value: a percentage of at least 1, or "off" (-1).

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os/exec"
 	"slices"
@@ -143,6 +144,24 @@ func TestGCSettings(t *testing.T) {
 		_, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "GO_GC_PERCENT": bad[0], "GO_MEMORY_LIMIT": bad[1]}))
 		if err == nil {
 			t.Errorf("GO_GC_PERCENT=%q GO_MEMORY_LIMIT=%q accepted", bad[0], bad[1])
+		}
+	}
+}
+
+func TestRefusalSettings(t *testing.T) {
+	c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil || c.RefusedTotal != 200 || len(c.TrustedProxies) != 0 {
+		t.Fatalf("defaults: total %d, proxies %v, %v", c.RefusedTotal, c.TrustedProxies, err)
+	}
+	c, err = parse(env(map[string]string{"DATABASE_URL": "postgres://x/y", "REFUSED_TOTAL": "50",
+		"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}))
+	if err != nil || c.RefusedTotal != 50 || fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.0.2.7/32 2001:db8::/32]" {
+		t.Errorf("set: total %d, proxies %v, %v", c.RefusedTotal, c.TrustedProxies, err)
+	}
+	for _, bad := range []map[string]string{{"TRUSTED_PROXIES": "10.0.0.0/33"}, {"TRUSTED_PROXIES": "lb.internal"}, {"REFUSED_TOTAL": "-1"}} {
+		bad["DATABASE_URL"] = "postgres://x/y"
+		if _, err := parse(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
 		}
 	}
 }

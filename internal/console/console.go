@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -122,13 +123,24 @@ func Handler(manifest json.Marshaler, auth Auth) (http.Handler, error) {
 	assets[""] = assets["index.html"]
 	assets[""].cache = "no-store"
 	delete(assets, "index.html")
+	page := assets[""].body
+	if !bytes.Contains(page, []byte(`<script src="app.js"`)) {
+		return nil, fmt.Errorf("console: index.html lacks the script element a posted deep link goes before")
+	}
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		SecurityHeaders(h)
 		h.Set("Content-Security-Policy", csp) // the issuer's origin too, with sign-in
+		if r.Method == http.MethodPost && r.URL.Path == Path {
+			postedLink(w, r, page)
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			h.Set("Allow", "GET, HEAD")
+			if r.URL.Path == Path {
+				h.Set("Allow", "GET, HEAD, POST")
+			}
 			http.Error(w, "use GET", http.StatusMethodNotAllowed)
 			return
 		}
@@ -156,4 +168,37 @@ func newAsset(b []byte, ctype, cache string) *asset {
 	}
 	sum := sha256.Sum256(b)
 	return &asset{body: b, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, cache: cache}
+}
+
+// linkFields are the conditions a deep link may carry, as the page's form names them.
+var linkFields = []string{"phone", "idno", "seqNo"}
+
+// maxLinkBytes bounds a posted deep link's body: three short conditions.
+const maxLinkBytes = 4 << 10
+
+// linkMeta is where the page finds a posted deep link; app.js reads it and removes it.
+const linkMeta = `<meta name="createinfo-deep-link" content="`
+
+// postedLink answers a deep link posted by the telephony system (an HTML form with method
+// POST, fields phone, idno, seqNo, urlencoded) with the page, the conditions carried in a meta
+// element of the page. The address stays /console/: unlike ?phone=… or #phone=…, which
+// Chromium's history keeps whatever the page does after (TestDeepLinkHistory), a posted body is
+// not part of any URL the browser records.
+func postedLink(w http.ResponseWriter, r *http.Request, page []byte) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLinkBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "post the deep link as an urlencoded form of phone, idno, seqNo", http.StatusBadRequest)
+		return
+	}
+	link := url.Values{}
+	for _, f := range linkFields {
+		if v := r.PostForm.Get(f); v != "" {
+			link.Set(f, v)
+		}
+	}
+	meta := linkMeta + html.EscapeString(link.Encode()) + `">` + "\n"
+	out := bytes.Replace(page, []byte(`<script src="app.js"`), []byte(meta+`<script src="app.js"`), 1)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(out)
 }

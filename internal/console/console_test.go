@@ -68,8 +68,19 @@ func TestServedWithItsPolicy(t *testing.T) {
 	if resp, _ := get(t, env.URL+"/console"); resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/console/" {
 		t.Errorf("/console: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp, _ := env.Post(t, "/console/", "text/plain", "x"); resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST: %d", resp.StatusCode)
+	if resp, _ := env.Post(t, "/console/app.js", "text/plain", "x"); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST to an asset: %d", resp.StatusCode)
+	}
+	// A posted deep link: the page, the conditions in its meta element, escaped; nothing else
+	// of the body.
+	resp, posted := env.Post(t, "/console/", "application/x-www-form-urlencoded", `phone=0988123456&seqNo=%22%3E%3Cscript%3E&other=x`)
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Content-Security-Policy") == "" ||
+		!strings.Contains(string(posted), `<meta name="createinfo-deep-link" content="phone=0988123456&amp;seqNo=%22%3E%3Cscript%3E">`) ||
+		strings.Contains(string(posted), "other") {
+		t.Errorf("posted deep link: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := env.Post(t, "/console/", "application/x-www-form-urlencoded", strings.Repeat("x", 5000)); resp.StatusCode != 400 {
+		t.Errorf("an oversized posted link: %d", resp.StatusCode)
 	}
 
 	// The page's document hash comes from the manifest, which holds the console's documents

@@ -42,6 +42,7 @@ type Metrics struct {
 	auditCommit   prometheus.Histogram
 	auditFailures prometheus.Counter
 	auditRefused  prometheus.Counter
+	auditBreaks   prometheus.Counter
 	// The audit trail's protection against a failover (internal/standby).
 	auditStandby   prometheus.Histogram
 	syncStandbys   prometheus.Gauge
@@ -133,6 +134,10 @@ func New() *Metrics {
 		Name: "createinfo_audit_refusals_total",
 		Help: "Lookups whose audit row could not be written, answered SERVICE_UNAVAILABLE without their data (fail closed).",
 	})
+	m.auditBreaks = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "createinfo_audit_chain_breaks_total",
+		Help: "Breaks in the audit chain the writer found (a head it did not leave and no other writer's row explains) and recorded in a CHAIN_BREAK row.",
+	})
 	m.auditStandby = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "createinfo_audit_standby_commit_duration_seconds",
 		Help: "Time of one audit transaction that waited for a synchronous standby to confirm its commit " +
@@ -165,7 +170,7 @@ func New() *Metrics {
 	}, []string{"replica"})
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight, m.statements, m.queueWait, m.refused,
 		m.batchSize, m.batchTime, m.batchError, m.codeCache, m.auditRows, m.auditGroup, m.auditCommit,
-		m.auditFailures, m.auditRefused, m.auditStandby, m.syncStandbys, m.primaryChanges, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall, newThresholds(m)} {
+		m.auditFailures, m.auditRefused, m.auditBreaks, m.auditStandby, m.syncStandbys, m.primaryChanges, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall, newThresholds(m)} {
 		f(c)
 	}
 	return m

@@ -108,3 +108,11 @@ func (m *Metrics) ReplicaFailover(replica string) {
 	}
 	m.replicaFall.WithLabelValues(replica).Inc()
 }
+
+// AuditChainBreak counts a break in the audit chain the writer recorded (audit.Observer).
+func (m *Metrics) AuditChainBreak() {
+	if m == nil {
+		return
+	}
+	m.auditBreaks.Inc()
+}

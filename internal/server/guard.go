@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"createinfo/internal/apperr"
@@ -33,10 +35,11 @@ func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code,
 // per address and interval instead of a row each. Every other request gets exactly one row,
 // written before its response leaves: by the executor for those that reach it, by auditWriter
 // for those refused on the way (body, method, admission).
-func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn, log *slog.Logger, next http.Handler) http.Handler {
+func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []netip.Prefix, way wayIn, log *slog.Logger, next http.Handler) http.Handler {
+	const tooMany = "too many refused requests from this address; try again later"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
-		addr := clientAddr(r)
+		addr := clientAddr(r, proxies)
 		rec := &audit.Record{At: time.Now(), RequestID: info.id, ServerRequestID: info.serverID, ClientAddr: addr, Way: way.name}
 		id, no := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
@@ -45,10 +48,17 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, way wayIn,
 		if no != nil {
 			info.refusal = no.Reason
 		}
-		if no != nil && id.Proof == "" && !lim.allow(addr) { // proven credentials are never aggregated
+		verdict := record
+		if no != nil && id.Proof == "" { // proven credentials (a key, a token) are never aggregated
+			verdict = lim.allow(addr)
+		}
+		if verdict == counted {
 			info.outcome = apperr.TooManyRequests.String()
-			way.reject(w, apperr.TooManyRequests, "too many refused requests from this address; try again later")
+			way.reject(w, apperr.TooManyRequests, tooMany)
 			return
+		}
+		if verdict == firstOver { // recorded on its own row, like a 401, before it is answered
+			no = &auth.Refusal{Code: apperr.TooManyRequests, Reason: tooMany}
 		}
 		if no == nil {
 			r = r.WithContext(auth.NewContext(r.Context(), id))
@@ -135,10 +145,41 @@ func (w *auditWriter) send() {
 // Unwrap lets http.ResponseController reach the connection (read deadlines).
 func (w *auditWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func clientAddr(r *http.Request) string {
+// clientAddr is the address of the request's client: the connection's peer, unless the peer
+// is one of proxies (the load balancers of TRUSTED_PROXIES). Then X-Forwarded-For is read from
+// the right, each hop appended by the proxy that received it, past the trusted ones: the first
+// hop that is not a trusted proxy is the client; whatever a client wrote further left is its
+// own claim and never believed. A hop that is not an address ends the walk at the proxy that
+// passed it on.
+func clientAddr(r *http.Request, proxies []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !trusted(peer, proxies) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		peer = hop.Unmap()
+		if !trusted(peer, proxies) {
+			break
+		}
+	}
+	return peer.String()
+}
+
+func trusted(a netip.Addr, proxies []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -10,21 +11,26 @@ import (
 	"createinfo/internal/audit"
 )
 
-// limiter bounds the refused (unauthenticated) requests one client address may have recorded
-// one by one: the first limit in each window get their own audit row and 401; the rest are
-// answered 429 and counted, and each address's count becomes one aggregated row (attempts =
-// the count) when its window ends. An unauthenticated flood therefore adds at most limit + 1
-// rows per address and window, and every attempt is still accounted for. Authenticated
-// requests never pass through it.
+// limiter bounds the refused (unauthenticated) requests recorded one by one: per client (an
+// IPv4 address, or an IPv6 client's /64, which one host commonly holds whole) the first limit in
+// each window get their own audit row and 401, and across all clients at most total do. The
+// rest are answered 429 and counted: the first 429 of each client's window is recorded on its
+// own row at once (so that a crash loses at most the count, never the fact), and the count of
+// the others becomes one aggregated row (attempts = the count) when the window ends. Past the
+// total, every client's refusals go to one entry for all ("*"). A flood from one address or a
+// thousand therefore adds a bounded number of rows per window, and every attempt is still
+// accounted for. Authenticated requests never pass through it.
 type limiter struct {
-	limit  int
-	window time.Duration
-	writer *audit.Writer
-	log    *slog.Logger
+	limit, total int
+	window       time.Duration
+	writer       *audit.Writer
+	log          *slog.Logger
 
-	mu      sync.Mutex
-	clients map[string]*window
-	writing sync.WaitGroup // aggregated rows being written
+	mu       sync.Mutex
+	clients  map[string]*window
+	recorded int       // refusals recorded one by one in the global window
+	since    time.Time // the global window's start
+	writing  sync.WaitGroup
 }
 
 type window struct {
@@ -36,44 +42,81 @@ type window struct {
 // maxClients bounds the limiter's memory; addresses past it share one entry.
 const maxClients = 100_000
 
-// overflowAddr is the entry of the addresses past maxClients.
+// overflowAddr is the entry of the addresses past maxClients or past the total.
 const overflowAddr = "*"
 
-func newLimiter(limit int, every time.Duration, w *audit.Writer, log *slog.Logger) *limiter {
+func newLimiter(limit, total int, every time.Duration, w *audit.Writer, log *slog.Logger) *limiter {
 	if limit <= 0 || every <= 0 {
 		return nil
 	}
-	return &limiter{limit: limit, window: every, writer: w, log: log, clients: map[string]*window{}}
+	return &limiter{limit: limit, total: total, window: every, writer: w, log: log, clients: map[string]*window{}}
 }
 
-// allow counts one refused request from addr and reports whether it may be recorded and
-// answered on its own (false: answer 429, it is counted in the aggregated row).
-func (l *limiter) allow(addr string) bool {
+// clientKey is what the limiter counts addr under: an IPv6 client's /64, an IPv4 address as
+// it is.
+func clientKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
+}
+
+// verdict is what allow decides for one refused request.
+type verdict int
+
+const (
+	record    verdict = iota // answer 401 on its own row
+	firstOver                // the window's first past the limit: 429, on its own row, at once
+	counted                  // 429, counted in the window's aggregated row
+)
+
+// allow counts one refused request from addr and says how it is answered and recorded.
+func (l *limiter) allow(addr string) verdict {
 	if l == nil {
-		return true
+		return record
 	}
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.clients[addr]
+	if now.Sub(l.since) >= l.window {
+		l.since, l.recorded = now, 0
+	}
+	key := clientKey(addr)
+	if l.total > 0 && l.recorded >= l.total {
+		key = overflowAddr // past the total, all clients are one
+	}
+	b := l.clients[key]
 	if b == nil && len(l.clients) >= maxClients {
-		addr = overflowAddr
-		b = l.clients[addr]
+		key = overflowAddr
+		b = l.clients[key]
 	}
 	if b != nil && now.Sub(b.start) >= l.window {
-		l.emit(addr, *b)
+		l.emit(key, *b)
 		b = nil
 	}
 	if b == nil {
 		b = &window{start: now}
-		l.clients[addr] = b
+		l.clients[key] = b
 	}
 	b.refused++
-	if b.refused <= l.limit {
-		return true
+	first := l.limit + 1 // the entry's first refusal past the limit
+	if key == overflowAddr {
+		first = 1 // the entry for all: every refusal is past a limit
+	}
+	switch {
+	case b.refused < first:
+		l.recorded++
+		return record
+	case b.refused == first:
+		return firstOver
 	}
 	b.suppressed++
-	return false
+	return counted
 }
 
 // emit writes the aggregated row of a finished window, if it suppressed anything. It is

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
 	"createinfo/tools/dbtest"
@@ -71,5 +72,28 @@ func TestBusyAnswersFast(t *testing.T) {
 	}
 	if st := release(); st != 200 {
 		t.Errorf("the held lookup: %d", st)
+	}
+}
+
+// TestOneAdmissionBudget: MAX_IN_FLIGHT is one budget for the process. With the only slot
+// held by a legacy lookup, a GraphQL request (one that needs no database) is refused after
+// the queue wait like a second legacy one; once the slot is free, both are served.
+func TestOneAdmissionBudget(t *testing.T) {
+	env := servertest.New(t, func(o *server.Options) {
+		o.MaxInFlight, o.QueueWait, o.RequestTimeout = 1, 200*time.Millisecond, 10*time.Second
+	})
+	typename := func() apperr.Code { return env.GraphQL(t, "{ __typename }", nil, nil).Code() }
+	release := holdLookup(t, env)
+	if code := typename(); code != apperr.ServiceUnavailable {
+		t.Errorf("GraphQL while a legacy lookup holds the only slot: %q, want SERVICE_UNAVAILABLE", code)
+	}
+	if resp, body := env.Post(t, legacy.Path, "application/json", `{"phone":"0988123456"}`); resp.StatusCode != 503 {
+		t.Errorf("legacy while a legacy lookup holds the only slot: %d %s", resp.StatusCode, body)
+	}
+	if st := release(); st != 200 {
+		t.Errorf("the held lookup: %d", st)
+	}
+	if code := typename(); code != "" {
+		t.Errorf("GraphQL with the slot free: %q", code)
 	}
 }

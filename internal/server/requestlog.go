@@ -20,10 +20,10 @@ import (
 var requestIDPattern = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 
 // callerRequestID is the caller's X-Request-Id when it may be kept: well formed and holding
-// nothing shaped like a phone or ID number (a caller that correlates by customer would
+// nothing shaped like a phone or ID number, separators removed (a caller that correlates by customer would
 // otherwise put one in the log and, in clear, in the audit row). Else the server's id.
 func callerRequestID(id, serverID string) string {
-	if !requestIDPattern.MatchString(id) || apperr.Redact(id) != id {
+	if !requestIDPattern.MatchString(id) || apperr.Personal(id) {
 		return serverID
 	}
 	return id
@@ -49,18 +49,14 @@ func infoFrom(ctx context.Context) *requestInfo {
 
 // logRequests writes one line per request: request ids, trace id, key and agent, way in,
 // status, outcome, duration and SQL statement count, and hands the same figures to m. It never
-// logs bodies or query conditions: they hold ID and phone numbers. Every answer is marked not
-// to be cached or content-sniffed.
+// logs bodies or query conditions: they hold ID and phone numbers.
 func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		done := m.Start(way) // metrics hook
 		info := &requestInfo{serverID: newRequestID()}
 		info.id = callerRequestID(r.Header.Get("X-Request-Id"), info.serverID)
-		h := w.Header()
-		h.Set("X-Request-Id", info.id)
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Request-Id", info.id)
 		ctx, statements := database.WithStatementCounter(context.WithValue(r.Context(), infoKey{}, info))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,12 +56,17 @@ type Options struct {
 	// counted in one aggregated audit row per address and window (0: no limit).
 	RefusedPerClient int
 	RefusedWindow    time.Duration
+	// RefusedTotal bounds the refused requests recorded one by one per RefusedWindow across all
+	// addresses; the rest are counted in one aggregated row per window (0: no bound).
+	RefusedTotal int
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see clientAddr).
+	TrustedProxies []netip.Prefix
 	// Done, when closed, writes the aggregated rows of the windows still open and stops the
 	// limiter's background work (nil: never); Background, when set, counts that work, so that
 	// the caller can wait for it after closing Done.
 	Done       <-chan struct{}
 	Background *sync.WaitGroup
-	// MaxInFlight bounds the lookups running at once (0: no bound); one that cannot start
+	// MaxInFlight bounds the lookups running at once, both ways in together (0: no bound); one that cannot start
 	// within QueueWait answers SERVICE_UNAVAILABLE.
 	MaxInFlight int
 	QueueWait   time.Duration
@@ -113,7 +119,7 @@ func New(o Options) http.Handler {
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.Log)
 
-	lim := newLimiter(o.RefusedPerClient, o.RefusedWindow, o.Audit, o.Log)
+	lim := newLimiter(o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, o.Audit, o.Log)
 	if o.Background != nil {
 		o.Background.Add(1)
 	}
@@ -137,6 +143,7 @@ func New(o Options) http.Handler {
 	if o.Audit != nil && o.Metrics != nil {
 		o.Audit.Watch(o.Metrics)
 	}
+	inFlight := newSlots(o.MaxInFlight) // one budget for both ways in
 	lookup := func(way wayIn, h http.Handler) http.Handler {
 		withLoaders := source.Middleware(h)
 		bounded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -149,7 +156,7 @@ func New(o Options) http.Handler {
 			refuse(w, r, way, apperr.ServiceUnavailable, "the service is busy; try again shortly")
 		}
 		// Metrics hooks: the admission wait measured around admit, in-flight inside it.
-		admitted := o.Metrics.Queued(admit(o.MaxInFlight, o.QueueWait, busy, o.Metrics.Admitted(way.name, bounded)))
+		admitted := o.Metrics.Queued(inFlight.admit(o.QueueWait, busy, o.Metrics.Admitted(way.name, bounded)))
 		body := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, bad := reqbody.Read(w, r, o.MaxBodyBytes, o.BodyReadTimeout)
 			if bad != nil {
@@ -163,11 +170,11 @@ func New(o Options) http.Handler {
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
-		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, way, o.Log, body)))
+		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log, body)))
 	}
 	// Another method than POST is answered METHOD_NOT_ALLOWED, authenticated and recorded.
 	wrongMethod := func(way wayIn) http.Handler {
-		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, way, o.Log,
+		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log,
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", http.MethodPost)
 				refuse(w, r, way, apperr.MethodNotAllowed, "use POST")
@@ -188,7 +195,7 @@ func New(o Options) http.Handler {
 	if o.Draining == nil {
 		o.Draining = new(atomic.Bool)
 	}
-	mux.Handle("GET /readyz", readiness(o.DB, o.Draining, o.Replicas, o.Standby, o.Auth.Tokens()))
+	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit, o.Standby), o.Draining, o.Replicas, o.Auth.Tokens()))
 	consoleHandler, err := console.Handler(trusted, o.Console)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -212,12 +219,43 @@ func TrustedDocuments() *graph.Manifest {
 	return m
 }
 
-// readiness answers 200 while the database answers a ping within a second, 503 otherwise,
-// while the server drains, and while lookups are refused for want of a synchronous standby
-// (AUDIT_REQUIRE_SYNC_STANDBY: the body says why). With tokens, it also says whether the
-// identity provider's keys can be fetched: while they cannot, the instance stays ready (tokens
-// signed by the cached keys are still accepted, only a new key is refused), and a line says so.
-func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, sync *standby.Watch, tokens *auth.Verifier) http.Handler {
+// readyCheck is one condition of readiness: "" while it holds, else why not, a line of
+// /readyz's 503. The conditions are a list so that each concern adds its own.
+type readyCheck func(ctx context.Context) string
+
+// readyChecks are the conditions of readiness: the primary answers a ping; the audit trail can
+// be written (every lookup needs its row: without it each would be refused); a synchronous
+// standby confirms the primary's commits when AUDIT_REQUIRE_SYNC_STANDBY asks for one.
+func readyChecks(db *gorm.DB, w *audit.Writer, sync *standby.Watch) []readyCheck {
+	checks := []readyCheck{func(ctx context.Context) string {
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.PingContext(ctx)
+		}
+		if err != nil {
+			return "database unreachable"
+		}
+		return ""
+	}}
+	if w != nil {
+		checks = append(checks, func(ctx context.Context) string {
+			if w.Ready(ctx) != nil {
+				return "audit trail not writable"
+			}
+			return ""
+		})
+	}
+	return append(checks, func(context.Context) string {
+		_, why := sync.Ready()
+		return why
+	})
+}
+
+// readiness answers 200 while every check holds within a second, 503 with a line for each
+// that does not otherwise, and 503 while the server drains. With tokens, a line also says
+// whether the identity provider's keys can be fetched: while they cannot, the instance stays
+// ready (tokens signed by the cached keys are still accepted, only a new key is refused).
+func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -227,18 +265,17 @@ func readiness(db *gorm.DB, draining *atomic.Bool, replicas *replica.Set, sync *
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()
-		sqlDB, err := db.DB()
-		if err == nil {
-			err = sqlDB.PingContext(ctx)
+		var failed []string
+		for _, check := range checks {
+			if why := check(ctx); why != "" {
+				failed = append(failed, why+"\n")
+			}
 		}
-		if err != nil {
+		if len(failed) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unreachable\n"))
-			return
-		}
-		if ok, why := sync.Ready(); !ok {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(why + "\n"))
+			for _, f := range failed {
+				w.Write([]byte(f))
+			}
 			return
 		}
 		w.Write([]byte("ready\n"))

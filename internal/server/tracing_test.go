@@ -253,3 +253,35 @@ func BenchmarkLegacyLookupObservability(b *testing.B) {
 		})
 	}
 }
+
+// TestPersonalOperationNameNotTraced: an operation named with an ID number or phone, separators
+// or not, names neither the span nor its graphql.operation.name attribute, exactly as the
+// audit row leaves its operation empty; an ordinary name is kept in all three.
+func TestPersonalOperationNameNotTraced(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	env := servertest.New(t, func(o *server.Options) { o.Tracer = tp })
+	names := []string{"A123456789", "N_123_456_789", "phone_0988_123_456", "Q"}
+	for _, name := range names {
+		env.Post(t, "/graphql", "application/json", `{"query":"query `+name+` { __typename }"}`)
+	}
+	tp.ForceFlush(t.Context())
+	var ops []string
+	for _, s := range exp.GetSpans() {
+		if strings.HasPrefix(s.Name, "graphql.query") {
+			ops = append(ops, s.Name+"|"+attr(s, "graphql.operation.name"))
+		}
+	}
+	if want := "graphql.query| graphql.query| graphql.query| graphql.query Q|Q"; strings.Join(ops, " ") != want {
+		t.Errorf("operation spans %q, want %q", strings.Join(ops, " "), want)
+	}
+	db, err := sql.Open("pgx", env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got string
+	if err := db.QueryRow(`SELECT string_agg(operation, ',' ORDER BY id) FROM audit.lookup`).Scan(&got); err != nil || got != ",,,Q" {
+		t.Errorf("audit operations %q (%v), want \",,,Q\"", got, err)
+	}
+}

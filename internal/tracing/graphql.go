@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"context"
-	"regexp"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -36,24 +35,14 @@ var _ interface {
 func (*Extension) ExtensionName() string                   { return "Tracing" }
 func (*Extension) Validate(graphql.ExecutableSchema) error { return nil }
 
-// namePattern bounds an operation name taken from a client's document.
-var namePattern = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
-
 // InterceptOperation spans the operation from execution to the response it hands the
 // transport (the audit row included): "graphql.query GetCreateInfo".
 func (e *Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	kind, name := "query", ""
-	if oc := graphql.GetOperationContext(ctx); oc != nil {
-		name = oc.OperationName
-		if oc.Operation != nil {
-			kind = string(oc.Operation.Operation)
-			if name == "" {
-				name = oc.Operation.Name
-			}
-		}
-	}
-	if !namePattern.MatchString(name) {
-		name = ""
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil {
+		// As the audit row names it (apperr.OperationName is the one rule of both): the
+		// document's operation, never a long name or one shaped like a phone or ID number.
+		kind, name = string(oc.Operation.Operation), apperr.OperationName(oc.Operation.Name)
 	}
 	spanName := "graphql." + kind
 	attrs := []attribute.KeyValue{attribute.String("graphql.operation.type", kind)}

@@ -132,7 +132,7 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	})
 	h := server.New(o)
 	// The service counts statements for its request log; this outer counter sees them too.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.entered.Add(1)
 		ctx, n := database.WithStatementCounter(r.Context())
 		h.ServeHTTP(w, r.WithContext(ctx))
@@ -140,6 +140,9 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		e.statements = append(e.statements, n.Load())
 		e.mu.Unlock()
 	}))
+	server.Harden(srv.Config) // as cmd/server serves it
+	srv.Listener = server.Listen(srv.Listener)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e

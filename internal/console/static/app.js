@@ -584,25 +584,47 @@
       if (retry) lookup(retry);
     });
 
-    // Deep link: /console/?phone=0988123456 (also idno, seqNo). The conditions leave the
-    // address bar (and so the browser history) once read.
-    const params = new URLSearchParams(location.search);
+    // Deep link (read by deepLink below, before anything else ran).
     let linked = false;
     for (const f of FIELDS) {
-      const v = params.get(f);
+      const v = deepLink.get(f);
       if (v !== null) {
         $('#' + f).value = v;
         linked = true;
       }
     }
-    if (location.search) history.replaceState(null, '', location.pathname);
     if (back) { // the conditions looked up when sign-in was needed
       for (const f of FIELDS) $('#' + f).value = back[f] || '';
       linked = true;
     }
     if (linked) lookup(formConditions());
     else $('#phone').focus();
+    // A fragment link opened in the console's own window (target="createinfo-console") while it
+    // shows /console/ does not load the page again: read and clear it here too.
+    window.addEventListener('hashchange', () => {
+      const link = new URLSearchParams(location.hash.slice(1));
+      history.replaceState(null, '', location.pathname);
+      if (!FIELDS.some((f) => link.get(f) !== null)) return;
+      for (const f of FIELDS) $('#' + f).value = link.get(f) || '';
+      lookup(formConditions());
+    });
   }
+
+  // Deep link: posted to /console/ (the server puts it in a meta element), /console/#phone=…
+  // or /console/?phone=… (also idno, seqNo). Read and removed from the page and the address bar
+  // as soon as the script runs, before the page requests anything. What the browser's history
+  // keeps of each form is in the README (TestDeepLinkHistory): only the posted one stays out.
+  const deepLink = (() => {
+    const params = new URLSearchParams(location.search);
+    for (const [k, v] of new URLSearchParams(location.hash.slice(1))) params.set(k, v);
+    const posted = document.querySelector('meta[name="createinfo-deep-link"]');
+    if (posted) {
+      for (const [k, v] of new URLSearchParams(posted.content)) params.set(k, v);
+      posted.remove();
+    }
+    if (location.search || location.hash) history.replaceState(null, '', location.pathname);
+    return params;
+  })();
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

@@ -19,6 +19,8 @@
   ];
 
   let cfg = { reveal: false };
+  // The provider's answer, read before app.js clears the address bar of its deep link.
+  const returned = new URLSearchParams(location.search);
   let meta = null;
 
   const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -66,9 +68,8 @@
   // finish completes a sign-in when the provider sent the browser back: the conditions saved
   // before it, or null.
   async function finish() {
-    const p = new URLSearchParams(location.search);
+    const p = returned;
     if (!p.has('code') && !p.has('error')) return null;
-    history.replaceState(null, '', location.pathname);
     const pending = stored(PENDING);
     sessionStorage.removeItem(PENDING);
     if (!p.get('code') || !pending || pending.state !== p.get('state')) return null;
