@@ -34,6 +34,7 @@ type requestInfo struct {
 	id                    string // the caller's X-Request-Id when well-formed, else serverID
 	serverID              string // the server's own unique id of the request, whatever the caller sent
 	keyID, agent, outcome string
+	refusal               string // why authentication refused the request (never the credentials)
 }
 
 type infoKey struct{}
@@ -61,7 +62,7 @@ func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Han
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		done(info.outcome, sw.status, statements.Load())
 		log.InfoContext(ctx, "request", "request_id", info.id, "server_request_id", info.serverID, "trace_id", tracing.TraceID(ctx),
-			"key_id", info.keyID, "agent", info.agent,
+			"key_id", info.keyID, "agent", info.agent, "refusal", info.refusal,
 			"way", way, "status", sw.status, "outcome", info.outcome,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "statements", statements.Load())
 	})

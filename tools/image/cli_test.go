@@ -21,8 +21,8 @@ import (
 // migrate and seed would fill, and a free port the server would hold), an unknown flag exits 2
 // with the usage.
 func TestEveryCommandHelp(t *testing.T) {
-	if len(commands) != 9 {
-		t.Fatalf("found commands %v, want the 9 of cmd/ and tools/cmd/", commands)
+	if len(commands) != 10 {
+		t.Fatalf("found commands %v, want the 10 of cmd/ and tools/cmd/", commands)
 	}
 	admin := dbtest.SQL(t, os.Getenv("DATABASE_URL"))
 	const name = "createinfo_test_help_acts_not"
