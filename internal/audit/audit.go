@@ -324,7 +324,7 @@ func (w *Writer) writeGroup(group []pending) error {
 			w.o.Log.Error("audit: the chain's head is not the one this writer left, and nothing explains it",
 				"expected_id", prevID, "found_id", found.id, "why", why)
 			w.observeBreak() // metrics hook
-			id := newID()
+			id := NewID()
 			recs = append([]*Record{{At: time.Now().UTC().Truncate(time.Microsecond), RequestID: id, ServerRequestID: id,
 				Way: "audit", Outcome: ChainBreak, Attempts: 1, SeqNos: []string{}, Note: note}}, recs...)
 		}
@@ -408,11 +408,19 @@ func splitSeqNos(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// newID is a random id for a row the writer writes of its own accord.
-func newID() string {
+// NewID is a random id of 24 hex digits: the server's own request id and the id of a row the
+// writer writes of its own accord. About one random id in a hundred holds ten digits starting
+// 09 somewhere, which apperr.Personal (rightly) reads as a phone number in a caller's id; the
+// server's own ids are drawn again until they are not, so that no id it logs, echoes or stores
+// ever looks like personal data.
+func NewID() string {
 	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	for {
+		rand.Read(b)
+		if id := hex.EncodeToString(b); !apperr.Personal(id) {
+			return id
+		}
+	}
 }
 
 // readyLockWait bounds how long Ready waits for the lock an INSERT takes: a table locked longer

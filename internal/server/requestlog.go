@@ -2,14 +2,13 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"time"
 
 	"createinfo/internal/apperr"
+	"createinfo/internal/audit"
 	"createinfo/internal/database"
 	"createinfo/internal/metrics"
 	"createinfo/internal/tracing"
@@ -54,7 +53,7 @@ func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Han
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		done := m.Start(way) // metrics hook
-		info := &requestInfo{serverID: newRequestID()}
+		info := &requestInfo{serverID: audit.NewID()}
 		info.id = callerRequestID(r.Header.Get("X-Request-Id"), info.serverID)
 		w.Header().Set("X-Request-Id", info.id)
 		ctx, statements := database.WithStatementCounter(context.WithValue(r.Context(), infoKey{}, info))
@@ -66,12 +65,6 @@ func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Han
 			"way", way, "status", sw.status, "outcome", info.outcome,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "statements", statements.Load())
 	})
-}
-
-func newRequestID() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 type statusWriter struct {
