@@ -131,7 +131,7 @@ func TestConfigErrorsOnePerLine(t *testing.T) {
 			t.Errorf("%s: %v\n%s", c.name, err, out)
 			continue
 		}
-		for i, name := range []string{"AUDIT_CHAIN_KEY ", "API_KEYS ", "AUDIT_HMAC_KEY ", "DATABASE_URL "} {
+		for i, name := range []string{"AUDIT_CHAIN_KEY ", "OIDC_ISSUER or API_KEYS ", "AUDIT_HMAC_KEY ", "DATABASE_URL "} {
 			if !strings.HasPrefix(lines[i+1], "  "+name) {
 				t.Errorf("%s: line %d %q, want the setting %s first", c.name, i+1, lines[i+1], name)
 			}

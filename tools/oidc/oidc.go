@@ -110,6 +110,9 @@ func Dir() string {
 // the test ends.
 func Start(t testing.TB, cfg Config, keys ...Key) *Provider {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the OpenID Provider process (and PostgreSQL): not under -short")
+	}
 	if _, err := os.Stat(filepath.Join(Dir(), "node_modules", "oidc-provider")); err != nil {
 		t.Fatal("oidc: the provider's packages are missing: run scripts/oidc.sh (make test does)")
 	}
