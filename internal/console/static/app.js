@@ -534,14 +534,17 @@
   }
 
   async function start() {
-    // For the browser tests: lookups finished, and the last one's time to paint.
-    window.createinfoConsole = { completed: 0, lastPaintMs: null, lastLayoutMs: null };
-    const back = window.consoleAuth ? await window.consoleAuth.ready : null; // a sign-in finished
-    showWho();
+    // The search is taken over before anything is awaited: a submit while the sign-in is still
+    // settling waits for it here. (Before this script runs, the form itself posts to /console/,
+    // the CTI's way in, so that typed numbers never go into an address or the history.)
+    const signedIn = window.consoleAuth ? window.consoleAuth.ready : Promise.resolve(null);
     $('#search').addEventListener('submit', (e) => {
       e.preventDefault();
-      lookup(formConditions());
+      const c = formConditions();
+      signedIn.then(() => lookup(c));
     });
+    const back = await signedIn; // a sign-in finished
+    showWho();
     // The overview: a click (or Enter) jumps to the card; ↑/↓ move between the lines.
     $('#overview-list').addEventListener('click', (e) => {
       const b = e.target.closest('button.ov-line');
@@ -583,6 +586,10 @@
       pendingRetry = null;
       if (retry) lookup(retry);
     });
+
+    // For the browser tests: set once every handler is in place (their signal that the page is
+    // ready); then lookups finished, and the last one's time to paint.
+    window.createinfoConsole = { completed: 0, lastPaintMs: null, lastLayoutMs: null };
 
     // Deep link (read by deepLink below, before anything else ran).
     let linked = false;
