@@ -30,7 +30,7 @@ func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code,
 }
 
 // guard authenticates a request and starts its audit record. A refused request is recorded
-// and answered 401 UNAUTHORIZED, unless it has no valid key and its address has sent more
+// and answered 401 UNAUTHORIZED (403 FORBIDDEN for valid credentials without a known role), unless it has no valid key and its address has sent more
 // refused requests than the limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
 // per address and interval instead of a row each. Every other request gets exactly one row,
 // written before its response leaves: by the executor for those that reach it, by auditWriter
@@ -41,11 +41,15 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []
 		info := infoFrom(r.Context())
 		addr := clientAddr(r, proxies)
 		rec := &audit.Record{At: time.Now(), RequestID: info.id, ServerRequestID: info.serverID, ClientAddr: addr, Way: way.name}
-		id, why := checker.Check(r)
+		id, no := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
+		rec.Role, rec.Proof, rec.AssertedAgent = id.Role, id.Proof, id.Asserted
 		info.keyID, info.agent = id.KeyID, id.AgentID
+		if no != nil {
+			info.refusal = no.Reason
+		}
 		verdict := record
-		if why != "" && id.KeyID == "" { // a valid key is never aggregated
+		if no != nil && id.Proof == "" { // proven credentials (a key, a token) are never aggregated
 			verdict = lim.allow(addr)
 		}
 		if verdict == counted {
@@ -54,15 +58,14 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []
 			return
 		}
 		if verdict == firstOver { // recorded on its own row, like a 401, before it is answered
-			why = ""
+			no = &auth.Refusal{Code: apperr.TooManyRequests, Reason: tooMany}
+		}
+		if no == nil {
+			r = r.WithContext(auth.NewContext(r.Context(), id))
 		}
 		if writer == nil {
-			if verdict == firstOver {
-				refuse(w, r, way, apperr.TooManyRequests, tooMany)
-				return
-			}
-			if why != "" {
-				refuse(w, r, way, apperr.Unauthorized, why)
+			if no != nil {
+				refuse(w, r, way, no.Code, no.Reason)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -70,12 +73,9 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []
 		}
 		aw := &auditWriter{ResponseWriter: w, ctx: r.Context(), rec: rec, writer: writer, log: log}
 		r = r.WithContext(audit.NewContext(r.Context(), rec))
-		switch {
-		case verdict == firstOver:
-			refuse(aw, r, way, apperr.TooManyRequests, tooMany)
-		case why != "":
-			refuse(aw, r, way, apperr.Unauthorized, why)
-		default:
+		if no != nil {
+			refuse(aw, r, way, no.Code, no.Reason)
+		} else {
 			next.ServeHTTP(aw, r)
 		}
 		aw.send() // a request answered with a status only, or not at all (its client left)

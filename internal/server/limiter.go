@@ -125,7 +125,7 @@ func (l *limiter) emit(addr string, b window) {
 	if b.suppressed == 0 || l.writer == nil {
 		return
 	}
-	id := newRequestID()
+	id := audit.NewID()
 	rec := &audit.Record{At: b.start, RequestID: id, ServerRequestID: id, ClientAddr: addr, Way: "*",
 		Attempts: b.suppressed}
 	l.writing.Add(1)
