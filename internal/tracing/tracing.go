@@ -79,8 +79,12 @@ func Setup(ctx context.Context) (tp trace.TracerProvider, shutdown func(context.
 		opts = append(opts, sdktrace.WithSampler(unrecorded{}))
 	}
 	provider := sdktrace.NewTracerProvider(opts...)
-	otel.SetTracerProvider(provider)
-	return provider, provider.Shutdown, nil
+	var p trace.TracerProvider = provider
+	if !exported {
+		p = unexported{provider}
+	}
+	otel.SetTracerProvider(p)
+	return p, provider.Shutdown, nil
 }
 
 // unrecorded is the sampler when no exporter takes spans: every span keeps its trace id (the
@@ -96,16 +100,31 @@ func (unrecorded) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingR
 
 func (unrecorded) Description() string { return "Unrecorded{no exporter}" }
 
+// unexported is the provider when no exporter takes spans (its sampler is unrecorded):
+// Handler then gives each request a span of its own without otelhttp's attributes, body and
+// writer wrappers, which nothing would read.
+type unexported struct{ *sdktrace.TracerProvider }
+
 // propagator reads and writes W3C trace context and baggage headers.
 var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 
 // Handler gives each request through next a server span named "POST <route>", continuing
-// the caller's trace when it sends a traceparent header.
+// the caller's trace when it sends a traceparent header: otelhttp's, or, when no exporter
+// takes spans (Setup's unexported provider), a bare span that only carries the ids.
 func Handler(tp trace.TracerProvider, route string, next http.Handler) http.Handler {
 	if tp == nil {
 		return next
 	}
 	name := "POST " + route
+	if _, quiet := tp.(unexported); quiet {
+		tracer := tp.Tracer(Name)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+			ctx, span := tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer))
+			defer span.End()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
 	return otelhttp.NewHandler(next, name,
 		otelhttp.WithTracerProvider(tp),
 		otelhttp.WithPropagators(propagator),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -76,6 +78,14 @@ func TestNoExporterRecordsNothing(t *testing.T) {
 		ctx, span := tp.Tracer("t").Start(context.Background(), "lookup")
 		if TraceID(ctx) == "" || span.IsRecording() {
 			t.Errorf("exporter %q: trace id %q, recording %v; want an id and no recording", exporter, TraceID(ctx), span.IsRecording())
+		}
+		var seen string
+		h := Handler(tp, "/x", http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen = TraceID(r.Context()) }))
+		req := httptest.NewRequest(http.MethodPost, "/x", nil)
+		req.Header.Set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if seen != "0af7651916cd43dd8448eb211c80319c" {
+			t.Errorf("exporter %q: the handler's request carries trace %q, want the caller's", exporter, seen)
 		}
 		caller := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4}, TraceFlags: trace.FlagsSampled, Remote: true})
 		ctx, span = tp.Tracer("t").Start(trace.ContextWithRemoteSpanContext(context.Background(), caller), "lookup")
