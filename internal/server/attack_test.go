@@ -315,19 +315,15 @@ func TestKeyedChain(t *testing.T) {
 		env.Post(t, legacy.Path, "application/json", body)
 	}
 	// The checkpoint of the fourth row, from the service's log.
-	var cp audit.Checkpoint
 	re := regexp.MustCompile(`checkpoint=(4\.[0-9a-f]{64}\.[0-9a-f]{64})`)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(env.Logs()); m != nil {
-			var err error
-			if cp, err = audit.ParseCheckpoint(m[1], servertest.ChainKey); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint logged:\n%s", env.Logs())
-		}
+	var m []string
+	dbtest.Poll(t, "the fourth row's checkpoint in the log", 10*time.Second, func() bool {
+		m = re.FindStringSubmatch(env.Logs())
+		return m != nil
+	})
+	cp, err := audit.ParseCheckpoint(m[1], servertest.ChainKey)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := audit.ParseCheckpoint(cp.Sign([]byte("another-key-0123456789abcdef0123456789")), servertest.ChainKey); err == nil {
 		t.Error("a checkpoint signed with another key was accepted")
