@@ -157,10 +157,9 @@ func mustJSON(v any) string {
 func TestRefusedFloodIsAggregated(t *testing.T) {
 	secret, entry, _ := auth.NewKey("crm")
 	keys, _ := auth.ParseKeys(entry)
-	done := make(chan struct{})
 	env := servertest.New(t, func(o *server.Options) {
 		o.Auth = auth.NewChecker(keys)
-		o.RefusedPerClient, o.RefusedWindow, o.Done = 3, time.Hour, done
+		o.RefusedPerClient, o.RefusedWindow = 3, time.Hour
 	})
 	const flood = 40
 	statuses := map[int]int{}
@@ -199,7 +198,7 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 	if rows := outcomes(t, env); len(rows) != 6 || rows[3].Outcome != "TOO_MANY_REQUESTS" || rows[3].Attempts != 1 {
 		t.Errorf("before the window ends: rows %+v", rows)
 	}
-	close(done) // the window's aggregated row is written
+	env.Stop() // the window's aggregated row is written, as on shutdown
 	var rows []outcomeRow
 	dbtest.Poll(t, "the aggregated row", 10*time.Second, func() bool { rows = outcomes(t, env); return len(rows) == 7 })
 	attempts, byOutcome := 0, map[string]int{}

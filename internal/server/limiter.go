@@ -154,14 +154,10 @@ func (l *limiter) flush(final bool) {
 	}
 }
 
-// run flushes ended windows every window until done, then flushes everything and waits for
-// the rows to be written.
+// run flushes ended windows every window until done closes, then finishes.
 func (l *limiter) run(done <-chan struct{}) {
 	if l == nil {
 		return
-	}
-	if done == nil {
-		done = make(chan struct{}) // never closed
 	}
 	t := time.NewTicker(l.window)
 	defer t.Stop()
@@ -170,9 +166,17 @@ func (l *limiter) run(done <-chan struct{}) {
 		case <-t.C:
 			l.flush(false)
 		case <-done:
-			l.flush(true)
-			l.writing.Wait()
+			l.finish()
 			return
 		}
 	}
+}
+
+// finish flushes every window, ended or not, and waits for all the rows being written.
+func (l *limiter) finish() {
+	if l == nil {
+		return
+	}
+	l.flush(true)
+	l.writing.Wait()
 }
