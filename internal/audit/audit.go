@@ -1,7 +1,8 @@
 // Package audit records every lookup and every refused attempt in PostgreSQL (schema audit):
 // who asked (key, agent, address), how (way in, operation), for what (phone and ID numbers as
-// keyed HMACs, never in clear), what came back (count and seqNos) and how it ended. It is
-// plain persistence: the GraphQL layer and the HTTP middleware decide what to record.
+// keyed HMACs, never in clear), what came back (count and seqNos) and how it ended. Every row
+// is recorded through one API, the Recorder (recorder.go): the GraphQL layer and the HTTP
+// middleware fill the Record and decide when; the Recorder decides the outcome and writes.
 //
 // Rows are chained by a keyed MAC (HMAC-SHA-256 under a chain key the database never holds):
 // whoever can write the table cannot edit a row and recompute the chain, nor append a row

@@ -140,7 +140,8 @@ func New(o Options) *Server {
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.Log)
 
-	lim := newLimiter(o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, o.Audit, o.Log)
+	rc := audit.NewRecorder(o.Audit, o.Log) // every row of the guard and the limiter
+	lim := newLimiter(o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, rc)
 	s := &Server{lim: lim, stop: make(chan struct{}), stopped: make(chan struct{})}
 
 	// lookup gives a request, in this order: its log line and request ids; its authentication
@@ -183,11 +184,11 @@ func New(o Options) *Server {
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
-		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log, body)))
+		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, rc, lim, o.TrustedProxies, way, body)))
 	}
 	// Another method than POST is answered METHOD_NOT_ALLOWED, authenticated and recorded.
 	wrongMethod := func(way wayIn) http.Handler {
-		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log,
+		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, rc, lim, o.TrustedProxies, way,
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", http.MethodPost)
 				refuse(w, r, way, apperr.MethodNotAllowed, "use POST")
