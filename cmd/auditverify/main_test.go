@@ -65,7 +65,11 @@ func TestVerifiesAndCatchesAnEdit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := stdout(t, func() error { return run(ctx, "", 0) }); err == nil || !strings.Contains(err.Error(), "after 1 good rows") {
+	out, err = stdout(t, func() error { return run(ctx, "", 0) })
+	if err == nil || err.Error() != "audit chain broken: 1 breaks in 3 rows" {
 		t.Errorf("edited trail: %v", err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "break: ") || !strings.Contains(lines[0], "row 2") {
+		t.Errorf("edited trail: want one break naming row 2, got %q", out)
 	}
 }
