@@ -236,7 +236,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Applications func(childComplexity int, idno *string, phone *string, seqNo *string) int
+		Applications      func(childComplexity int, idno *string, phone *string, seqNo *string) int
+		RevealApplication func(childComplexity int, seqNo string, reason RevealReason) int
 	}
 
 	Step struct {
@@ -362,6 +363,7 @@ type PayTaxResolver interface {
 }
 type QueryResolver interface {
 	Applications(ctx context.Context, idno *string, phone *string, seqNo *string) ([]*models.Application, error)
+	RevealApplication(ctx context.Context, seqNo string, reason RevealReason) (*models.Application, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1416,6 +1418,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Applications(childComplexity, args["idno"].(*string), args["phone"].(*string), args["seqNo"].(*string)), true
 
+	case "Query.revealApplication":
+		if e.ComplexityRoot.Query.RevealApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Query_revealApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RevealApplication(childComplexity, args["seqNo"].(string), args["reason"].(RevealReason)), true
+
 	case "Step.done":
 		if e.ComplexityRoot.Step.Done == nil {
 			break
@@ -1923,6 +1937,25 @@ type Query {
   than the configured maximum.
   """
   applications(idno: String, phone: String, seqNo: String): [Application!]!
+  """
+  One application (by its seqNo) with its personal data in clear, for a caller with the
+  agent role, whose lookups otherwise get personal data masked (王○明, N12****789,
+  0988***456). The reason is recorded in the request's audit row. Counts as the request's one
+  lookup; each agent may reveal REVEALS_PER_HOUR applications an hour (TOO_MANY_REQUESTS
+  past it). Other roles get FORBIDDEN (they see clear data already). null when no application
+  has that seqNo.
+  """
+  revealApplication(seqNo: String!, reason: RevealReason!): Application
+}
+
+"Why an agent reveals an application's personal data: recorded in the audit trail."
+enum RevealReason {
+  "The caller on the line passed the identity check (身分核實)."
+  CALLER_IDENTITY_VERIFIED
+  "The customer asked for their own data."
+  CUSTOMER_REQUEST
+  "Handling a complaint about this application."
+  COMPLAINT_HANDLING
 }
 
 "開戶進件: one row of the application master (Account.CreateMaster)."
@@ -3139,6 +3172,28 @@ func (ec *executionContext) field_Query_applications_args(ctx context.Context, r
 		return nil, err
 	}
 	args["seqNo"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_revealApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "seqNo",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seqNo"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (RevealReason, error) {
+			return ec.unmarshalNRevealReason2createinfoᚋgraphᚐRevealReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -7300,6 +7355,50 @@ func (ec *executionContext) fieldContext_Query_applications(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_revealApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_revealApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RevealApplication(ctx, fc.Args["seqNo"].(string), fc.Args["reason"].(RevealReason))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖcreateinfoᚋmodelsᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_revealApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_revealApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11156,6 +11255,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_applications(ctx, field)
 				})
+		case "revealApplication":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_revealApplication(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12210,6 +12315,16 @@ func (ec *executionContext) marshalNPayTax2ᚖcreateinfoᚋmodelsᚐPayTax(ctx c
 	return ec._PayTax(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRevealReason2createinfoᚋgraphᚐRevealReason(ctx context.Context, v any) (RevealReason, error) {
+	var res RevealReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevealReason2createinfoᚋgraphᚐRevealReason(ctx context.Context, sel ast.SelectionSet, v RevealReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNStep2ᚕᚖcreateinfoᚋmodelsᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Step) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -12448,6 +12563,13 @@ func (ec *executionContext) marshalOAmlFlagDetail2ᚖcreateinfoᚋmodelsᚐAmlFl
 		return graphql.Null
 	}
 	return ec._AmlFlagDetail(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOApplication2ᚖcreateinfoᚋmodelsᚐApplication(ctx context.Context, sel ast.SelectionSet, v *models.Application) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Application(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

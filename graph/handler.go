@@ -44,12 +44,18 @@ type Options struct {
 	TrustedOnly bool
 	// Extensions are added to both ways in (tracing).
 	Extensions []graphql.HandlerExtension
+	// RevealsPerHour caps each agent's revealApplication (REVEALS_PER_HOUR; 0: no cap).
+	RevealsPerHour int
+	// Thresholds raise the insider-abuse signal (AGENT_LOOKUPS_PER_HOUR,
+	// AGENT_DISTINCT_CUSTOMERS_PER_HOUR).
+	Thresholds Thresholds
 }
 
 // NewSchema returns the executable schema over the database.
 func NewSchema(o Options) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
-		Resolvers:  &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit},
+		Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit, RevealsPerHour: o.RevealsPerHour,
+			Thresholds: o.Thresholds, Log: o.Log},
 		Complexity: complexity(),
 	})
 }
@@ -165,6 +171,7 @@ func configure(x configurable, o Options) {
 	x.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	x.SetDisableSuggestion(true)
 	x.Use(legacyZone{o.Zone})
+	x.Use(masker{})
 	switch x := x.(type) { // the same setter under two names
 	case *handler.Server:
 		x.SetValidationRulesFn(rulesWithoutSuggestions)

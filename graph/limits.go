@@ -38,10 +38,13 @@ type Limits struct {
 var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 20, MaxFields: 500, MaxComplexity: 10000, MaxTokens: 5000, MaxErrors: 20,
 	MaxSpreads: 16, MaxSameName: 8}
 
-// lookupField is the root field that reads customer data: a document may hold it once, so
-// that one request is one lookup with one audit row whose conditions and seqNos belong
-// together.
-const lookupField = "applications"
+// lookupFields are the root fields that read customer data: a document may hold one of them
+// once, so that one request is one lookup with one audit row whose conditions, seqNos and
+// reveal reason belong together.
+var lookupFields = map[string]bool{"applications": true, revealField: true}
+
+// revealField is the root field that serves personal data in clear to an agent (reveal.go).
+const revealField = "revealApplication"
 
 // listWeight is how many elements a list field is assumed to hold when weighing a query.
 const listWeight = 5
@@ -54,6 +57,7 @@ func complexity() ComplexityRoot {
 	var c ComplexityRoot
 	list := func(child int) int { return 1 + listWeight*child }
 	c.Query.Applications = func(child int, _, _, _ *string) int { return list(child) }
+	c.Query.RevealApplication = func(child int, _ string, _ RevealReason) int { return 1 + child }
 	weigh(&c, list) // the list fields of the relation table (relations.go)
 	// The list fields read from the row itself.
 	c.StepBreakPoint.Steps = list
@@ -141,7 +145,7 @@ func (l documentLimit) check(doc *ast.QueryDocument) error {
 		case total.fields > l.MaxFields:
 			return refusef("the query expands to more than %d fields (fragment spreads and inline fragments included); the limit is %d", l.MaxFields, l.MaxFields)
 		case s.lookups > 1:
-			return refusef("the query asks for %s %d times; one lookup per request (send one request per lookup)", lookupField, s.lookups)
+			return refusef("the query asks for applications or revealApplication %d times; one lookup per request (send one request per lookup)", s.lookups)
 		}
 	}
 	for _, f := range doc.Fragments {
@@ -161,7 +165,7 @@ type shape struct {
 	depth   int
 	aliases int
 	fields  int
-	lookups int // fields named lookupField at the set's own level (through fragments)
+	lookups int // lookupFields at the set's own level (through fragments)
 }
 
 // saturate keeps counts of exponential documents from overflowing: past it, they are refused
@@ -206,7 +210,7 @@ func (m *measurer) merged(set ast.SelectionSet) (shape, error) {
 			if x.Alias != "" && x.Alias != x.Name {
 				f.aliases++
 			}
-			if x.Name == lookupField {
+			if lookupFields[x.Name] {
 				f.lookups = 1
 			}
 			s.add(f)

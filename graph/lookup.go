@@ -37,6 +37,7 @@ func (r *Resolver) lookup(ctx context.Context, c Conditions) ([]*models.Applicat
 		seqNos[i] = a.SeqNo
 	}
 	audit.SetResult(audit.FromContext(ctx), seqNos)
+	r.watch(ctx, apps)
 	primeApplications(ctx, apps)
 	return apps, nil
 }

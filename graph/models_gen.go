@@ -2,5 +2,73 @@
 
 package graph
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
 type Query struct {
+}
+
+// Why an agent reveals an application's personal data: recorded in the audit trail.
+type RevealReason string
+
+const (
+	// The caller on the line passed the identity check (身分核實).
+	RevealReasonCallerIdentityVerified RevealReason = "CALLER_IDENTITY_VERIFIED"
+	// The customer asked for their own data.
+	RevealReasonCustomerRequest RevealReason = "CUSTOMER_REQUEST"
+	// Handling a complaint about this application.
+	RevealReasonComplaintHandling RevealReason = "COMPLAINT_HANDLING"
+)
+
+var AllRevealReason = []RevealReason{
+	RevealReasonCallerIdentityVerified,
+	RevealReasonCustomerRequest,
+	RevealReasonComplaintHandling,
+}
+
+func (e RevealReason) IsValid() bool {
+	switch e {
+	case RevealReasonCallerIdentityVerified, RevealReasonCustomerRequest, RevealReasonComplaintHandling:
+		return true
+	}
+	return false
+}
+
+func (e RevealReason) String() string {
+	return string(e)
+}
+
+func (e *RevealReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RevealReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RevealReason", str)
+	}
+	return nil
+}
+
+func (e RevealReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RevealReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RevealReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"log/slog"
+
 	"gorm.io/gorm"
 
 	"createinfo/internal/audit"
@@ -14,4 +16,9 @@ type Resolver struct {
 	MaxResults int
 	// Audit keys the HMACs of the audit record; nil when lookups are not audited.
 	Audit *audit.Writer
+	// RevealsPerHour caps each agent's revealApplication (0: no cap).
+	RevealsPerHour int
+	// Thresholds raise the insider-abuse signal (insider.go).
+	Thresholds Thresholds
+	Log        *slog.Logger
 }

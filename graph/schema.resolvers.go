@@ -117,6 +117,11 @@ func (r *queryResolver) Applications(ctx context.Context, idno *string, phone *s
 	return r.lookup(ctx, c)
 }
 
+// RevealApplication is the resolver for the revealApplication field.
+func (r *queryResolver) RevealApplication(ctx context.Context, seqNo string, reason RevealReason) (*models.Application, error) {
+	return r.reveal(ctx, seqNo, reason)
+}
+
 // Application returns ApplicationResolver implementation.
 func (r *Resolver) Application() ApplicationResolver { return &applicationResolver{r} }
 

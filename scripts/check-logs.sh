@@ -4,7 +4,10 @@
 # is the output of `go test -v ./...`, which holds the service's own log lines.
 set -euo pipefail
 log=${1:?usage: check-logs.sh LOGFILE}
-if hits=$(grep -nE '(^|[^0-9A-Za-z])(09[0-9]{8}|[A-Z][A-Z0-9][0-9]{8})([^0-9]|$)' "$log"); then
+# Random ids, trace ids, MACs and checkpoints are runs of 24 or more lowercase hex digits, in
+# which ten digits starting 09 turn up by chance (about one id in 30,000; a suite logs
+# thousands): they are blanked before the search, as internal/server's security test does.
+if hits=$(sed -E 's/[0-9a-f]{24,}/<hex>/g' "$log" | grep -nE '(^|[^0-9A-Za-z])(09[0-9]{8}|[A-Z][A-Z0-9][0-9]{8})([^0-9]|$)'); then
 	echo "personal data in the test suite's log output ($log):" >&2
 	printf '%s\n' "$hits" | head -n 20 >&2
 	exit 1

@@ -22,6 +22,7 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/cli"
 	"createinfo/internal/config"
+	"createinfo/internal/console"
 	"createinfo/internal/database"
 	"createinfo/internal/server"
 	"createinfo/internal/standby"
@@ -97,8 +98,17 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 	}
 	defer o.close()
 	checker := auth.NewChecker(cfg.APIKeys)
+	if cfg.OIDC.Issuer != "" {
+		v, err := auth.NewVerifier(ctx, cfg.OIDC)
+		if err != nil {
+			return err
+		}
+		checker.WithTokens(v)
+	}
 	if !checker.Enabled() {
-		log.Warn("AUTHENTICATION IS OFF: no API_KEYS configured; anyone who reaches this port can look up customers (development only)")
+		// The demo's caller is an agent, so that masking and revealApplication show.
+		checker.OpenAs(auth.DevIdentity)
+		log.Warn("AUTHENTICATION IS OFF: neither OIDC_ISSUER nor API_KEYS configured; every caller is agent dev with role agent (development only)")
 	}
 
 	if cfg.Production() && !cfg.TrustedDocumentsOnly {
@@ -134,6 +144,11 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 		Tracer:               o.tracer,
 		Replicas:             o.replicas,
 		Standby:              syncWatch,
+		RevealsPerHour:       cfg.RevealsPerHour,
+		Console:              console.Auth{Issuer: cfg.OIDC.Issuer, ClientID: cfg.ConsoleClientID, Audience: cfg.OIDC.Audience},
+
+		AgentLookupsPerHour:   cfg.AgentLookupsPerHour,
+		AgentCustomersPerHour: cfg.AgentCustomersPerHour,
 	})
 
 	// The background work, started here and stopped in reverse (the deferred calls are only for

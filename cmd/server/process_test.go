@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -116,4 +117,14 @@ func startServer(t *testing.T, env ...string) *process {
 	})
 	p.exited = exited
 	return p
+}
+
+// wait waits for the process to end (the harness holds its Wait) and returns its exit status
+// as an error when it did not exit 0.
+func (p *process) wait() error {
+	<-p.exited
+	if st := p.cmd.ProcessState; !st.Success() {
+		return errors.New(st.String())
+	}
+	return nil
 }

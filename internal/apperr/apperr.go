@@ -38,8 +38,11 @@ const (
 	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
 	// UntrustedDocument: TRUSTED_DOCUMENTS_ONLY is on and the GraphQL document is not in the
 	// manifest (not one of the console's documents nor the legacy document, byte for byte).
-	UntrustedDocument  Code = "UNTRUSTED_DOCUMENT"
-	Unauthorized       Code = "UNAUTHORIZED"
+	UntrustedDocument Code = "UNTRUSTED_DOCUMENT"
+	Unauthorized      Code = "UNAUTHORIZED"
+	// Forbidden: the credentials are valid but carry no role createinfo knows, or the role
+	// may not use what was asked (revealApplication is for agents).
+	Forbidden          Code = "FORBIDDEN"
 	TooManyRequests    Code = "TOO_MANY_REQUESTS"
 	PayloadTooLarge    Code = "PAYLOAD_TOO_LARGE"
 	MethodNotAllowed   Code = "METHOD_NOT_ALLOWED"
@@ -62,6 +65,7 @@ var status = map[Code]int{
 	PersistedQueryNotFound: http.StatusBadRequest,
 	UntrustedDocument:      http.StatusBadRequest,
 	Unauthorized:           http.StatusUnauthorized,
+	Forbidden:              http.StatusForbidden,
 	TooManyRequests:        http.StatusTooManyRequests,
 	PayloadTooLarge:        http.StatusRequestEntityTooLarge,
 	MethodNotAllowed:       http.StatusMethodNotAllowed,

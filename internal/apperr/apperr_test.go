@@ -66,8 +66,8 @@ func codeConstants(t *testing.T) map[Code]string {
 			}
 		}
 	}
-	if len(out) != 15 {
-		t.Fatalf("found %d Code constants in apperr.go, want 15", len(out))
+	if len(out) != 16 {
+		t.Fatalf("found %d Code constants in apperr.go, want 16", len(out))
 	}
 	return out
 }

@@ -38,6 +38,15 @@ type Record struct {
 	// ServerRequestID is always the server's own unique id.
 	RequestID, ServerRequestID string
 	KeyID, AgentID, ClientAddr string
+	// Role is the caller's role; Proof how its agent was established (token: proven by the
+	// provider's signature; key: asserted by a key's holder in X-Agent-Id; none: development);
+	// AssertedAgent an X-Agent-Id that disagreed with the token's agent, ignored (migration 20).
+	Role, Proof, AssertedAgent string
+	// RevealReason is the reason an agent gave for revealApplication; Flags the insider-abuse
+	// thresholds this request went over; Customers the HMACs of the ID numbers of the
+	// applications returned (migration 20).
+	RevealReason               string
+	Flags, Customers           []string
 	Way, Operation             string
 	IdnoHMAC, PhoneHMAC, SeqNo string
 	SeqNos                     []string
@@ -356,7 +365,7 @@ func (w *Writer) writeGroup(group []pending) error {
 			w.o.Log.Error("audit: the chain's head is not the one this writer left, and nothing explains it",
 				"expected_id", prevID, "found_id", found.id, "why", why)
 			w.observeBreak() // metrics hook
-			id := newID()
+			id := NewID()
 			recs = append([]*Record{{At: time.Now().UTC().Truncate(time.Microsecond), RequestID: id, ServerRequestID: id,
 				Way: "audit", Outcome: ChainBreak, Attempts: 1, SeqNos: []string{}, Note: note}}, recs...)
 		}
@@ -385,14 +394,17 @@ func (w *Writer) judgeHead(ctx context.Context, expected string, expectedID int6
 		prev string
 		ok   bool
 		kept bool
+		ids  identityRow
 	)
 	err := w.db.QueryRowContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
-		attempts, keyed, coalesce(trace_id, ''), coalesce(note, ''), prev_hash, hash,
+		attempts, keyed, coalesce(trace_id, ''), coalesce(note, ''), `+identityColumns+`, prev_hash, hash,
 		EXISTS (SELECT 1 FROM audit.lookup m WHERE m.id = $1 AND m.hash = $2)
 		FROM audit.lookup ORDER BY id DESC LIMIT 1`, expectedID, expected).Scan(&h.id, &r.At, &r.RequestID,
 		&r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr, &r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC,
-		&r.SeqNo, &n, &seqs, &r.Outcome, &r.Attempts, &ok, &r.TraceID, &r.Note, &prev, &h.hash, &kept)
+		&r.SeqNo, &n, &seqs, &r.Outcome, &r.Attempts, &ok, &r.TraceID, &r.Note, &ids.role, &ids.proof, &ids.asserted,
+		&ids.reason, &ids.flags, &ids.customers, &prev, &h.hash, &kept)
+	ids.set(&r)
 	if errors.Is(err, sql.ErrNoRows) {
 		if expectedID > 0 {
 			return head{hash: genesis}, fmt.Sprintf("the trail is empty: row %d of this writer is gone", expectedID), nil
@@ -437,11 +449,19 @@ func splitSeqNos(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// newID is a random id for a row the writer writes of its own accord.
-func newID() string {
+// NewID is a random id of 24 hex digits: the server's own request id and the id of a row the
+// writer writes of its own accord. About one random id in a hundred holds ten digits starting
+// 09 somewhere, which apperr.Personal (rightly) reads as a phone number in a caller's id; the
+// server's own ids are drawn again until they are not, so that no id it logs, echoes or stores
+// ever looks like personal data.
+func NewID() string {
 	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	for {
+		rand.Read(b)
+		if id := hex.EncodeToString(b); !apperr.Personal(id) {
+			return id
+		}
+	}
 }
 
 // readyLockWait bounds how long Ready waits for the lock an INSERT takes: a table locked longer
@@ -500,6 +520,12 @@ type row struct {
 	Hash            string    `json:"hash"`
 	TraceID         *string   `json:"trace_id"` // null outside a trace; every row names the key
 	Note            *string   `json:"note"`     // null but on the writer's own rows (migration 10)
+	Role            string    `json:"role"`
+	Proof           string    `json:"proof"`
+	AssertedAgent   string    `json:"asserted_agent"`
+	RevealReason    string    `json:"reveal_reason"`
+	Flags           []string  `json:"flags"`
+	Customers       []string  `json:"customers"`
 }
 
 // chain links the group's records to prev under the chain key and returns them as audit.append
@@ -512,7 +538,15 @@ func (w *Writer) chain(group []*Record, prev string) ([]byte, string) {
 		rows[i] = row{At: r.At, RequestID: r.RequestID, ServerRequestID: r.ServerRequestID, KeyID: r.KeyID,
 			AgentID: r.AgentID, ClientAddr: r.ClientAddr, Way: r.Way, Operation: r.Operation, IdnoHMAC: r.IdnoHMAC,
 			PhoneHMAC: r.PhoneHMAC, SeqNo: r.SeqNo, ResultCount: len(r.SeqNos), SeqNos: r.SeqNos, Outcome: r.Outcome,
-			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac}
+			Attempts: r.Attempts, Keyed: true, PrevHash: prev, Hash: mac,
+			Role: r.Role, Proof: r.Proof, AssertedAgent: r.AssertedAgent, RevealReason: r.RevealReason, Flags: r.Flags,
+			Customers: r.Customers}
+		if rows[i].Flags == nil {
+			rows[i].Flags = []string{}
+		}
+		if rows[i].Customers == nil {
+			rows[i].Customers = []string{}
+		}
 		if r.TraceID != "" {
 			trace := r.TraceID
 			rows[i].TraceID = &trace
@@ -538,6 +572,12 @@ func chainMAC(key []byte, prev string, r *Record) string {
 	}
 	if r.Note != "" {
 		f = append(f, "note:"+r.Note)
+	}
+	if r.Role != "" || r.Proof != "" || r.AssertedAgent != "" || r.RevealReason != "" || len(r.Flags) > 0 || len(r.Customers) > 0 {
+		// The identity columns of migration 20, behind a marker that no trace id or note can
+		// equal, so that the rows written before them keep their MACs.
+		f = append(f, "identity", r.Role, r.Proof, r.AssertedAgent, r.RevealReason, strings.Join(r.Flags, ","),
+			strings.Join(r.Customers, ","))
 	}
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(strings.Join(f, "\x1f")))
@@ -634,7 +674,7 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 	var rep Report
 	rows, err := db.QueryContext(ctx, `SELECT id, at, request_id, server_request_id, key_id, agent_id, client_addr,
 		way, operation, idno_hmac, phone_hmac, seq_no, result_count, array_to_string(seq_nos, ','), outcome,
-		attempts, keyed, coalesce(trace_id, ''), coalesce(note, ''), prev_hash, hash FROM audit.lookup ORDER BY id`)
+		attempts, keyed, coalesce(trace_id, ''), coalesce(note, ''), `+identityColumns+`, prev_hash, hash FROM audit.lookup ORDER BY id`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read: %w", err)
 	}
@@ -647,14 +687,16 @@ func VerifyUnkeyed(ctx context.Context, db *sql.DB, key []byte, cp *Checkpoint, 
 			r           Record
 			count       int
 			seqNos      string
+			ids         identityRow
 			keyed       bool
 			prevHash, h string
 		)
 		if err := rows.Scan(&id, &r.At, &r.RequestID, &r.ServerRequestID, &r.KeyID, &r.AgentID, &r.ClientAddr,
 			&r.Way, &r.Operation, &r.IdnoHMAC, &r.PhoneHMAC, &r.SeqNo, &count, &seqNos, &r.Outcome, &r.Attempts,
-			&keyed, &r.TraceID, &r.Note, &prevHash, &h); err != nil {
+			&keyed, &r.TraceID, &r.Note, &ids.role, &ids.proof, &ids.asserted, &ids.reason, &ids.flags, &ids.customers, &prevHash, &h); err != nil {
 			return rep, fmt.Errorf("audit: read: %w", err)
 		}
+		ids.set(&r)
 		r.SeqNos = splitSeqNos(seqNos)
 		legacy := false
 		switch {

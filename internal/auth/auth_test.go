@@ -25,7 +25,7 @@ func TestKeys(t *testing.T) {
 	}
 
 	c := NewChecker(keys)
-	req := func(auth, agent string) (Identity, string) {
+	req := func(auth, agent string) (Identity, *Refusal) {
 		r := httptest.NewRequest("POST", "/", nil)
 		if auth != "" {
 			r.Header.Set("Authorization", auth)
@@ -35,7 +35,7 @@ func TestKeys(t *testing.T) {
 		}
 		return c.Check(r)
 	}
-	if id, why := req("Bearer "+secret, "agent-007"); why != "" || id != (Identity{"crm", "agent-007"}) {
+	if id, why := req("Bearer "+secret, "agent-007"); why != nil || id != (Identity{KeyID: "crm", AgentID: "agent-007", Role: RoleIntegration, Proof: ProofKey}) {
 		t.Errorf("right key: %+v %q", id, why)
 	}
 	for name, c := range map[string][2]string{
@@ -46,11 +46,11 @@ func TestKeys(t *testing.T) {
 		"no agent":       {"Bearer " + secret, ""},
 		"bad agent":      {"Bearer " + secret, "a\nb"},
 	} {
-		if _, why := req(c[0], c[1]); why == "" {
+		if _, why := req(c[0], c[1]); why == nil || why.Code != "UNAUTHORIZED" {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if id, why := NewChecker(nil).Check(httptest.NewRequest("POST", "/", nil)); why != "" || id.KeyID != "" {
+	if id, why := NewChecker(nil).Check(httptest.NewRequest("POST", "/", nil)); why != nil || id.KeyID != "" || id.Role != RoleIntegration {
 		t.Errorf("authentication off: %+v %q", id, why)
 	}
 }

@@ -67,6 +67,22 @@ type Config struct {
 	// APIKeys are the calling systems' keys (API_KEYS=id:hex-sha256-of-secret[,…]). Required
 	// in production; in development, none turns authentication off.
 	APIKeys []auth.Key
+	// OIDC is the bank's OpenID Provider whose access tokens are accepted (OIDC_ISSUER,
+	// OIDC_AUDIENCE, OIDC_AGENT_CLAIM default preferred_username, OIDC_ROLES_CLAIM default
+	// roles, OIDC_ROLE_MAP e.g. agent:CS-Agents,integration:CRM-Systems); Issuer "" accepts
+	// none.
+	OIDC auth.TokenConfig
+	// ConsoleClientID is the console's public client at the provider (OIDC_CONSOLE_CLIENT_ID):
+	// the console signs agents in with authorization code and PKCE.
+	ConsoleClientID string
+	// RevealsPerHour caps each agent's revealApplication calls in the last hour
+	// (REVEALS_PER_HOUR, default 20): past it, TOO_MANY_REQUESTS.
+	RevealsPerHour int
+	// AgentLookupsPerHour and AgentCustomersPerHour are the insider-abuse thresholds: an agent
+	// over either in the last hour is flagged, not stopped (AGENT_LOOKUPS_PER_HOUR default 120,
+	// AGENT_DISTINCT_CUSTOMERS_PER_HOUR default 60; 0 turns one off).
+	AgentLookupsPerHour   int
+	AgentCustomersPerHour int
 	// AuditHMACKey keys the HMACs of phone and ID numbers in the audit trail (AUDIT_HMAC_KEY,
 	// at least 32 characters; required in production, random per process in development).
 	AuditHMACKey []byte
@@ -200,6 +216,20 @@ func parse(getenv func(string) string) (Config, error) {
 		p.fail("REPLICA_CHECK_INTERVAL", c.ReplicaCheckInterval.String(), "set a positive duration such as 2s, or unset it for the default")
 	}
 	c.DBRole = getenv("DB_ROLE")
+	c.OIDC = auth.TokenConfig{Issuer: getenv("OIDC_ISSUER"), Audience: getenv("OIDC_AUDIENCE"),
+		AgentClaim: p.str("OIDC_AGENT_CLAIM", "preferred_username"), RolesClaim: p.str("OIDC_ROLES_CLAIM", "roles")}
+	c.ConsoleClientID = getenv("OIDC_CONSOLE_CLIENT_ID")
+	if m, err := auth.ParseRoleMap(p.str("OIDC_ROLE_MAP", "agent:CS-Agents,integration:CRM-Systems")); err != nil {
+		p.errs = append(p.errs, err)
+	} else {
+		c.OIDC.RoleMap = m
+	}
+	if c.OIDC.Issuer != "" && c.OIDC.Audience == "" {
+		p.errs = append(p.errs, fmt.Errorf("OIDC_ISSUER needs OIDC_AUDIENCE: the audience the tokens are issued for"))
+	}
+	c.RevealsPerHour = p.int("REVEALS_PER_HOUR", 20)
+	c.AgentLookupsPerHour = p.int("AGENT_LOOKUPS_PER_HOUR", 120)
+	c.AgentCustomersPerHour = p.int("AGENT_DISTINCT_CUSTOMERS_PER_HOUR", 60)
 	c.AuditSynchronousCommit = p.oneOf("AUDIT_SYNCHRONOUS_COMMIT", "on", AuditSynchronousCommitLevels)
 	c.AuditRequireSyncStandby = p.bool("AUDIT_REQUIRE_SYNC_STANDBY", false)
 	if c.AuditRequireSyncStandby && !audit.WaitsForStandby(c.AuditSynchronousCommit) {
@@ -227,8 +257,8 @@ func parse(getenv func(string) string) (Config, error) {
 		if c.AuditChainKey == nil {
 			p.need("AUDIT_CHAIN_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32), kept out of the database")
 		}
-		if len(c.APIKeys) == 0 {
-			p.need("API_KEYS", "is required in production (no authentication otherwise): set id:sha256 entries, each made with bin/apikey <key id>")
+		if len(c.APIKeys) == 0 && c.OIDC.Issuer == "" {
+			p.need("OIDC_ISSUER", "or API_KEYS is required in production (no authentication otherwise): set OIDC_ISSUER to the bank's OpenID Provider, or API_KEYS to id:sha256 entries each made with bin/apikey <key id>")
 		}
 		if c.AuditHMACKey == nil {
 			p.need("AUDIT_HMAC_KEY", "is required in production: set at least 32 random characters (openssl rand -hex 32)")

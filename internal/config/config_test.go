@@ -175,7 +175,7 @@ func TestErrorsOnePerLineNamingTheFix(t *testing.T) {
 		t.Fatalf("want config.Errors, got %T %v", err, err)
 	}
 	lines := strings.Split(err.Error(), "\n")
-	want := []string{"DATABASE_URL", "API_KEYS", "AUDIT_HMAC_KEY", "AUDIT_CHAIN_KEY", "MAX_RESULTS", "LOADER_WAIT"}
+	want := []string{"DATABASE_URL", "OIDC_ISSUER", "AUDIT_HMAC_KEY", "AUDIT_CHAIN_KEY", "MAX_RESULTS", "LOADER_WAIT"}
 	if len(lines) != 1+len(want) || len(errs) != len(want) {
 		t.Fatalf("want a header and %d lines, got:\n%s", len(want), err)
 	}
@@ -236,5 +236,40 @@ func TestAuditSynchronousCommit(t *testing.T) {
 	base["AUDIT_SYNCHRONOUS_COMMIT"], base["AUDIT_REQUIRE_SYNC_STANDBY"] = "on", "maybe"
 	if _, err := parse(env(base)); err == nil || !strings.Contains(err.Error(), "AUDIT_REQUIRE_SYNC_STANDBY") {
 		t.Errorf("AUDIT_REQUIRE_SYNC_STANDBY=maybe: %v", err)
+	}
+}
+
+func TestIdentitySettings(t *testing.T) {
+	c, err := parse(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OIDC.Issuer != "" || c.OIDC.AgentClaim != "preferred_username" || c.OIDC.RolesClaim != "roles" ||
+		c.OIDC.RoleMap["CS-Agents"] != "agent" || c.OIDC.RoleMap["CRM-Systems"] != "integration" ||
+		c.RevealsPerHour != 20 || c.AgentLookupsPerHour != 120 || c.AgentCustomersPerHour != 60 {
+		t.Errorf("identity defaults: %+v %d %d %d", c.OIDC, c.RevealsPerHour, c.AgentLookupsPerHour, c.AgentCustomersPerHour)
+	}
+	prod := map[string]string{"DATABASE_URL": "postgres://x/y", "APP_ENV": "production", "AUDIT_CHAIN_KEY": strings.Repeat("c", 32),
+		"AUDIT_HMAC_KEY": strings.Repeat("h", 32), "OIDC_ISSUER": "https://idp.bank", "OIDC_AUDIENCE": "urn:createinfo",
+		"OIDC_ROLE_MAP": "agent:CS.Agent,integration:CRM.System", "OIDC_AGENT_CLAIM": "upn"}
+	c, err = parse(env(prod))
+	if err != nil || c.OIDC.RoleMap["CS.Agent"] != "agent" || c.OIDC.AgentClaim != "upn" {
+		t.Fatalf("production with a provider and no keys: %+v %v", c.OIDC, err)
+	}
+	for name, bad := range map[string]map[string]string{
+		"issuer without audience": {"OIDC_ISSUER": "https://idp.bank"},
+		"unknown role":            {"OIDC_ROLE_MAP": "admin:Admins"},
+		"name for two roles":      {"OIDC_ROLE_MAP": "agent:X,integration:X"},
+		"key with unknown role":   {"API_KEYS": "crm:" + strings.Repeat("ab", 32) + ":admin"},
+	} {
+		bad["DATABASE_URL"] = "postgres://x/y"
+		if _, err := parse(env(bad)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	c, err = parse(env(map[string]string{"DATABASE_URL": "postgres://x/y",
+		"API_KEYS": "crm:" + strings.Repeat("ab", 32) + ",desk:" + strings.Repeat("cd", 32) + ":agent"}))
+	if err != nil || c.APIKeys[0].Role != "integration" || c.APIKeys[1].Role != "agent" {
+		t.Fatalf("key roles: %+v %v", c.APIKeys, err)
 	}
 }

@@ -76,9 +76,22 @@ type asset struct {
 	cache string
 }
 
+// Auth is how the page signs agents in, served as auth.json (auth.js reads it).
+type Auth struct {
+	// Issuer, ClientID and Audience: with an Issuer, the page signs agents in at the provider
+	// (authorization code with PKCE, the public client ClientID) and sends its access token.
+	Issuer   string `json:"issuer,omitempty"`
+	ClientID string `json:"clientId,omitempty"`
+	Audience string `json:"audience,omitempty"`
+	// Reveal: the callers are agents, whose personal data comes masked from the server; the
+	// reveal button asks for a reason and calls revealApplication.
+	Reveal bool `json:"reveal"`
+}
+
 // Handler serves the console under Path. manifest is the trusted-document manifest in its
-// JSON form, served as manifest.json: the page reads its document's hash from it.
-func Handler(manifest json.Marshaler) (http.Handler, error) {
+// JSON form, served as manifest.json: the page reads its document's hash from it. The page
+// may connect to auth's issuer besides its own origin.
+func Handler(manifest json.Marshaler, auth Auth) (http.Handler, error) {
 	assets := map[string]*asset{}
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -100,6 +113,12 @@ func Handler(manifest json.Marshaler) (http.Handler, error) {
 		return nil, fmt.Errorf("console: manifest: %w", err)
 	}
 	assets["manifest.json"] = newAsset(m, "application/json; charset=utf-8", "no-cache")
+	a, _ := json.Marshal(auth) // strings and a bool: cannot fail
+	assets["auth.json"] = newAsset(a, "application/json; charset=utf-8", "no-cache")
+	csp := ContentSecurityPolicy
+	if u, err := url.Parse(auth.Issuer); err == nil && auth.Issuer != "" {
+		csp = strings.Replace(csp, "connect-src 'self'", "connect-src 'self' "+u.Scheme+"://"+u.Host, 1)
+	}
 	// The page itself: never stored (its address may carry a deep link's phone number).
 	assets[""] = assets["index.html"]
 	assets[""].cache = "no-store"
@@ -112,6 +131,7 @@ func Handler(manifest json.Marshaler) (http.Handler, error) {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		SecurityHeaders(h)
+		h.Set("Content-Security-Policy", csp) // the issuer's origin too, with sign-in
 		if r.Method == http.MethodPost && r.URL.Path == Path {
 			postedLink(w, r, page)
 			return

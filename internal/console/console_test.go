@@ -108,14 +108,14 @@ func TestServedWithItsPolicy(t *testing.T) {
 // from another host.
 func TestPageHasNoInlineCodeOrOtherHosts(t *testing.T) {
 	env := servertest.New(t)
-	for _, path := range []string{"/console/", "/console/app.js", "/console/codes.js", "/console/app.css"} {
+	for _, path := range []string{"/console/", "/console/app.js", "/console/codes.js", "/console/auth.js", "/console/app.css"} {
 		_, body := get(t, env.URL+path)
 		for _, bad := range []string{"http://", "https://", "//cdn", " style=", "innerHTML", "eval("} {
 			if strings.Contains(body, bad) {
 				t.Errorf("%s contains %q", path, bad)
 			}
 		}
-		if path == "/console/" && strings.Count(body, "<script") != strings.Count(body, `<script src="app.js"`)+strings.Count(body, `<script src="codes.js"`) {
+		if path == "/console/" && strings.Count(body, "<script") != strings.Count(body, `<script src="app.js"`)+strings.Count(body, `<script src="codes.js"`)+strings.Count(body, `<script src="auth.js"`) {
 			t.Errorf("inline script in the page")
 		}
 	}

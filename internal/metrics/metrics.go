@@ -52,6 +52,8 @@ type Metrics struct {
 	replicaLag    *prometheus.GaugeVec
 	replicaChecks *prometheus.CounterVec
 	replicaFall   *prometheus.CounterVec
+
+	thresholds *prometheus.CounterVec // insider.go
 }
 
 // New registers the service's instruments, with Go runtime, process and build-info
@@ -168,7 +170,7 @@ func New() *Metrics {
 	}, []string{"replica"})
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight, m.statements, m.queueWait, m.refused,
 		m.batchSize, m.batchTime, m.batchError, m.codeCache, m.auditRows, m.auditGroup, m.auditCommit,
-		m.auditFailures, m.auditRefused, m.auditBreaks, m.auditStandby, m.syncStandbys, m.primaryChanges, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall} {
+		m.auditFailures, m.auditRefused, m.auditBreaks, m.auditStandby, m.syncStandbys, m.primaryChanges, m.replicaIn, m.replicaLag, m.replicaChecks, m.replicaFall, newThresholds(m)} {
 		f(c)
 	}
 	return m

@@ -28,7 +28,8 @@ func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code,
 }
 
 // guard authenticates a request and opens its audit record. A refused request is recorded
-// and answered 401 UNAUTHORIZED, unless it has no valid key and its address has sent more
+// and answered 401 UNAUTHORIZED (403 FORBIDDEN for valid credentials without a known role),
+// unless it has no valid credentials and its address has sent more
 // refused requests than the limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
 // per address and interval instead of a row each. Every other request gets exactly one row,
 // written before its response leaves: by the executor for those that reach it, by auditWriter
@@ -41,11 +42,15 @@ func guard(checker *auth.Checker, rc *audit.Recorder, lim *limiter, proxies []ne
 		addr := clientAddr(r, proxies)
 		rec := &audit.Record{At: time.Now(), RequestID: info.id, ServerRequestID: info.serverID, ClientAddr: addr, Way: way.name}
 		defer func() { info.outcome = audit.Outcome(rec) }()
-		id, why := checker.Check(r)
+		id, no := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
+		rec.Role, rec.Proof, rec.AssertedAgent = id.Role, id.Proof, id.Asserted
 		info.keyID, info.agent = id.KeyID, id.AgentID
+		if no != nil {
+			info.refusal = no.Reason
+		}
 		verdict := record
-		if why != "" && id.KeyID == "" { // a valid key is never aggregated
+		if no != nil && id.Proof == "" { // proven credentials (a key, a token) are never aggregated
 			verdict = lim.allow(addr)
 		}
 		if verdict == counted { // counted in the limiter's aggregated row: no row of its own
@@ -53,18 +58,21 @@ func guard(checker *auth.Checker, rc *audit.Recorder, lim *limiter, proxies []ne
 			way.reject(w, apperr.TooManyRequests, tooMany)
 			return
 		}
+		if verdict == firstOver { // recorded on its own row, like a 401, before it is answered
+			no = &auth.Refusal{Code: apperr.TooManyRequests, Reason: tooMany}
+		}
+		if no == nil {
+			r = r.WithContext(auth.NewContext(r.Context(), id))
+		}
 		r = r.WithContext(rc.Open(r.Context(), rec))
 		var aw *auditWriter
 		if rc != nil {
 			aw = &auditWriter{ResponseWriter: w, ctx: r.Context(), rec: rec, rc: rc}
 			w = aw
 		}
-		switch {
-		case verdict == firstOver: // recorded on its own row, like a 401, before it is answered
-			refuse(w, r, way, apperr.TooManyRequests, tooMany)
-		case why != "":
-			refuse(w, r, way, apperr.Unauthorized, why)
-		default:
+		if no != nil {
+			refuse(w, r, way, no.Code, no.Reason)
+		} else {
 			next.ServeHTTP(w, r)
 		}
 		if aw != nil {

@@ -122,7 +122,7 @@ func (l *limiter) emit(addr string, b window) {
 	if b.suppressed == 0 || l.rc == nil {
 		return
 	}
-	id := newRequestID()
+	id := audit.NewID()
 	l.writing.Add(1)
 	go func() {
 		defer l.writing.Done()

@@ -2,14 +2,13 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"time"
 
 	"createinfo/internal/apperr"
+	"createinfo/internal/audit"
 	"createinfo/internal/database"
 	"createinfo/internal/metrics"
 	"createinfo/internal/tracing"
@@ -34,6 +33,7 @@ type requestInfo struct {
 	id                    string // the caller's X-Request-Id when well-formed, else serverID
 	serverID              string // the server's own unique id of the request, whatever the caller sent
 	keyID, agent, outcome string
+	refusal               string // why authentication refused the request (never the credentials)
 }
 
 type infoKey struct{}
@@ -53,7 +53,7 @@ func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Han
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		done := m.Start(way) // metrics hook
-		info := &requestInfo{serverID: newRequestID()}
+		info := &requestInfo{serverID: audit.NewID()}
 		info.id = callerRequestID(r.Header.Get("X-Request-Id"), info.serverID)
 		w.Header().Set("X-Request-Id", info.id)
 		ctx, statements := database.WithStatementCounter(context.WithValue(r.Context(), infoKey{}, info))
@@ -61,16 +61,10 @@ func logRequests(log *slog.Logger, way string, m *metrics.Metrics, next http.Han
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		done(info.outcome, sw.status, statements.Load())
 		log.InfoContext(ctx, "request", "request_id", info.id, "server_request_id", info.serverID, "trace_id", tracing.TraceID(ctx),
-			"key_id", info.keyID, "agent", info.agent,
+			"key_id", info.keyID, "agent", info.agent, "refusal", info.refusal,
 			"way", way, "status", sw.status, "outcome", info.outcome,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "statements", statements.Load())
 	})
-}
-
-func newRequestID() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 type statusWriter struct {

@@ -152,7 +152,10 @@ func TestAuthenticationAndAudit(t *testing.T) {
 	if !strings.Contains(logs, "agent=agent-007") || !strings.Contains(logs, "outcome=OK") {
 		t.Errorf("request log lacks agent or outcome:\n%s", logs)
 	}
-	if m := regexp.MustCompile(`09\d{8}|[A-Z][A-Z0-9]\d{8}`).FindString(logs); m != "" {
+	// MACs, checkpoints and ids are long hex runs, where ten digits starting 09 turn up by
+	// chance (a test that failed about one run in ten): they are not looked in.
+	unhex := regexp.MustCompile(`[0-9a-f]{24,}`).ReplaceAllString(logs, "")
+	if m := regexp.MustCompile(`09\d{8}|[A-Z][A-Z0-9]\d{8}`).FindString(unhex); m != "" {
 		t.Errorf("the log holds %q:\n%s", m, logs)
 	}
 }

@@ -77,6 +77,13 @@ type Options struct {
 	// Standby, when set, watches the primary's synchronous standbys: while it is not ready
 	// (AUDIT_REQUIRE_SYNC_STANDBY and none confirms), lookups are refused and /readyz says why.
 	Standby *standby.Watch
+	// Console is how the console signs agents in (its Reveal is set here from Auth).
+	Console console.Auth
+	// RevealsPerHour caps each agent's revealApplication calls in the last hour (0: no cap).
+	RevealsPerHour int
+	// AgentLookupsPerHour and AgentCustomersPerHour are the insider-abuse thresholds: an agent
+	// over one in the last hour is flagged (row, counter, WARN line), not stopped (0: off).
+	AgentLookupsPerHour, AgentCustomersPerHour int
 }
 
 // Server is the service's HTTP handler and the background work its routes need (the refusal
@@ -131,8 +138,11 @@ func New(o Options) *Server {
 		o.MaxBodyBytes = reqbody.DefaultMaxBytes
 	}
 	trusted := TrustedDocuments()
+	o.Console.Reveal = o.Auth.Agents()
 	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
-		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly}
+		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly, RevealsPerHour: o.RevealsPerHour,
+		Thresholds: graph.Thresholds{LookupsPerHour: o.AgentLookupsPerHour, CustomersPerHour: o.AgentCustomersPerHour,
+			Exceeded: o.Metrics.ThresholdExceeded}}
 	if ext := tracing.NewExtension(o.Tracer); ext != nil { // observability hook
 		gopts.Extensions = append(gopts.Extensions, ext)
 	}
@@ -206,8 +216,8 @@ func New(o Options) *Server {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit, o.Standby), &s.draining, o.Replicas))
-	consoleHandler, err := console.Handler(trusted)
+	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit, o.Standby), &s.draining, o.Replicas, o.Auth.Tokens()))
+	consoleHandler, err := console.Handler(trusted, o.Console)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
 	}
@@ -264,8 +274,10 @@ func readyChecks(db *gorm.DB, w *audit.Writer, sync *standby.Watch) []readyCheck
 }
 
 // readiness answers 200 while every check holds within a second, 503 with a line for each
-// that does not otherwise, and 503 while the server drains.
-func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set) http.Handler {
+// that does not otherwise, and 503 while the server drains. With tokens, a line also says
+// whether the identity provider's keys can be fetched: while they cannot, the instance stays
+// ready (tokens signed by the cached keys are still accepted, only a new key is refused).
+func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -289,6 +301,13 @@ func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set
 			return
 		}
 		w.Write([]byte("ready\n"))
+		if tokens != nil {
+			if err := tokens.Reachable(ctx); err != nil {
+				w.Write([]byte("identity provider: unreachable: tokens signed by cached keys are accepted, new keys are refused\n"))
+			} else {
+				w.Write([]byte("identity provider: ok\n"))
+			}
+		}
 		if replicas != nil { // per database: the primary answered; each replica's rotation
 			w.Write([]byte("primary: ok\n"))
 			replicas.Status(w)

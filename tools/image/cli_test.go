@@ -21,8 +21,8 @@ import (
 // migrate and seed would fill, and a free port the server would hold), an unknown flag exits 2
 // with the usage.
 func TestEveryCommandHelp(t *testing.T) {
-	if len(commands) != 9 {
-		t.Fatalf("found commands %v, want the 9 of cmd/ and tools/cmd/", commands)
+	if len(commands) != 10 {
+		t.Fatalf("found commands %v, want the 10 of cmd/ and tools/cmd/", commands)
 	}
 	admin := dbtest.SQL(t, os.Getenv("DATABASE_URL"))
 	const name = "createinfo_test_help_acts_not"
@@ -131,7 +131,7 @@ func TestConfigErrorsOnePerLine(t *testing.T) {
 			t.Errorf("%s: %v\n%s", c.name, err, out)
 			continue
 		}
-		for i, name := range []string{"AUDIT_CHAIN_KEY ", "API_KEYS ", "AUDIT_HMAC_KEY ", "DATABASE_URL "} {
+		for i, name := range []string{"AUDIT_CHAIN_KEY ", "OIDC_ISSUER or API_KEYS ", "AUDIT_HMAC_KEY ", "DATABASE_URL "} {
 			if !strings.HasPrefix(lines[i+1], "  "+name) {
 				t.Errorf("%s: line %d %q, want the setting %s first", c.name, i+1, lines[i+1], name)
 			}

@@ -72,6 +72,7 @@
     try { return JSON.parse(sessionStorage.getItem(CREDENTIALS) || 'null'); } catch { return null; }
   }
   function showWho() {
+    if (window.consoleAuth && window.consoleAuth.enabled) return showSignedIn();
     const c = credentials();
     $('#who').hidden = !c;
     $('#who-agent').textContent = c ? '客服人員 ' + c.agent : '';
@@ -95,6 +96,70 @@
     if (!op) throw new Error('no ' + OPERATION + ' in the manifest');
     documentHash = op.id;
     return documentHash;
+  }
+
+  // ---- sign-in through the provider (auth.js) ----
+  function showSignedIn() {
+    const who = window.consoleAuth.who();
+    $('#who').hidden = !who;
+    $('#who-agent').textContent = who ? '客服人員 ' + who : '';
+  }
+  // authHeaders are the request's headers with the caller's credentials: the signed-in agent's
+  // token, or the API key typed in; null when the page is leaving to sign in.
+  async function authHeaders(conditions) {
+    const headers = { 'Content-Type': 'application/json' };
+    const auth = window.consoleAuth;
+    if (auth && auth.enabled) {
+      const h = auth.header();
+      if (!h) {
+        await auth.signIn(conditions);
+        return null;
+      }
+      headers.Authorization = h;
+      return headers;
+    }
+    const c = credentials();
+    if (c) {
+      headers.Authorization = 'Bearer ' + c.key;
+      headers['X-Agent-Id'] = c.agent;
+    }
+    return headers;
+  }
+  // hashOf is the hash of one of the console's trusted documents, by operation name.
+  async function hashOf(name) {
+    const r = await fetch('manifest.json', { cache: 'no-cache' });
+    if (!r.ok) throw new Error('manifest ' + r.status);
+    const op = ((await r.json()).operations || []).find((o) => o.name === name);
+    if (!op) throw new Error('no ' + name + ' in the manifest');
+    return op.id;
+  }
+  // revealCard: when agents get personal data masked by the server, the button asks for a
+  // reason and fetches the application in clear (revealApplication: its own audit row), then
+  // redraws the card with it; otherwise it toggles the on-screen masks, as before.
+  async function revealCard(a, t, pii, btn) {
+    const auth = window.consoleAuth;
+    const local = () => {
+      const shown = pii.toggle();
+      btn.textContent = shown ? '遮蔽個資' : '顯示個資';
+      t.classList.toggle('revealed', shown);
+    };
+    if (!auth || !auth.reveals || t.dataset.clear) return local();
+    const headers = await authHeaders(formConditions());
+    if (!headers) return;
+    const r = await auth.reveal(a.seqNo, headers, hashOf);
+    if (!r) return;
+    if (r.code === 'FORBIDDEN') return local(); // not an agent: the data is clear already
+    if (r.code === 'UNAUTHORIZED' && auth.enabled) return auth.signIn(formConditions());
+    if (r.code) return showError(r.code, r.message);
+    if (!r.application) return;
+    const c = r.application;
+    const clear = Object.assign({}, a, c, {
+      createDetails: (a.createDetails || []).map((d, i) => Object.assign({}, d, (c.createDetails || [])[i] || {})),
+    });
+    const fresh = card(factsOf(clear));
+    fresh.dataset.clear = 'revealed';
+    t.replaceWith(fresh);
+    $('.reveal', fresh).click();
   }
 
   // ---- messages ----
@@ -143,12 +208,9 @@
     $('#results').setAttribute('aria-busy', 'true');
     try {
       const hash = await loadHash();
-      const headers = { 'Content-Type': 'application/json' };
+      const headers = await authHeaders(conditions);
+      if (!headers) return;
       const c = credentials();
-      if (c) {
-        headers.Authorization = 'Bearer ' + c.key;
-        headers['X-Agent-Id'] = c.agent;
-      }
       const resp = await fetch('../graphql', {
         method: 'POST',
         headers,
@@ -166,6 +228,10 @@
       const received = performance.now();
       const err = body && body.errors && body.errors[0];
       const code = err && err.extensions && err.extensions.code;
+      if ((code === 'UNAUTHORIZED' || resp.status === 401) && window.consoleAuth && window.consoleAuth.enabled) {
+        window.consoleAuth.signIn(conditions); // expired or refused: back through sign-in, with the conditions
+        return;
+      }
       if (code === 'UNAUTHORIZED' || resp.status === 401) {
         sessionStorage.removeItem(CREDENTIALS);
         showWho();
@@ -360,11 +426,7 @@
     tellers(a, $('.tellers', t));
 
     const btn = $('.reveal', t);
-    btn.addEventListener('click', () => {
-      const shown = pii.toggle();
-      btn.textContent = shown ? '遮蔽個資' : '顯示個資';
-      t.classList.toggle('revealed', shown);
-    });
+    btn.addEventListener('click', () => revealCard(a, t, pii, btn));
     if (pii.items.length === 0) btn.hidden = true;
     return t;
   }
@@ -471,9 +533,10 @@
     return c;
   }
 
-  function start() {
+  async function start() {
     // For the browser tests: lookups finished, and the last one's time to paint.
     window.createinfoConsole = { completed: 0, lastPaintMs: null, lastLayoutMs: null };
+    const back = window.consoleAuth ? await window.consoleAuth.ready : null; // a sign-in finished
     showWho();
     $('#search').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -499,6 +562,7 @@
       $('#results').replaceChildren();
     });
     $('#sign-out').addEventListener('click', () => {
+      if (window.consoleAuth && window.consoleAuth.enabled) return window.consoleAuth.signOut();
       sessionStorage.removeItem(CREDENTIALS);
       showWho();
       $('#results').replaceChildren();
@@ -528,6 +592,10 @@
         $('#' + f).value = v;
         linked = true;
       }
+    }
+    if (back) { // the conditions looked up when sign-in was needed
+      for (const f of FIELDS) $('#' + f).value = back[f] || '';
+      linked = true;
     }
     if (linked) lookup(formConditions());
     else $('#phone').focus();

@@ -1,0 +1,80 @@
+package graph
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Every String field of the schema is either personal (masked for agents) or listed as not
+// personal: a new field fails here until someone decides which.
+func TestEveryStringFieldIsClassified(t *testing.T) {
+	src, err := os.ReadFile("../schema.graphqls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(src)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	not := map[string]bool{}
+	for _, f := range notPersonal {
+		if not[f] {
+			t.Errorf("%s is listed twice", f)
+		}
+		not[f] = true
+	}
+	seen := map[string]bool{}
+	for _, def := range schema.Types {
+		if def.Kind != ast.Object || def.BuiltIn || strings.HasPrefix(def.Name, "__") {
+			continue
+		}
+		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "__") || f.Type.Name() != "String" {
+				continue
+			}
+			key := def.Name + "." + f.Name
+			_, isPersonal := personal[key]
+			isNot := not[key] || not[def.Name+".*"]
+			switch {
+			case isPersonal && isNot:
+				t.Errorf("%s is both personal and not personal", key)
+			case !isPersonal && !isNot:
+				t.Errorf("%s is a String field in neither graph.personal nor graph.notPersonal: decide whether it holds personal data", key)
+			}
+			seen[key], seen[def.Name+".*"] = true, true
+		}
+	}
+	for key := range personal {
+		if !seen[key] {
+			t.Errorf("personal lists %s, which is no String field of the schema", key)
+		}
+	}
+	for key := range not {
+		if !seen[key] && key != "Query.__typename" {
+			t.Errorf("notPersonal lists %s, which is no String field of the schema", key)
+		}
+	}
+}
+
+// The masks are the console's (internal/console/static/app.js).
+func TestMasks(t *testing.T) {
+	for _, c := range []struct {
+		m        mask
+		in, want string
+	}{
+		{maskName, "王小明", "王○明"}, {maskName, "陳美", "陳○"}, {maskName, "林", "○"}, {maskName, "歐陽大文", "歐○○文"},
+		{maskIdno, "N123456789", "N12****789"}, {maskIdno, "A12345", "******"},
+		{maskPhone, "0988123456", "0988***456"},
+		{maskAddress, "台北市信義路五段7號", "台北市○○○○○○○"}, {maskAddress, "台北", "○○"},
+		{maskEmail, "12345@gmail.com", "1***@gmail.com"}, {maskEmail, "nodomain", "********"},
+		{maskHidden, "127.0.0.1", "********"}, {maskHidden, "94", "**"},
+	} {
+		if got := c.m(c.in); got != c.want {
+			t.Errorf("%q masked as %q, want %q", c.in, got, c.want)
+		}
+	}
+}
