@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"createinfo/internal/apperr"
@@ -27,11 +28,12 @@ func (r *Resolver) reveal(ctx context.Context, seqNo string, reason RevealReason
 	}
 	r.Audit.SetConditions(rec, "", "", c.SeqNo)
 	if r.Audit != nil && r.RevealsPerHour > 0 {
+		others := r.reveals.take(ctx, id.AgentID) // before the count: see revealSlots
 		n, err := r.Audit.Reveals(ctx, id.AgentID, time.Now().Add(-time.Hour))
 		if err != nil {
 			return nil, err
 		}
-		if n >= r.RevealsPerHour {
+		if n += others; n >= r.RevealsPerHour {
 			return nil, errorf(apperr.TooManyRequests, fmt.Sprintf("%d reveals in the last hour, the most an agent may make (REVEALS_PER_HOUR); try again later", n))
 		}
 	}
@@ -40,4 +42,34 @@ func (r *Resolver) reveal(ctx context.Context, seqNo string, reason RevealReason
 		return nil, err
 	}
 	return apps[0], nil
+}
+
+// revealSlots counts each agent's reveals in flight in this process. The hourly cap is counted
+// on the audit trail, where a reveal's row lands only as its request ends: without the slots,
+// reveals sent at once would all see the same count and all pass. A reveal takes its slot
+// before it counts the trail and keeps it until its request's context ends, after its row is
+// committed; so between the commit and the end it is counted twice, on the safe side. Across
+// instances the trail is the only count: N instances may let N-1 reveals more through at once.
+type revealSlots struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// take holds a slot for agent until ctx ends and returns how many others hold one now.
+func (s *revealSlots) take(ctx context.Context, agent string) (others int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == nil {
+		s.n = map[string]int{}
+	}
+	others = s.n[agent]
+	s.n[agent]++
+	context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.n[agent]--; s.n[agent] == 0 {
+			delete(s.n, agent)
+		}
+	})
+	return others
 }

@@ -157,12 +157,17 @@ func failover(t *testing.T, verifier string, syncStandby bool, attrs string) {
 		resp.Body.Close()
 		return strings.Contains(string(metrics), "\ncreateinfo_db_primary_changes_total 1\n")
 	})
-	readyResp, err := http.Get(srv.base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ready, _ := io.ReadAll(readyResp.Body)
-	readyResp.Body.Close()
+	// /readyz reuses its verdict for a second: poll until it shows the promoted node.
+	var ready []byte
+	poll("readyz to show the promoted standby out of the read rotation", func() bool {
+		resp, err := http.Get(srv.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		ready, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(ready), "out of rotation")
+	})
 	srv.cmd.Process.Signal(syscall.SIGTERM) // the last checkpoint is logged on shutdown
 	<-srv.exited
 

@@ -3,10 +3,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -216,7 +218,7 @@ func New(o Options) *Server {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit, o.Standby), &s.draining, o.Replicas, o.Auth.Tokens()))
+	mux.Handle("GET /readyz", readiness(readyTTL, readyChecks(o.DB, o.Audit, o.Standby), &s.draining, o.Replicas, o.Auth.Tokens()))
 	consoleHandler, err := console.Handler(trusted, o.Console)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -273,11 +275,47 @@ func readyChecks(db *gorm.DB, w *audit.Writer, sync *standby.Watch) []readyCheck
 	})
 }
 
+// readyTTL is how long /readyz reuses its verdict. /readyz answers anyone (balancers do not
+// authenticate), and a verdict pings the primary, locks the audit table through the audit
+// pool and asks the identity provider for its keys: a flood of probes must cost one such round
+// a second, not one per probe.
+const readyTTL = time.Second
+
 // readiness answers 200 while every check holds within a second, 503 with a line for each
 // that does not otherwise, and 503 while the server drains. With tokens, a line also says
 // whether the identity provider's keys can be fetched: while they cannot, the instance stays
-// ready (tokens signed by the cached keys are still accepted, only a new key is refused).
-func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
+// ready (tokens signed by the cached keys are still accepted, only a new key is refused). The
+// verdict is made by one probe at a time and reused for ttl; draining and the replicas'
+// rotation are read live (both are in memory).
+func readiness(ttl time.Duration, checks []readyCheck, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
+	var (
+		mu     sync.Mutex
+		at     time.Time
+		status int
+		body   []byte
+	)
+	verdict := func() (int, []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		var b bytes.Buffer
+		for _, check := range checks {
+			if why := check(ctx); why != "" {
+				b.WriteString(why + "\n")
+			}
+		}
+		if b.Len() > 0 {
+			return http.StatusServiceUnavailable, b.Bytes()
+		}
+		b.WriteString("ready\n")
+		if tokens != nil {
+			if err := tokens.Reachable(ctx); err != nil {
+				b.WriteString("identity provider: unreachable: tokens signed by cached keys are accepted, new keys are refused\n")
+			} else {
+				b.WriteString("identity provider: ok\n")
+			}
+		}
+		return http.StatusOK, b.Bytes()
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -285,30 +323,16 @@ func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set
 			w.Write([]byte("shutting down\n"))
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		var failed []string
-		for _, check := range checks {
-			if why := check(ctx); why != "" {
-				failed = append(failed, why+"\n")
-			}
+		mu.Lock()
+		if body == nil || time.Since(at) >= ttl {
+			status, body = verdict()
+			at = time.Now()
 		}
-		if len(failed) > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			for _, f := range failed {
-				w.Write([]byte(f))
-			}
-			return
-		}
-		w.Write([]byte("ready\n"))
-		if tokens != nil {
-			if err := tokens.Reachable(ctx); err != nil {
-				w.Write([]byte("identity provider: unreachable: tokens signed by cached keys are accepted, new keys are refused\n"))
-			} else {
-				w.Write([]byte("identity provider: ok\n"))
-			}
-		}
-		if replicas != nil { // per database: the primary answered; each replica's rotation
+		st, b := status, body
+		mu.Unlock()
+		w.WriteHeader(st)
+		w.Write(b)
+		if st == http.StatusOK && replicas != nil { // per database: the primary answered; each replica's rotation
 			w.Write([]byte("primary: ok\n"))
 			replicas.Status(w)
 		}
