@@ -1,6 +1,7 @@
 # Two commands for a fresh machine: `make run` and `make test`. Without DATABASE_URL both start
 # a private PostgreSQL (scripts/localdb.sh: installs Debian's postgresql if missing, keeps the
-# cluster in .localdb/ on port 54329); with DATABASE_URL they use that database.
+# cluster in .localdb/ on the first free port from 54329, or LOCALDB_PORT); with DATABASE_URL
+# they use that database.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,6 +55,7 @@ type serviceMonitor struct {
 var kinds = map[string]func() any{
 	"apps/v1/Deployment":                      func() any { return new(appsv1.Deployment) },
 	"v1/Service":                              func() any { return new(corev1.Service) },
+	"v1/ConfigMap":                            func() any { return new(corev1.ConfigMap) },
 	"batch/v1/Job":                            func() any { return new(batchv1.Job) },
 	"policy/v1/PodDisruptionBudget":           func() any { return new(policyv1.PodDisruptionBudget) },
 	"autoscaling/v2/HorizontalPodAutoscaler":  func() any { return new(autoscalingv2.HorizontalPodAutoscaler) },
@@ -129,7 +131,8 @@ func TestDecoderRefusesUnknownFields(t *testing.T) {
 
 // TestManifests decodes deploy/*.yaml strictly and checks them against the server: the
 // Deployment's literal settings pass the server's own configuration parser in production
-// mode, its probes hit routes that answer 200 on a running server, the ports are the ones
+// mode (with the ConfigMap's values), the NetworkPolicy lets the server reach OIDC_ISSUER, its
+// probes hit routes that answer 200 on a running server, the ports are the ones
 // configured, the memory limit leaves room above GO_MEMORY_LIMIT, and the grace period
 // outlasts the drain and the shutdown.
 func TestManifests(t *testing.T) {
@@ -147,13 +150,16 @@ func TestManifests(t *testing.T) {
 	}
 	c := pod.Containers[0]
 
-	// The settings, as the server reads them; secrets get well-formed stand-ins.
+	// The settings, as the server reads them: the ConfigMap's values as written, secrets
+	// well-formed stand-ins.
+	cm := objs["ConfigMap"].(*corev1.ConfigMap)
 	secrets := map[string]string{
 		"DATABASE_URL": "postgres://createinfo@db:5432/createinfo", "DATABASE_REPLICA_URLS": "",
 		"API_KEYS": "crm:" + strings.Repeat("ab", 32), "AUDIT_HMAC_KEY": strings.Repeat("h", 32),
 		"AUDIT_CHAIN_KEY": strings.Repeat("c", 32),
 	}
 	env := map[string]string{}
+	var optSecrets []string
 	for _, e := range c.Env {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
@@ -163,6 +169,16 @@ func TestManifests(t *testing.T) {
 			}
 			env[e.Name] = v
 			delete(secrets, e.Name)
+			if o := e.ValueFrom.SecretKeyRef.Optional; o != nil && *o {
+				optSecrets = append(optSecrets, e.Name)
+			}
+		case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
+			ref := e.ValueFrom.ConfigMapKeyRef
+			v, ok := cm.Data[ref.Key]
+			if ref.Name != cm.Name || !ok && (ref.Optional == nil || !*ref.Optional) {
+				t.Errorf("%s from ConfigMap %s key %s: deploy/ has no such required key", e.Name, ref.Name, ref.Key)
+			}
+			env[e.Name] = v
 		case e.ValueFrom != nil:
 			t.Errorf("%s: only literal values and secret references", e.Name)
 		default:
@@ -178,6 +194,13 @@ func TestManifests(t *testing.T) {
 	}
 	if !cfg.Production() || cfg.MetricsAddr == "" {
 		t.Errorf("env %q metrics %q: want production with metrics", cfg.Env, cfg.MetricsAddr)
+	}
+	// The optional secrets may be left out of the Secret: the settings still parse.
+	for _, k := range optSecrets {
+		delete(env, k)
+	}
+	if _, err := config.FromMap(env); err != nil {
+		t.Errorf("without the optional secrets %v:\n%v", optSecrets, err)
 	}
 
 	ports := map[string]int32{}
@@ -272,8 +295,14 @@ func TestManifests(t *testing.T) {
 		t.Errorf("min replicas %v, PDB %+v: a disruption must leave one instance", hpa.Spec.MinReplicas, pdb.Spec)
 	}
 
-	// NetworkPolicy: in, only the service and metrics ports; out, only PostgreSQL and DNS.
+	// NetworkPolicy: in, only the service and metrics ports; out, only PostgreSQL, the
+	// OpenID Provider on HTTPS and DNS; and the issuer configured is reachable.
 	np := objs["NetworkPolicy"].(*networkingv1.NetworkPolicy)
+	if cfg.OIDC.Issuer != "" {
+		if p := issuerPort(t, cfg.OIDC.Issuer); !allowsEgress(np, p) {
+			t.Errorf("OIDC_ISSUER %s: the NetworkPolicy allows no egress on TCP %d, so the server could not fetch its discovery document at start", cfg.OIDC.Issuer, p)
+		}
+	}
 	var in, out []string
 	for _, r := range np.Spec.Ingress {
 		if len(r.From) == 0 {
@@ -292,7 +321,7 @@ func TestManifests(t *testing.T) {
 		}
 	}
 	if strings.Join(in, " ") != fmt.Sprintf("%d %d", ports["http"], ports["metrics"]) ||
-		strings.Join(out, " ") != "TCP/5432 UDP/53 TCP/53" || len(np.Spec.PolicyTypes) != 2 {
+		strings.Join(out, " ") != "TCP/5432 TCP/443 UDP/53 TCP/53" || len(np.Spec.PolicyTypes) != 2 {
 		t.Errorf("network policy: in %v out %v types %v", in, out, np.Spec.PolicyTypes)
 	}
 
@@ -311,6 +340,73 @@ func TestManifests(t *testing.T) {
 	if !found || sm.Spec.Selector.MatchLabels["app.kubernetes.io/name"] != svc.Labels["app.kubernetes.io/name"] {
 		t.Errorf("the service monitor's port %q does not lead to METRICS_ADDR %s", sm.Spec.Endpoints[0].Port, cfg.MetricsAddr)
 	}
+}
+
+// TestIssuerEgress is the attacker's variant of the issuer check above: an issuer on another
+// port than the policy's is refused, and the port comes from the scheme when the URL has none.
+func TestIssuerEgress(t *testing.T) {
+	objs, err := decode(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := objs["NetworkPolicy"].(*networkingv1.NetworkPolicy)
+	for issuer, want := range map[string]bool{
+		"https://kc.bank/realms/bank":                   true,
+		"https://login.microsoftonline.com/tenant/v2.0": true,
+		"https://kc.bank:443/realms/bank":               true,
+		"https://kc.bank:8443/realms/bank":              false,
+		"http://kc.bank/realms/bank":                    false,
+	} {
+		if got := allowsEgress(np, issuerPort(t, issuer)); got != want {
+			t.Errorf("%s: egress allowed %v, want %v", issuer, got, want)
+		}
+	}
+	// Without the provider's rule, the default issuer is refused.
+	var kept []networkingv1.NetworkPolicyEgressRule
+	for _, r := range np.Spec.Egress {
+		if len(r.Ports) != 1 || r.Ports[0].Port.IntValue() != 443 {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) != len(np.Spec.Egress)-1 {
+		t.Fatalf("%d egress rules on 443 alone, want 1", len(np.Spec.Egress)-len(kept))
+	}
+	np.Spec.Egress = kept
+	if allowsEgress(np, 443) {
+		t.Errorf("a policy without the provider's rule allows 443")
+	}
+}
+
+// issuerPort is the TCP port the server connects to for issuer's discovery document.
+func issuerPort(t *testing.T, issuer string) int32 {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		t.Fatalf("OIDC_ISSUER %q: %v", issuer, err)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int32(n)
+	}
+	if u.Scheme == "http" {
+		return 80
+	}
+	return 443
+}
+
+// allowsEgress tells whether np lets the pods open TCP connections to port somewhere.
+func allowsEgress(np *networkingv1.NetworkPolicy, port int32) bool {
+	for _, r := range np.Spec.Egress {
+		for _, p := range r.Ports {
+			tcp := p.Protocol == nil || *p.Protocol == corev1.ProtocolTCP
+			if tcp && p.Port != nil && p.Port.IntValue() == int(port) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func port(t *testing.T, addr string) int {

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -11,12 +10,11 @@ import (
 	"createinfo/internal/audit"
 )
 
-// auditExtension writes each request's record once the executor has its response and before
-// the response leaves; when the record cannot be written, the response is replaced by a
+// auditExtension records each request (audit.Recorder) once the executor has its response and
+// before the response leaves; when the row cannot be written, the response is replaced by a
 // SERVICE_UNAVAILABLE error: no unrecorded data leaves. Both ways in run through it.
 type auditExtension struct {
-	w   *audit.Writer
-	log *slog.Logger
+	rc *audit.Recorder
 }
 
 var _ interface {
@@ -49,11 +47,9 @@ func (e auditExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 		}
 		outcome = code.String()
 	}
-	if err := e.w.Write(ctx, rec, outcome); err != nil {
-		e.log.ErrorContext(ctx, "audit row not written: response withheld", "request_id", rec.RequestID,
-			"err", apperr.RedactError(err))
-		e.w.Withheld() // metrics hook
-		// What the caller gets, for the row the way out tries to write again and for the log.
+	if err := e.rc.Finish(ctx, rec, outcome); err != nil {
+		e.rc.Withheld() // metrics hook
+		// What the caller gets, for the row the way out tries to write again.
 		audit.Refuse(rec, apperr.ServiceUnavailable)
 		return &graphql.Response{Errors: gqlerror.List{{
 			Message:    apperr.MessageNotRecorded,

@@ -190,7 +190,7 @@ func configure(x configurable, o Options) {
 		x.Use(e)
 	}
 	if o.Audit != nil {
-		x.Use(auditExtension{w: o.Audit, log: log})
+		x.Use(auditExtension{rc: audit.NewRecorder(o.Audit, log)})
 	}
 }
 

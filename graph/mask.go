@@ -61,9 +61,11 @@ func keepEnds(s string, front, back int) string {
 
 // personal is every field of the schema that holds a customer's personal data, as Type.field,
 // with its mask: what an agent gets unless it reveals the application (revealApplication).
-// notPersonal lists the other String fields, each looked at and found to hold none: codes,
-// statuses, dates of the process, staff ids, file names, seqNos. A test walks the schema and
-// fails on a String field in neither list, so a new field is classified before it is served.
+// notPersonal lists the other String fields one by one (no wildcards, so that a field added
+// to any type is decided), each looked at and found to hold none: codes, statuses, dates of
+// the process, staff ids, file names, seqNos, and the staff's own free text (memos, resend
+// reasons), which agents need clear. A test walks the schema and fails on a String field in
+// neither list, so a new field is classified before it is served.
 var personal = map[string]mask{
 	"Application.phoneNumber": maskPhone,
 	"Application.idno":        maskIdno,
@@ -122,7 +124,20 @@ var notPersonal = []string{
 	"Application.createDate", "Application.updateDate", "Application.createTime", "Application.updateTime",
 	"Application.lastStepDateTime", "Application.memberProfileSeqNo",
 	"Step.name", "Step.state",
-	"StepBreakPoint.*", // step states and the dates they changed
+	// The steps' states and the dates they changed.
+	"StepBreakPoint.seqNo",
+	"StepBreakPoint.step01State", "StepBreakPoint.step01UpdateDate", "StepBreakPoint.step01UpdateTime",
+	"StepBreakPoint.step02State", "StepBreakPoint.step02UpdateDate", "StepBreakPoint.step02UpdateTime",
+	"StepBreakPoint.step03State", "StepBreakPoint.step03UpdateDate", "StepBreakPoint.step03UpdateTime",
+	"StepBreakPoint.step04State", "StepBreakPoint.step04UpdateDate", "StepBreakPoint.step04UpdateTime",
+	"StepBreakPoint.step05State", "StepBreakPoint.step05UpdateDate", "StepBreakPoint.step05UpdateTime",
+	"StepBreakPoint.step06State", "StepBreakPoint.step06UpdateDate", "StepBreakPoint.step06UpdateTime",
+	"StepBreakPoint.step07State", "StepBreakPoint.step07UpdateDate", "StepBreakPoint.step07UpdateTime",
+	"StepBreakPoint.step08State", "StepBreakPoint.step08UpdateDate", "StepBreakPoint.step08UpdateTime",
+	"StepBreakPoint.step09State", "StepBreakPoint.step09UpdateDate", "StepBreakPoint.step09UpdateTime",
+	"StepBreakPoint.step10State", "StepBreakPoint.step10UpdateDate", "StepBreakPoint.step10UpdateTime",
+	"StepBreakPoint.step11State", "StepBreakPoint.step11UpdateDate", "StepBreakPoint.step11UpdateTime",
+	"StepBreakPoint.createDate", "StepBreakPoint.createTime", "StepBreakPoint.updateDate", "StepBreakPoint.updateTime",
 	"CodeName.code", "CodeName.name",
 	"CreateDetail.seqNo", "CreateDetail.createMasterSeqNo", "CreateDetail.termGeneralAgrmt",
 	"CreateDetail.termMemberService", "CreateDetail.termPointMarketingAgrmt", "CreateDetail.termCommonMarketingAgrmt",
@@ -132,15 +147,32 @@ var notPersonal = []string{
 	"CreateDetail.firstBack", "CreateDetail.ocrSecFrontImageID", "CreateDetail.videoViewFileName",
 	"CreateDetail.videoSoundFileName", "CreateDetail.cardFace", "CreateDetail.cardCity", "CreateDetail.cardArea",
 	"CreateDetail.cardAddressCode", "CreateDetail.createAccountStatus",
-	"DocumentResend.*", // what was asked again, why, and when
-	"ManualReviewFlag.*",
+	// What was asked again, why, and when.
+	"DocumentResend.createMasterSeqNo", "DocumentResend.resendProdType", "DocumentResend.category",
+	"DocumentResend.resendStatus", "DocumentResend.createDateTime", "DocumentResend.updateDateTime",
+	"DocumentResend.resendContent", // image ids and survey seqNos, not their content
+	// Free text written by staff about the documents: kept clear, agents need it.
+	"DocumentResend.resendReason", "DocumentResend.resendRejectReason",
+	"ManualReviewFlag.createMasterSeqNo", "ManualReviewFlag.createDate", "ManualReviewFlag.updateDate",
+	"ManualReviewFlag.createTime", "ManualReviewFlag.updateTime",
+	"ManualReviewFlag.sameIpWithDiffPidDatetime", // when the flag was raised, not the other applicants
+	"ManualReviewFlag.z21ExceedTimes",            // a release code: R, 3N or W
+	"ManualReviewFlag.special",                   // names of flag bits
 	"AmlFlagDetail.riskLevel",
 	"OcrFlagDetail.createMasterSeqNo", "OcrFlagDetail.idIssueCity", "OcrFlagDetail.city", "OcrFlagDetail.district",
 	"OcrFlagDetail.postalCode", "OcrFlagDetail.military", "OcrFlagDetail.gender", "OcrFlagDetail.createDate",
 	"OcrFlagDetail.updateDate", "OcrFlagDetail.createTime", "OcrFlagDetail.updateTime",
-	"Z21FlagDetail.*", "Z22FlagDetail.*",
+	// The credit bureau's (JCIC) verification results: codes, their standard descriptions and a count.
+	"Z21FlagDetail.z21ResultCode", "Z21FlagDetail.z21ResultMessage", "Z21FlagDetail.z21NewBussCount",
+	"Z22FlagDetail.z22ActType", "Z22FlagDetail.z22MsgNewSubCode",
 	"PayTax.createdDate", "PayTax.createdTime", "PayTax.updateDate", "PayTax.updateTime",
-	"TellerCheckRecord.*", // staff ids, their memos and the dates
+	"TellerCheckRecord.createMasterSeqNo", "TellerCheckRecord.checkStatus",
+	"TellerCheckRecord.tellerNo", "TellerCheckRecord.managerNo", // staff ids, not customers'
+	"TellerCheckRecord.tellerCheckDate", "TellerCheckRecord.tellerCheckTime",
+	"TellerCheckRecord.managerCheckDate", "TellerCheckRecord.managerCheckTime",
+	"TellerCheckRecord.createDateTime", "TellerCheckRecord.updateDateTime",
+	"TellerCheckRecord.tellerMemo",  // free text written by staff: kept clear, agents need it
+	"TellerCheckRecord.managerMemo", // free text written by staff: kept clear, agents need it
 }
 
 // masker is the executor's field interceptor that masks personal fields for agents, in both

@@ -21,4 +21,6 @@ type Resolver struct {
 	// Thresholds raise the insider-abuse signal (insider.go).
 	Thresholds Thresholds
 	Log        *slog.Logger
+
+	reveals revealSlots // the agents' reveals in flight (reveal.go)
 }

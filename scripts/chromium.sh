@@ -31,14 +31,20 @@ find_browser >/dev/null || packages+=(chromium)
 has_cjk_font || packages+=(fonts-noto-cjk)
 
 if [ ${#packages[@]} -gt 0 ]; then
+	# as_root LABEL COMMAND… runs COMMAND as root (or through sudo) under scripts/progress.sh,
+	# whose lines go to stderr.
 	as_root() {
-		if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+		local label=$1
+		shift
+		if [ "$(id -u)" = 0 ]; then set -- "$@"; elif command -v sudo >/dev/null; then set -- sudo "$@"; else
 			say "need root or sudo to run: $*"; exit 1
 		fi
+		"$(dirname "$0")/progress.sh" "chromium: $label" "$@" >&2
 	}
 	say "installing Debian's ${packages[*]}"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2
+	as_root "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root "installing Debian's ${packages[*]}" \
+		env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 fi
 bin=$(find_browser) || { say "chromium not found after installing it"; exit 1; }
 printf '%s\n' "$bin"

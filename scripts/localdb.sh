@@ -31,10 +31,15 @@ say() { printf 'localdb: %s\n' "$*" >&2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 dbname=createinfo
 
+# as_root LABEL COMMAND… runs COMMAND as root (or through sudo) under scripts/progress.sh,
+# whose lines go to stderr like everything else here but the URL.
 as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+	local label=$1
+	shift
+	if [ "$(id -u)" = 0 ]; then set -- "$@"; elif command -v sudo >/dev/null; then set -- sudo "$@"; else
 		say "need root or sudo to run: $*"; exit 1
 	fi
+	"$root/scripts/progress.sh" "localdb: $label" "$@" >&2
 }
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -44,8 +49,8 @@ if [ "$action" = stop ] && { [ -z "$bindir" ] || [ ! -x "$bindir/pg_ctl" ]; }; t
 fi
 if [ -z "$bindir" ] || [ ! -x "$bindir/pg_ctl" ]; then
 	say "PostgreSQL not found: installing Debian's postgresql package"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+	as_root "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root "installing Debian's postgresql" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
 	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
 

@@ -13,10 +13,19 @@ as_root() {
 		say "need root or sudo to run: $*"; exit 1
 	fi
 }
+# apt_get LABEL ARG… runs apt-get as root under scripts/progress.sh (a line every 10 s, on stderr).
+apt_get() {
+	local label=$1
+	shift
+	as_root "$(dirname "$0")/progress.sh" "need: $label" env DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2
+}
 say "$path not found: installing Debian's $pkg"
-# Another apt may hold the lock (another checkout installing something): wait for it.
-for _ in $(seq 120); do
+# Another apt may hold the lock (another checkout installing something): wait for it, saying
+# so every 10 s.
+start=$(date +%s)
+for i in $(seq 120); do
 	as_root fuser /var/lib/dpkg/lock-frontend /var/lib/apt/lists/lock >/dev/null 2>&1 || break
+	[ $((i % 5)) != 1 ] || say "waiting for another apt-get to release its lock: $(($(date +%s) - start))s"
 	sleep 2
 done
 policy=/usr/sbin/policy-rc.d
@@ -25,7 +34,7 @@ if [ ! -e $policy ]; then
 	printf '#!/bin/sh\nexit 101\n' | as_root tee $policy >/dev/null && as_root chmod 755 $policy && made=1
 fi
 trap '[ -n "$made" ] && as_root rm -f $policy' EXIT
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2 ||
-	{ as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2; }
+apt_get "installing Debian's $pkg" install -y -qq --no-install-recommends "$pkg" ||
+	{ apt_get "apt-get update" update -qq &&
+		apt_get "installing Debian's $pkg" install -y -qq --no-install-recommends "$pkg"; }
 [ -e "$path" ] || { say "$path still missing after installing $pkg"; exit 1; }

@@ -6,18 +6,27 @@
 set -euo pipefail
 
 say() { printf 'oidc: %s\n' "$*" >&2; }
-dir="$(cd "$(dirname "$0")/../tools/oidc" && pwd)"
+here="$(cd "$(dirname "$0")" && pwd)"
+dir="$here/../tools/oidc"
+# progress LABEL COMMAND… runs COMMAND under scripts/progress.sh (a line every 10 s), on stderr.
+progress() {
+	local label=$1
+	shift
+	"$here/progress.sh" "oidc: $label" "$@" >&2
+}
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	say "installing Debian's nodejs and npm"
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	$sudo apt-get install -y -q nodejs npm >&2 || { $sudo apt-get update -q >&2 && $sudo apt-get install -y -q nodejs npm >&2; }
+	progress "installing Debian's nodejs and npm" $sudo apt-get install -y -q nodejs npm ||
+		{ progress "apt-get update" $sudo apt-get update -q && progress "installing Debian's nodejs and npm" $sudo apt-get install -y -q nodejs npm; }
 fi
 
 stamp="$dir/node_modules/.package-lock.json"
 if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
 	say "npm ci in tools/oidc"
-	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+	(cd "$dir" && progress "npm ci: oidc-provider and its dependencies into tools/oidc/node_modules" \
+		npm ci --no-audit --no-fund --loglevel=error)
 fi
 command -v node

@@ -17,6 +17,8 @@ func TestReport(t *testing.T) {
 	url := dbtest.URL(t)
 	db := dbtest.SQL(t, url)
 	w := audit.NewWriter(db, audit.Options{HMACKey: []byte("k"), ChainKey: []byte("c"), Log: slog.New(slog.DiscardHandler)})
+	w.Start()
+	t.Cleanup(w.Close)
 	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	write := func(at time.Duration, agent, outcome, reason string, idnos []string, flags ...string) {
 		t.Helper()

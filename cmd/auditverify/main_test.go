@@ -39,6 +39,8 @@ func TestVerifiesAndCatchesAnEdit(t *testing.T) {
 	ctx := context.Background()
 	key := []byte(config.DevelopmentChainKey) // what the command reads outside production
 	w := audit.NewWriter(db, audit.Options{HMACKey: key, ChainKey: key})
+	w.Start()
+	t.Cleanup(w.Close)
 	for _, id := range []string{"r1", "r2", "r3"} {
 		if err := w.Write(ctx, &audit.Record{RequestID: id, Way: "legacy"}, "OK"); err != nil {
 			t.Fatal(err)

@@ -14,8 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the container image has no zoneinfo of its own
@@ -119,51 +117,55 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 
 	auditW := audit.NewWriter(auditSQL, audit.Options{HMACKey: hmacKey, ChainKey: cfg.AuditChainKey,
 		CheckpointEvery: cfg.AuditCheckpointEvery, SynchronousCommit: cfg.AuditSynchronousCommit, Log: log})
-	defer auditW.Checkpoint() // the last rows written, once the server has stopped
 	// What protects an acknowledged row from a failover: logged at the first check.
 	syncWatch := standby.New(auditSQL, cfg.AuditSynchronousCommit, cfg.AuditRequireSyncStandby, log, o.metrics)
+	service := server.New(server.Options{
+		DB:               db,
+		MaxResults:       cfg.MaxResults,
+		TimeZone:         cfg.TimeZone,
+		LoaderWait:       cfg.LoaderWait,
+		CodeCacheTTL:     cfg.CodeCacheTTL,
+		RequestTimeout:   cfg.RequestTimeout,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		BodyReadTimeout:  cfg.BodyReadTimeout,
+		MaxInFlight:      cfg.MaxInFlight,
+		QueueWait:        cfg.QueueWait,
+		Development:      !cfg.Production(),
+		Log:              log,
+		Auth:             checker,
+		Audit:            auditW,
+		RefusedPerClient: cfg.RefusedPerClient,
+		RefusedWindow:    cfg.RefusedWindow,
+		RefusedTotal:     cfg.RefusedTotal,
+		TrustedProxies:   cfg.TrustedProxies,
+
+		TrustedDocumentsOnly: cfg.TrustedDocumentsOnly,
+		Metrics:              o.metrics,
+		Tracer:               o.tracer,
+		Replicas:             o.replicas,
+		Standby:              syncWatch,
+		RevealsPerHour:       cfg.RevealsPerHour,
+		Console:              console.Auth{Issuer: cfg.OIDC.Issuer, ClientID: cfg.ConsoleClientID, Audience: cfg.OIDC.Audience},
+
+		AgentLookupsPerHour:   cfg.AgentLookupsPerHour,
+		AgentCustomersPerHour: cfg.AgentCustomersPerHour,
+	})
+
+	// The background work, started here and stopped in reverse (the deferred calls are only for
+	// an early return; the end of run stops each in the README's order): the standby watch, the
+	// audit writer, the limiter's sweeps. The replica checks run from observe (o.close).
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	watched := make(chan struct{})
 	go func() { defer close(watched); syncWatch.Run(watchCtx) }()
 	defer func() { stopWatch(); <-watched }()
-	done, background := make(chan struct{}), new(sync.WaitGroup)
-	draining := new(atomic.Bool)
+	auditW.Start()
+	defer auditW.Close()
+	service.Start()
+	defer service.Close()
+
 	srv := &http.Server{
-		Addr: cfg.ListenAddr,
-		Handler: server.New(server.Options{
-			DB:               db,
-			MaxResults:       cfg.MaxResults,
-			TimeZone:         cfg.TimeZone,
-			LoaderWait:       cfg.LoaderWait,
-			CodeCacheTTL:     cfg.CodeCacheTTL,
-			RequestTimeout:   cfg.RequestTimeout,
-			MaxBodyBytes:     cfg.MaxBodyBytes,
-			BodyReadTimeout:  cfg.BodyReadTimeout,
-			MaxInFlight:      cfg.MaxInFlight,
-			QueueWait:        cfg.QueueWait,
-			Development:      !cfg.Production(),
-			Log:              log,
-			Auth:             checker,
-			Audit:            auditW,
-			RefusedPerClient: cfg.RefusedPerClient,
-			RefusedWindow:    cfg.RefusedWindow,
-			RefusedTotal:     cfg.RefusedTotal,
-			TrustedProxies:   cfg.TrustedProxies,
-			Done:             done,
-			Background:       background,
-			Draining:         draining,
-
-			TrustedDocumentsOnly: cfg.TrustedDocumentsOnly,
-			Metrics:              o.metrics,
-			Tracer:               o.tracer,
-			Replicas:             o.replicas,
-			Standby:              syncWatch,
-			RevealsPerHour:       cfg.RevealsPerHour,
-			Console:              console.Auth{Issuer: cfg.OIDC.Issuer, ClientID: cfg.ConsoleClientID, Audience: cfg.OIDC.Audience},
-			AgentLookupsPerHour:  cfg.AgentLookupsPerHour,
-
-			AgentCustomersPerHour: cfg.AgentCustomersPerHour,
-		}),
+		Addr:              cfg.ListenAddr,
+		Handler:           service,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
@@ -216,15 +218,18 @@ func run(ctx context.Context, log *slog.Logger, readyFile string) error {
 		return fmt.Errorf("listen: %w", err)
 	case <-ctx.Done():
 	}
-	// Readiness goes 503 first, then in-flight requests finish, then the pools close (deferred).
-	draining.Store(true)
+	// The shutdown order: readiness goes 503 first, then in-flight requests finish, then the
+	// limiter writes its open windows' rows, then the audit writer writes what is queued and
+	// logs the last checkpoint; then (deferred) the debug and metrics listeners, the standby
+	// watch, the replica checks and tracing stop and the pools close.
+	service.Drain()
 	log.Info("shutting down", "drain_delay", cfg.DrainDelay, "timeout", cfg.ShutdownTimeout)
 	time.Sleep(cfg.DrainDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
-	close(done) // the limiter writes its open windows' rows
-	background.Wait()
+	service.Close()
+	auditW.Close()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}

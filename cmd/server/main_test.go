@@ -77,12 +77,10 @@ func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `"success":true`) {
 		t.Errorf("in-flight lookup: %d %s", r.status, r.body)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("exit: %v\n%s", err, logs.String())
+	case <-p.exited: // the harness waits on the process
+		if st := cmd.ProcessState; !st.Success() {
+			t.Errorf("exit: %v\n%s", st, logs.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("the server did not exit")

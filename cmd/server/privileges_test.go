@@ -61,7 +61,7 @@ func TestProductionRefusesPrivilegedUser(t *testing.T) {
 	}
 	resp.Body.Close()
 	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
+	if err := p.wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, logs.String())
 	}
 	m := regexp.MustCompile(`"checkpoint":"([0-9]+\.[0-9a-f]{64}\.[0-9a-f]{64})"`).FindStringSubmatch(logs.String())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -75,6 +76,8 @@ type process struct {
 	cmd  *exec.Cmd
 	base string // http://host:port
 	logs *servertest.LogBuffer
+	// exited closes once the process has ended (its Wait is the harness's: wait on this).
+	exited <-chan struct{}
 }
 
 // startServer starts the server with env (added to this process's) on a free loopback address,
@@ -89,12 +92,22 @@ func startServer(t *testing.T, env ...string) *process {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// exited closes when the process ends, so that a server that stops at start (a bad
+	// setting, a database it cannot reach) fails the wait at once instead of at its timeout.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = p.cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
-		p.cmd.Wait()
+		<-exited
 		t.Logf("server log:\n%s", p.logs.String())
 	})
 	dbtest.Poll(t, "the server to be ready", 20*time.Second, func() bool {
+		select {
+		case <-exited:
+			t.Fatalf("the server exited before it was ready: %v", waitErr)
+		default:
+		}
 		resp, err := http.Get(p.base + "/readyz")
 		if err != nil {
 			return false
@@ -102,5 +115,16 @@ func startServer(t *testing.T, env ...string) *process {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	p.exited = exited
 	return p
+}
+
+// wait waits for the process to end (the harness holds its Wait) and returns its exit status
+// as an error when it did not exit 0.
+func (p *process) wait() error {
+	<-p.exited
+	if st := p.cmd.ProcessState; !st.Success() {
+		return errors.New(st.String())
+	}
+	return nil
 }

@@ -33,20 +33,16 @@ func TestReadyFile(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
 	var got []byte
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(ready); err == nil && len(b) > 0 {
-			got = b
-			break
-		}
+	dbtest.Poll(t, "the ready file", 20*time.Second, func() bool {
 		select {
 		case err := <-exited:
 			t.Fatalf("server exited: %v", err)
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("no ready file")
-		}
-	}
+		b, err := os.ReadFile(ready)
+		got = b
+		return err == nil && len(b) > 0
+	})
 	if strings.TrimSpace(string(got)) != addr {
 		t.Errorf("ready file %q, want %s", got, addr)
 	}

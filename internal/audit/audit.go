@@ -1,7 +1,8 @@
 // Package audit records every lookup and every refused attempt in PostgreSQL (schema audit):
 // who asked (key, agent, address), how (way in, operation), for what (phone and ID numbers as
-// keyed HMACs, never in clear), what came back (count and seqNos) and how it ended. It is
-// plain persistence: the GraphQL layer and the HTTP middleware decide what to record.
+// keyed HMACs, never in clear), what came back (count and seqNos) and how it ended. Every row
+// is recorded through one API, the Recorder (recorder.go): the GraphQL layer and the HTTP
+// middleware fill the Record and decide when; the Recorder decides the outcome and writes.
 //
 // Rows are chained by a keyed MAC (HMAC-SHA-256 under a chain key the database never holds):
 // whoever can write the table cannot edit a row and recompute the chain, nor append a row
@@ -23,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"createinfo/internal/apperr"
@@ -143,7 +145,9 @@ type Writer struct {
 	db    *sql.DB
 	o     Options
 	queue chan pending
-	once  sync.Once
+	// running is true between Start and Close: a Write outside it fails at once (fail closed).
+	running       atomic.Bool
+	stop, stopped chan struct{}
 
 	mu               sync.Mutex
 	head             string     // the chain's head as this writer last saw it ("" before its first group)
@@ -160,12 +164,41 @@ type pending struct {
 // maxGroup bounds the rows of one transaction.
 const maxGroup = 256
 
-// NewWriter writes through db (a writable pool).
+// NewWriter writes through db (a writable pool). It starts nothing: rows are written between
+// Start and Close, which the owner of the process calls (cmd/server, in its shutdown order).
 func NewWriter(db *sql.DB, o Options) *Writer {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Writer{db: db, o: o, queue: make(chan pending, 4*maxGroup)}
+	return &Writer{db: db, o: o, queue: make(chan pending, 4*maxGroup),
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// errNotRunning is what Write returns before Start and after Close: the lookup is refused.
+var errNotRunning = errors.New("audit: the writer is not running")
+
+// Start starts the goroutine that writes the queued records (and logs checkpoints). A Writer
+// is started once.
+func (w *Writer) Start() {
+	if !w.running.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer close(w.stopped)
+		w.loop(w.stop)
+	}()
+}
+
+// Close writes the records already queued, stops the writing goroutine, and logs the last
+// checkpoint; a Write after it fails. The service closes the writer after the HTTP server and
+// the limiter (whose last aggregated rows it writes) have stopped.
+func (w *Writer) Close() {
+	if !w.running.CompareAndSwap(true, false) {
+		return
+	}
+	close(w.stop)
+	<-w.stopped
+	w.Checkpoint()
 }
 
 // SetConditions records the lookup's normalised conditions, phone and idno as HMACs.
@@ -219,7 +252,9 @@ func (w *Writer) Write(ctx context.Context, r *Record, outcome string) (err erro
 	}
 	r.mu.Unlock()
 
-	w.once.Do(func() { go w.loop() })
+	if !w.running.Load() {
+		return errNotRunning
+	}
 	p := pending{rec: r, done: make(chan error, 1)}
 	timer := time.NewTimer(writeTimeout) // a timed-out lookup is recorded too: not ctx
 	defer timer.Stop()
@@ -241,9 +276,9 @@ func (w *Writer) Write(ctx context.Context, r *Record, outcome string) (err erro
 	}
 }
 
-// loop writes the queued records, a group per transaction, for the life of the process, and
-// logs a checkpoint every CheckpointEvery while rows are written.
-func (w *Writer) loop() {
+// loop writes the queued records, a group per transaction, until stop closes (then it writes
+// what is still queued), and logs a checkpoint every CheckpointEvery while rows are written.
+func (w *Writer) loop(stop <-chan struct{}) {
 	var tick <-chan time.Time
 	if w.o.CheckpointEvery > 0 {
 		t := time.NewTicker(w.o.CheckpointEvery)
@@ -257,6 +292,12 @@ func (w *Writer) loop() {
 		case <-tick:
 			w.Checkpoint()
 			continue
+		case <-stop:
+			select {
+			case first = <-w.queue: // what came before Close is still written
+			default:
+				return
+			}
 		}
 		group := []pending{first}
 	gather:

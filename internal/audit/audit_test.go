@@ -53,6 +53,8 @@ func writeConcurrently(t *testing.T, w *audit.Writer, prefix string, n int) {
 func TestGroupCommitGroups(t *testing.T) {
 	db := dbtest.SQL(t, dbtest.URL(t))
 	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	w.Start()
+	t.Cleanup(w.Close)
 	const n = 200
 	writeConcurrently(t, w, "g", n)
 	var rows, txs, largest int
@@ -82,6 +84,10 @@ func TestWritersShareOneChain(t *testing.T) {
 	url := dbtest.URL(t)
 	a := audit.NewWriter(dbtest.SQL(t, url), audit.Options{HMACKey: chainKey, ChainKey: chainKey})
 	b := audit.NewWriter(dbtest.SQL(t, url), audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	a.Start()
+	t.Cleanup(a.Close)
+	b.Start()
+	t.Cleanup(b.Close)
 	var wg sync.WaitGroup
 	for round := range 5 {
 		for name, w := range map[string]*audit.Writer{"a": a, "b": b} {
@@ -134,6 +140,8 @@ func TestRewrittenAsUnkeyedRows(t *testing.T) {
 	var logs bytes.Buffer
 	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	w.Start()
+	t.Cleanup(w.Close)
 	ctx := context.Background()
 	for i := range 3 {
 		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "graphql", SeqNos: []string{"S1"}}, "OK"); err != nil {
@@ -269,8 +277,12 @@ func TestWriterNoticesTrimmedTrail(t *testing.T) {
 	var logs bytes.Buffer
 	var seen breaks
 	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	w.Start()
+	t.Cleanup(w.Close)
 	w.Watch(&seen)
 	other := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	other.Start()
+	t.Cleanup(other.Close)
 	write := func(w *audit.Writer, id string) {
 		t.Helper()
 		if err := w.Write(ctx, &audit.Record{RequestID: id, Way: "graphql"}, "OK"); err != nil {
@@ -335,6 +347,8 @@ func TestWriterRefusesJunkHead(t *testing.T) {
 	ctx := context.Background()
 	var seen breaks
 	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	w.Start()
+	t.Cleanup(w.Close)
 	w.Watch(&seen)
 	for i := range 2 {
 		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {

@@ -48,12 +48,14 @@ func Flag(r *Record, flag string) {
 	r.Flags = append(r.Flags, flag)
 }
 
-// Reveals counts agent's successful reveals since then. The trail is the count, so the cap
-// holds across instances and restarts.
-func (w *Writer) Reveals(ctx context.Context, agent string, since time.Time) (int, error) {
+// Reveals counts agent's successful reveals since then, but for the requests whose server
+// request ids are in inFlight (the caller counts those itself, whether or not their rows are
+// committed yet). The trail is the count, so the cap holds across instances and restarts.
+func (w *Writer) Reveals(ctx context.Context, agent string, since time.Time, inFlight []string) (int, error) {
 	var n int
 	err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM audit.lookup
-		WHERE agent_id = $1 AND at >= $2 AND reveal_reason <> '' AND outcome = 'OK'`, agent, since).Scan(&n)
+		WHERE agent_id = $1 AND at >= $2 AND reveal_reason <> '' AND outcome = 'OK'
+		AND server_request_id <> ALL($3)`, agent, since, inFlight).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("audit: count reveals: %w", err)
 	}

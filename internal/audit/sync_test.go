@@ -38,6 +38,8 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 
 	onDB := dbtest.SQL(t, c.URL+"&application_name=writer-on")
 	on := audit.NewWriter(onDB, audit.Options{HMACKey: chainKey, ChainKey: chainKey, SynchronousCommit: "on"})
+	on.Start()
+	t.Cleanup(on.Close)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- on.Write(context.Background(), &audit.Record{RequestID: "waits", Way: "legacy"}, apperr.OK)
@@ -59,6 +61,8 @@ func TestWriterSetsItsOwnSynchronousCommit(t *testing.T) {
 
 	local := audit.NewWriter(dbtest.SQL(t, c.URL+"&synchronous_commit=on"),
 		audit.Options{HMACKey: chainKey, ChainKey: chainKey, SynchronousCommit: "local"})
+	local.Start()
+	t.Cleanup(local.Close)
 	before := count()
 	writeConcurrently(t, local, "local", 20)
 	if n := count(); n != before+20 {

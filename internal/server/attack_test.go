@@ -157,10 +157,9 @@ func mustJSON(v any) string {
 func TestRefusedFloodIsAggregated(t *testing.T) {
 	secret, entry, _ := auth.NewKey("crm")
 	keys, _ := auth.ParseKeys(entry)
-	done := make(chan struct{})
 	env := servertest.New(t, func(o *server.Options) {
 		o.Auth = auth.NewChecker(keys)
-		o.RefusedPerClient, o.RefusedWindow, o.Done = 3, time.Hour, done
+		o.RefusedPerClient, o.RefusedWindow = 3, time.Hour
 	})
 	const flood = 40
 	statuses := map[int]int{}
@@ -199,7 +198,7 @@ func TestRefusedFloodIsAggregated(t *testing.T) {
 	if rows := outcomes(t, env); len(rows) != 6 || rows[3].Outcome != "TOO_MANY_REQUESTS" || rows[3].Attempts != 1 {
 		t.Errorf("before the window ends: rows %+v", rows)
 	}
-	close(done) // the window's aggregated row is written
+	env.Stop() // the window's aggregated row is written, as on shutdown
 	var rows []outcomeRow
 	dbtest.Poll(t, "the aggregated row", 10*time.Second, func() bool { rows = outcomes(t, env); return len(rows) == 7 })
 	attempts, byOutcome := 0, map[string]int{}
@@ -315,19 +314,15 @@ func TestKeyedChain(t *testing.T) {
 		env.Post(t, legacy.Path, "application/json", body)
 	}
 	// The checkpoint of the fourth row, from the service's log.
-	var cp audit.Checkpoint
 	re := regexp.MustCompile(`checkpoint=(4\.[0-9a-f]{64}\.[0-9a-f]{64})`)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(env.Logs()); m != nil {
-			var err error
-			if cp, err = audit.ParseCheckpoint(m[1], servertest.ChainKey); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint logged:\n%s", env.Logs())
-		}
+	var m []string
+	dbtest.Poll(t, "the fourth row's checkpoint in the log", 10*time.Second, func() bool {
+		m = re.FindStringSubmatch(env.Logs())
+		return m != nil
+	})
+	cp, err := audit.ParseCheckpoint(m[1], servertest.ChainKey)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := audit.ParseCheckpoint(cp.Sign([]byte("another-key-0123456789abcdef0123456789")), servertest.ChainKey); err == nil {
 		t.Error("a checkpoint signed with another key was accepted")

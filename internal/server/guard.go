@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -21,26 +20,28 @@ type wayIn struct {
 	reject func(w http.ResponseWriter, code apperr.Code, message string)
 }
 
-// refuse answers r with code, noting the code for the request's audit row, which is written
-// before the answer leaves (auditWriter).
+// refuse answers r with code, noting the code on the request's audit record, which is written
+// (audit.Recorder.Finish) before the answer leaves (auditWriter).
 func refuse(w http.ResponseWriter, r *http.Request, way wayIn, code apperr.Code, message string) {
-	infoFrom(r.Context()).outcome = code.String()
 	audit.Refuse(audit.FromContext(r.Context()), code)
 	way.reject(w, code, message)
 }
 
-// guard authenticates a request and starts its audit record. A refused request is recorded
-// and answered 401 UNAUTHORIZED (403 FORBIDDEN for valid credentials without a known role), unless it has no valid key and its address has sent more
+// guard authenticates a request and opens its audit record. A refused request is recorded
+// and answered 401 UNAUTHORIZED (403 FORBIDDEN for valid credentials without a known role),
+// unless it has no valid credentials and its address has sent more
 // refused requests than the limiter allows: then it is answered 429 TOO_MANY_REQUESTS and counted in one aggregated row
 // per address and interval instead of a row each. Every other request gets exactly one row,
 // written before its response leaves: by the executor for those that reach it, by auditWriter
-// for those refused on the way (body, method, admission).
-func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []netip.Prefix, way wayIn, log *slog.Logger, next http.Handler) http.Handler {
+// for those refused on the way (body, method, admission). The request log's outcome is the
+// record's (audit.Outcome). rc nil: nothing is written.
+func guard(checker *auth.Checker, rc *audit.Recorder, lim *limiter, proxies []netip.Prefix, way wayIn, next http.Handler) http.Handler {
 	const tooMany = "too many refused requests from this address; try again later"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
 		addr := clientAddr(r, proxies)
 		rec := &audit.Record{At: time.Now(), RequestID: info.id, ServerRequestID: info.serverID, ClientAddr: addr, Way: way.name}
+		defer func() { info.outcome = audit.Outcome(rec) }()
 		id, no := checker.Check(r)
 		rec.KeyID, rec.AgentID = id.KeyID, id.AgentID
 		rec.Role, rec.Proof, rec.AssertedAgent = id.Role, id.Proof, id.Asserted
@@ -52,8 +53,8 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []
 		if no != nil && id.Proof == "" { // proven credentials (a key, a token) are never aggregated
 			verdict = lim.allow(addr)
 		}
-		if verdict == counted {
-			info.outcome = apperr.TooManyRequests.String()
+		if verdict == counted { // counted in the limiter's aggregated row: no row of its own
+			audit.Refuse(rec, apperr.TooManyRequests)
 			way.reject(w, apperr.TooManyRequests, tooMany)
 			return
 		}
@@ -63,58 +64,46 @@ func guard(checker *auth.Checker, writer *audit.Writer, lim *limiter, proxies []
 		if no == nil {
 			r = r.WithContext(auth.NewContext(r.Context(), id))
 		}
-		if writer == nil {
-			if no != nil {
-				refuse(w, r, way, no.Code, no.Reason)
-				return
-			}
-			next.ServeHTTP(w, r)
-			return
+		r = r.WithContext(rc.Open(r.Context(), rec))
+		var aw *auditWriter
+		if rc != nil {
+			aw = &auditWriter{ResponseWriter: w, ctx: r.Context(), rec: rec, rc: rc}
+			w = aw
 		}
-		aw := &auditWriter{ResponseWriter: w, ctx: r.Context(), rec: rec, writer: writer, log: log}
-		r = r.WithContext(audit.NewContext(r.Context(), rec))
 		if no != nil {
-			refuse(aw, r, way, no.Code, no.Reason)
+			refuse(w, r, way, no.Code, no.Reason)
 		} else {
-			next.ServeHTTP(aw, r)
+			next.ServeHTTP(w, r)
 		}
-		aw.send() // a request answered with a status only, or not at all (its client left)
-		info.outcome = rec.Outcome
+		if aw != nil {
+			aw.send() // a request answered with a status only, or not at all (its client left)
+		}
 	})
 }
 
-// auditWriter holds the response's status line until the first byte of its body, and writes
-// the request's audit row, if nobody has yet, before either leaves: the row of a refusal is
+// auditWriter holds the response's status line until the first byte of its body, and has the
+// request's audit row written, if nobody has yet, before either leaves: the row of a refusal is
 // committed before the refusal is sent. (gqlgen sets the status before the executor has
 // recorded the request, so the row cannot be written at WriteHeader.)
 type auditWriter struct {
 	http.ResponseWriter
 	ctx    context.Context
 	rec    *audit.Record
-	writer *audit.Writer
-	log    *slog.Logger
+	rc     *audit.Recorder
 	status int // held, 0 when none
 	sent   bool
 }
 
+// record finishes the row of a request the executor did not record: the refusal noted, or
+// else what its status says.
 func (w *auditWriter) record(status int) {
-	if w.rec.Written() {
-		return
-	}
-	outcome := w.rec.Refused()
-	switch {
-	case outcome != "":
-	case status < 400:
+	outcome := apperr.Internal
+	if status < 400 {
 		// Only the executor answers with data, and it records its own row: a request that
 		// gets here ended without one (its client went away while it waited).
 		outcome = apperr.ServiceUnavailable
-	default:
-		outcome = apperr.Internal
 	}
-	if err := w.writer.Write(w.ctx, w.rec, outcome.String()); err != nil {
-		w.log.ErrorContext(w.ctx, "audit row of a refused request not written", "request_id", w.rec.RequestID,
-			"err", apperr.RedactError(err))
-	}
+	w.rc.Finish(w.ctx, w.rec, outcome.String()) // logged there; the refusal is sent anyway
 }
 
 func (w *auditWriter) WriteHeader(status int) {

@@ -23,6 +23,7 @@ import (
 	"createinfo/internal/auth"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
+	"createinfo/tools/dbtest"
 	"createinfo/tools/oidc"
 	"createinfo/tools/servertest"
 )
@@ -348,15 +349,19 @@ func TestTokenRotationAndOutage(t *testing.T) {
 			t.Fatalf("provider down, new key k3, %s: %d %s", way, st, code)
 		}
 	}
-	resp, err := http.Get(e.URL + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "identity provider: unreachable") {
-		t.Fatalf("readyz with the provider down: %d %s", resp.StatusCode, b)
-	}
+	// /readyz reuses its verdict for a second (readyTTL): poll for the provider's absence.
+	dbtest.Poll(t, "/readyz to say the provider is unreachable, still 200", 10*time.Second, func() bool {
+		resp, err := http.Get(e.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("readyz with the provider down: %d %s", resp.StatusCode, b)
+		}
+		return strings.Contains(string(b), "identity provider: unreachable")
+	})
 	if !strings.Contains(e.Logs(), "cannot be fetched") {
 		t.Error("the refusal of k3 does not say the keys could not be fetched")
 	}

@@ -2,12 +2,10 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
 
-	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 )
 
@@ -23,8 +21,7 @@ import (
 type limiter struct {
 	limit, total int
 	window       time.Duration
-	writer       *audit.Writer
-	log          *slog.Logger
+	rc           *audit.Recorder
 
 	mu       sync.Mutex
 	clients  map[string]*window
@@ -45,11 +42,11 @@ const maxClients = 100_000
 // overflowAddr is the entry of the addresses past maxClients or past the total.
 const overflowAddr = "*"
 
-func newLimiter(limit, total int, every time.Duration, w *audit.Writer, log *slog.Logger) *limiter {
+func newLimiter(limit, total int, every time.Duration, rc *audit.Recorder) *limiter {
 	if limit <= 0 || every <= 0 {
 		return nil
 	}
-	return &limiter{limit: limit, total: total, window: every, writer: w, log: log, clients: map[string]*window{}}
+	return &limiter{limit: limit, total: total, window: every, rc: rc, clients: map[string]*window{}}
 }
 
 // clientKey is what the limiter counts addr under: an IPv6 client's /64, an IPv4 address as
@@ -122,19 +119,14 @@ func (l *limiter) allow(addr string) verdict {
 // emit writes the aggregated row of a finished window, if it suppressed anything. It is
 // called with l.mu held and writes in the background.
 func (l *limiter) emit(addr string, b window) {
-	if b.suppressed == 0 || l.writer == nil {
+	if b.suppressed == 0 || l.rc == nil {
 		return
 	}
 	id := audit.NewID()
-	rec := &audit.Record{At: b.start, RequestID: id, ServerRequestID: id, ClientAddr: addr, Way: "*",
-		Attempts: b.suppressed}
 	l.writing.Add(1)
 	go func() {
 		defer l.writing.Done()
-		if err := l.writer.Write(context.Background(), rec, apperr.TooManyRequests.String()); err != nil {
-			l.log.Error("audit: aggregated row of refused requests not written", "client", addr,
-				"attempts", b.suppressed, "err", apperr.RedactError(err))
-		}
+		l.rc.Aggregate(context.Background(), id, b.start, addr, b.suppressed) // logged there
 	}()
 }
 
@@ -154,14 +146,10 @@ func (l *limiter) flush(final bool) {
 	}
 }
 
-// run flushes ended windows every window until done, then flushes everything and waits for
-// the rows to be written.
+// run flushes ended windows every window until done closes, then finishes.
 func (l *limiter) run(done <-chan struct{}) {
 	if l == nil {
 		return
-	}
-	if done == nil {
-		done = make(chan struct{}) // never closed
 	}
 	t := time.NewTicker(l.window)
 	defer t.Stop()
@@ -170,9 +158,17 @@ func (l *limiter) run(done <-chan struct{}) {
 		case <-t.C:
 			l.flush(false)
 		case <-done:
-			l.flush(true)
-			l.writing.Wait()
+			l.finish()
 			return
 		}
 	}
+}
+
+// finish flushes every window, ended or not, and waits for all the rows being written.
+func (l *limiter) finish() {
+	if l == nil {
+		return
+	}
+	l.flush(true)
+	l.writing.Wait()
 }

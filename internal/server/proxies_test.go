@@ -15,19 +15,18 @@ import (
 )
 
 // refusedEnv is a service with keys (so that a wrong one is refused), REFUSED_PER_CLIENT 3 and
-// REFUSED_TOTAL total in a window that ends only when done closes, behind proxies.
-func refusedEnv(t *testing.T, total int, proxies ...string) (*servertest.Env, chan struct{}) {
+// REFUSED_TOTAL total in a window that ends only when the service stops (env.Stop), behind proxies.
+func refusedEnv(t *testing.T, total int, proxies ...string) *servertest.Env {
 	_, entry, _ := auth.NewKey("crm")
 	keys, _ := auth.ParseKeys(entry)
-	done := make(chan struct{})
 	env := servertest.New(t, func(o *server.Options) {
 		o.Auth = auth.NewChecker(keys)
-		o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, o.Done = 3, total, time.Hour, done
+		o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow = 3, total, time.Hour
 		for _, p := range proxies {
 			o.TrustedProxies = append(o.TrustedProxies, netip.MustParsePrefix(p))
 		}
 	})
-	return env, done
+	return env
 }
 
 // refusedFrom sends one unauthenticated request as if forwarded for xff and returns its status.
@@ -71,7 +70,7 @@ func clientRows(t *testing.T, env *servertest.Env) []string {
 // their /64, so rotating the low bits of an address gains nothing; what a client writes left of
 // its own hop is not believed. Without TRUSTED_PROXIES, nobody's header is believed.
 func TestRefusalsKeyedBehindProxies(t *testing.T) {
-	env, _ := refusedEnv(t, 0, "127.0.0.1/32", "10.0.0.0/8")
+	env := refusedEnv(t, 0, "127.0.0.1/32", "10.0.0.0/8")
 	var got []int
 	for i := range 5 { // one /64, five addresses, each behind the client's own claim and a second proxy
 		got = append(got, refusedFrom(t, env, fmt.Sprintf("192.0.2.%d, 2001:db8:1:2::%x, 10.1.1.1", i, i+1)))
@@ -89,7 +88,7 @@ func TestRefusalsKeyedBehindProxies(t *testing.T) {
 	}
 
 	// The attacker's variant: no trusted proxy, so a forged X-Forwarded-For changes nothing.
-	env2, _ := refusedEnv(t, 0)
+	env2 := refusedEnv(t, 0)
 	got = got[:0]
 	for i := range 5 {
 		got = append(got, refusedFrom(t, env2, fmt.Sprintf("198.51.100.%d", i)))
@@ -108,7 +107,7 @@ func TestRefusalsKeyedBehindProxies(t *testing.T) {
 // proxy) record REFUSED_TOTAL of them one by one; the rest are answered 429, the first of
 // them on a row at once, the others counted in one row for all addresses when the window ends.
 func TestRefusalsCappedAcrossAddresses(t *testing.T) {
-	env, done := refusedEnv(t, 5, "127.0.0.1/32")
+	env := refusedEnv(t, 5, "127.0.0.1/32")
 	statuses := map[int]int{}
 	for i := range 40 {
 		statuses[refusedFrom(t, env, fmt.Sprintf("198.51.100.%d", i))]++
@@ -119,7 +118,7 @@ func TestRefusalsCappedAcrossAddresses(t *testing.T) {
 	if rows := clientRows(t, env); len(rows) != 6 || rows[5] != "TOO_MANY_REQUESTS 198.51.100.5 1" {
 		t.Errorf("before the window ends: %q", rows)
 	}
-	close(done)
+	env.Stop() // the window ends, as on shutdown
 	var rows []string
 	dbtest.Poll(t, "the aggregated row", 10*time.Second, func() bool { rows = clientRows(t, env); return len(rows) == 7 })
 	if rows[6] != "TOO_MANY_REQUESTS * 34" {

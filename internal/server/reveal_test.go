@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 
 	"createinfo/internal/apperr"
@@ -165,5 +166,46 @@ func TestAgentsSeeMaskedDataAndRevealOnTheRecord(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("reveal rows:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRevealCapHoldsUnderConcurrency: reveals sent at once cannot all pass the hourly cap by
+// counting the trail before any of their rows is committed: of 12 sent together with a cap of
+// 3, exactly 3 are served and 9 answer TOO_MANY_REQUESTS, each on its own audit row.
+func TestRevealCapHoldsUnderConcurrency(t *testing.T) {
+	e := newIDEnv(t, nil, func(o *server.Options) { o.RevealsPerHour = 3 })
+	agent := e.idp.SignIn(t, "console", consoleRedirect, "agent001")
+	reveal := `query($seqNo: String!, $reason: RevealReason!) { revealApplication(seqNo: $seqNo, reason: $reason) { seqNo } }`
+	codes := make(chan string, 12)
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, code, _, _ := e.graphql(t, agent, reveal, map[string]any{"seqNo": demoSeqNo, "reason": "CUSTOMER_REQUEST"})
+			codes <- code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[string]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[""] != 3 || count[apperr.TooManyRequests.String()] != 9 {
+		t.Errorf("12 reveals at once with a cap of 3: %v, want 3 served and 9 TOO_MANY_REQUESTS", count)
+	}
+	db, err := sql.Open("pgx", e.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ok, refused int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE outcome = 'OK'), count(*) FILTER (WHERE outcome = 'TOO_MANY_REQUESTS')
+		FROM audit.lookup WHERE reveal_reason <> ''`).Scan(&ok, &refused); err != nil {
+		t.Fatal(err)
+	}
+	if ok != 3 || refused != 9 {
+		t.Errorf("audit rows: %d OK and %d TOO_MANY_REQUESTS reveals, want 3 and 9", ok, refused)
 	}
 }

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -61,11 +62,6 @@ type Options struct {
 	RefusedTotal int
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (see clientAddr).
 	TrustedProxies []netip.Prefix
-	// Done, when closed, writes the aggregated rows of the windows still open and stops the
-	// limiter's background work (nil: never); Background, when set, counts that work, so that
-	// the caller can wait for it after closing Done.
-	Done       <-chan struct{}
-	Background *sync.WaitGroup
 	// MaxInFlight bounds the lookups running at once, both ways in together (0: no bound); one that cannot start
 	// within QueueWait answers SERVICE_UNAVAILABLE.
 	MaxInFlight int
@@ -73,9 +69,6 @@ type Options struct {
 	// TrustedDocumentsOnly makes /graphql run only the trusted documents: the console's and
 	// the legacy one (TRUSTED_DOCUMENTS_ONLY).
 	TrustedDocumentsOnly bool
-	// Draining, once true, turns /readyz to 503 so that load balancers stop sending requests
-	// while the server finishes those in flight (set on SIGTERM).
-	Draining *atomic.Bool
 	// Metrics, when set, measures requests, loaders and the audit trail (internal/metrics).
 	Metrics *metrics.Metrics
 	// Tracer, when set, traces each request (internal/tracing); the database's statements
@@ -95,8 +88,48 @@ type Options struct {
 	AgentLookupsPerHour, AgentCustomersPerHour int
 }
 
-// New returns the service's HTTP handler.
-func New(o Options) http.Handler {
+// Server is the service's HTTP handler and the background work its routes need (the refusal
+// limiter's sweeps). New starts nothing: the owner of the process calls Start once it serves
+// and Close after the HTTP server has shut down (cmd/server, in the README's shutdown order).
+type Server struct {
+	http.Handler
+	lim      *limiter
+	draining atomic.Bool
+	stop     chan struct{}
+	stopped  chan struct{}
+	started  atomic.Bool
+}
+
+// Start starts the limiter's sweeps: every window, the aggregated rows of the windows that
+// ended are written.
+func (s *Server) Start() {
+	if !s.started.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer close(s.stopped)
+		s.lim.run(s.stop)
+	}()
+}
+
+// Close stops the sweeps, writes the aggregated rows of the windows still open and waits for
+// them (and for every row the limiter started writing). Call it after the HTTP server has
+// shut down, before the audit writer closes.
+func (s *Server) Close() {
+	if s.started.CompareAndSwap(true, false) {
+		close(s.stop)
+		<-s.stopped
+		return
+	}
+	s.lim.finish() // never started: the rows of windows that rolled over during requests
+}
+
+// Drain turns /readyz to 503, so that load balancers stop sending requests while the server
+// finishes those in flight (called on SIGTERM).
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// New returns the service's HTTP handler; it starts no goroutine (see Server).
+func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -119,16 +152,9 @@ func New(o Options) http.Handler {
 	gql := graph.NewHandler(schema, gopts)
 	old := legacy.NewHandler(graph.NewExecutor(schema, gopts), o.Log)
 
-	lim := newLimiter(o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, o.Audit, o.Log)
-	if o.Background != nil {
-		o.Background.Add(1)
-	}
-	go func() {
-		lim.run(o.Done)
-		if o.Background != nil {
-			o.Background.Done()
-		}
-	}()
+	rc := audit.NewRecorder(o.Audit, o.Log) // every row of the guard and the limiter
+	lim := newLimiter(o.RefusedPerClient, o.RefusedTotal, o.RefusedWindow, rc)
+	s := &Server{lim: lim, stop: make(chan struct{}), stopped: make(chan struct{})}
 
 	// lookup gives a request, in this order: its log line and request ids; its authentication
 	// and audit record; its body, read whole under its own deadline; a lookup slot; its
@@ -170,11 +196,11 @@ func New(o Options) http.Handler {
 			admitted.ServeHTTP(w, reqbody.With(r, b))
 		})
 		// Tracing hook: the request's span outside everything.
-		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log, body)))
+		return tracing.Handler(o.Tracer, route[way.name], logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, rc, lim, o.TrustedProxies, way, body)))
 	}
 	// Another method than POST is answered METHOD_NOT_ALLOWED, authenticated and recorded.
 	wrongMethod := func(way wayIn) http.Handler {
-		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, o.Audit, lim, o.TrustedProxies, way, o.Log,
+		return logRequests(o.Log, way.name, o.Metrics, guard(o.Auth, rc, lim, o.TrustedProxies, way,
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", http.MethodPost)
 				refuse(w, r, way, apperr.MethodNotAllowed, "use POST")
@@ -192,10 +218,7 @@ func New(o Options) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	if o.Draining == nil {
-		o.Draining = new(atomic.Bool)
-	}
-	mux.Handle("GET /readyz", readiness(readyChecks(o.DB, o.Audit, o.Standby), o.Draining, o.Replicas, o.Auth.Tokens()))
+	mux.Handle("GET /readyz", readiness(readyTTL, readyChecks(o.DB, o.Audit, o.Standby), &s.draining, o.Replicas, o.Auth.Tokens()))
 	consoleHandler, err := console.Handler(trusted, o.Console)
 	if err != nil {
 		panic(err) // the embedded assets are broken: a build defect, caught by the tests
@@ -206,7 +229,8 @@ func New(o Options) http.Handler {
 		mux.Handle("GET "+graphiql.Page+"{$}", g)
 		mux.Handle("GET "+graphiql.Assets, g)
 	}
-	return mux
+	s.Handler = mux
+	return s
 }
 
 // TrustedDocuments is the manifest of the documents the service trusts: the legacy
@@ -251,11 +275,47 @@ func readyChecks(db *gorm.DB, w *audit.Writer, sync *standby.Watch) []readyCheck
 	})
 }
 
+// readyTTL is how long /readyz reuses its verdict. /readyz answers anyone (balancers do not
+// authenticate), and a verdict pings the primary, locks the audit table through the audit
+// pool and asks the identity provider for its keys: a flood of probes must cost one such round
+// a second, not one per probe.
+const readyTTL = time.Second
+
 // readiness answers 200 while every check holds within a second, 503 with a line for each
 // that does not otherwise, and 503 while the server drains. With tokens, a line also says
 // whether the identity provider's keys can be fetched: while they cannot, the instance stays
-// ready (tokens signed by the cached keys are still accepted, only a new key is refused).
-func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
+// ready (tokens signed by the cached keys are still accepted, only a new key is refused). The
+// verdict is made by one probe at a time and reused for ttl; draining and the replicas'
+// rotation are read live (both are in memory).
+func readiness(ttl time.Duration, checks []readyCheck, draining *atomic.Bool, replicas *replica.Set, tokens *auth.Verifier) http.Handler {
+	var (
+		mu     sync.Mutex
+		at     time.Time
+		status int
+		body   []byte
+	)
+	verdict := func() (int, []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		var b bytes.Buffer
+		for _, check := range checks {
+			if why := check(ctx); why != "" {
+				b.WriteString(why + "\n")
+			}
+		}
+		if b.Len() > 0 {
+			return http.StatusServiceUnavailable, b.Bytes()
+		}
+		b.WriteString("ready\n")
+		if tokens != nil {
+			if err := tokens.Reachable(ctx); err != nil {
+				b.WriteString("identity provider: unreachable: tokens signed by cached keys are accepted, new keys are refused\n")
+			} else {
+				b.WriteString("identity provider: ok\n")
+			}
+		}
+		return http.StatusOK, b.Bytes()
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if draining.Load() {
@@ -263,30 +323,16 @@ func readiness(checks []readyCheck, draining *atomic.Bool, replicas *replica.Set
 			w.Write([]byte("shutting down\n"))
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		var failed []string
-		for _, check := range checks {
-			if why := check(ctx); why != "" {
-				failed = append(failed, why+"\n")
-			}
+		mu.Lock()
+		if body == nil || time.Since(at) >= ttl {
+			status, body = verdict()
+			at = time.Now()
 		}
-		if len(failed) > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			for _, f := range failed {
-				w.Write([]byte(f))
-			}
-			return
-		}
-		w.Write([]byte("ready\n"))
-		if tokens != nil {
-			if err := tokens.Reachable(ctx); err != nil {
-				w.Write([]byte("identity provider: unreachable: tokens signed by cached keys are accepted, new keys are refused\n"))
-			} else {
-				w.Write([]byte("identity provider: ok\n"))
-			}
-		}
-		if replicas != nil { // per database: the primary answered; each replica's rotation
+		st, b := status, body
+		mu.Unlock()
+		w.WriteHeader(st)
+		w.Write(b)
+		if st == http.StatusOK && replicas != nil { // per database: the primary answered; each replica's rotation
 			w.Write([]byte("primary: ok\n"))
 			replicas.Status(w)
 		}

@@ -36,6 +36,7 @@ type Env struct {
 	DatabaseURL string
 
 	log LogBuffer
+	srv *server.Server
 
 	mu         sync.Mutex
 	statements []int64
@@ -66,7 +67,15 @@ func NewOn(t testing.TB, dbURL string, edit ...func(*server.Options)) *Env {
 // on its port.
 func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
 	t.Helper()
-	sqlDB, err := sql.Open("pgx", "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2")
+	_, db := Unreachable(t)
+	return start(t, db, "", edit)
+}
+
+// Unreachable is a pool, and gorm over it, of a database that does not answer: nothing
+// listens on its port. Nothing is asked of it until a statement runs.
+func Unreachable(t testing.TB) (*sql.DB, *gorm.DB) {
+	t.Helper()
+	sqlDB, err := sql.Open("pgx", unreachableURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +87,10 @@ func NewUnreachable(t testing.TB, edit ...func(*server.Options)) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return start(t, db, "", edit)
+	return sqlDB, db
 }
+
+const unreachableURL = "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2"
 
 // HMACKey keys the audit HMACs of the test service, ChainKey its chain.
 var (
@@ -98,7 +109,7 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	// The audit trail is written through a writable pool of its own, as in production.
 	auditURL := dbURL
 	if auditURL == "" {
-		auditURL = "postgres://createinfo@127.0.0.1:1/none?connect_timeout=2"
+		auditURL = unreachableURL
 	}
 	auditDB, err := sql.Open("pgx", auditURL)
 	if err != nil {
@@ -106,8 +117,6 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	}
 	t.Cleanup(func() { auditDB.Close() })
 	log := slog.New(slog.NewTextHandler(&e.log, nil))
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
 	o := server.Options{
 		DB:             db,
 		MaxResults:     200,
@@ -117,7 +126,6 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 		Development:    true,
 		Log:            log,
 		Audit:          NewWriter(auditDB, log),
-		Done:           done,
 	}
 	for _, f := range edit {
 		f(&o)
@@ -130,7 +138,16 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 			t.Logf("service log:\n%s", logs)
 		}
 	})
+	// Started and stopped as cmd/server does: the HTTP server closes first (registered last),
+	// then the limiter writes its open windows' rows, then the audit writer stops.
 	h := server.New(o)
+	e.srv = h
+	if o.Audit != nil {
+		o.Audit.Start()
+		t.Cleanup(o.Audit.Close)
+	}
+	h.Start()
+	t.Cleanup(h.Close)
 	// The service counts statements for its request log; this outer counter sees them too.
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.entered.Add(1)
@@ -147,6 +164,10 @@ func start(t testing.TB, db *gorm.DB, dbURL string, edit []func(*server.Options)
 	e.URL = srv.URL
 	return e
 }
+
+// Stop ends the limiter's windows as shutdown does: their aggregated rows are written and
+// waited for. The service still answers; Stop is for tests of what shutdown writes.
+func (e *Env) Stop() { e.srv.Close() }
 
 // WaitRequests polls until n requests have reached the service's handler.
 func (e *Env) WaitRequests(t testing.TB, n int64) {
