@@ -94,7 +94,8 @@ fuzz:
 
 # Seeds BENCH_APPLICATIONS synthetic applications (once) into the database createinfo_bench
 # of the same server (or BENCH_DATABASE_URL), then measures; rewrites docs/BENCHMARKS.md. On
-# the local cluster it then measures the cost of synchronous audit commits against a fresh
+# the local cluster it measures with production durability (scripts/localdb.sh durable:
+# fsync=on, synchronous_commit=on), restored to the tests' fsync=off when it ends, and then the cost of synchronous audit commits against a fresh
 # standby of it (scripts/localdb.sh standby, stopped afterwards).
 bench:
 	@url=$$(scripts/localdb.sh); \
@@ -106,11 +107,15 @@ bench:
 	scripts/build.sh; \
 	DATABASE_URL="$$bench_url" bin/seed -applications $(BENCH_APPLICATIONS); \
 	DATABASE_URL="$$bench_url" bin/migrate; \
+	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
+		echo "production durability for the measurement (fsync=on, synchronous_commit=on; back to fsync=off afterwards)"; \
+		scripts/localdb.sh durable; \
+		trap 'scripts/localdb.sh standby-stop; scripts/localdb.sh fast' EXIT; \
+	fi; \
 	DATABASE_URL="$$bench_url" bin/bench -server bin/server -duration $(BENCH_DURATION); \
 	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
 		echo "the cost of synchronous audit commits: a fresh standby of the local cluster (pg_basebackup)"; \
 		scripts/localdb.sh standby >/dev/null; \
-		trap 'scripts/localdb.sh standby-stop' EXIT; \
 		DATABASE_URL="$$bench_url" bin/bench -server bin/server -sync-commit 3 -duration $(BENCH_DURATION); \
 	fi; \
 	scripts/oidc.sh >/dev/null; \

@@ -9,6 +9,13 @@
 # creates the database `createinfo` and prints its URL. Running it again reuses the cluster.
 # Progress goes to stderr so that `url=$(scripts/localdb.sh)` captures the URL alone.
 # `localdb.sh stop` stops the private cluster (and its standby), and says so when it was not running.
+# Durability: the cluster runs with fsync=off (written into its postgresql.conf: tests create
+# and drop a database each, and nothing here must survive a power cut). `localdb.sh durable`
+# switches the running cluster to production durability (ALTER SYSTEM: fsync=on,
+# synchronous_commit=on, full_page_writes=on; reload, then a CHECKPOINT so that the next
+# writes start from flushed files) and `localdb.sh fast` back to the file's fsync=off; make
+# bench measures between the two. A cluster started by an older version of this script with
+# fsync=off on its command line (which ALTER SYSTEM cannot override) is restarted once.
 # `localdb.sh standby` makes a fresh streaming standby of the running cluster (pg_basebackup -R,
 # in .localdb/standby, on the next free port) and prints its URL; `localdb.sh standby-stop`
 # stops it. The benchmark of synchronous audit commits (make bench) uses it.
@@ -93,6 +100,22 @@ if [ ! -s "$data/PG_VERSION" ]; then
 		{ cat "$dir/initdb.log" >&2; exit 1; }
 fi
 
+# fsync=off lives in the cluster's own postgresql.conf, below ALTER SYSTEM's file, so that
+# `localdb.sh durable` can turn it on for a benchmark and `localdb.sh fast` off again.
+if ! grep -q '^fsync = off' "$data/postgresql.conf"; then
+	printf '\n# scripts/localdb.sh: a throwaway cluster for tests (make bench: localdb.sh durable)\nfsync = off\n' |
+		runas tee -a "$data/postgresql.conf" >/dev/null
+fi
+
+# started_fsync_off: the running cluster has fsync=off on its command line (older versions of
+# this script), where ALTER SYSTEM cannot reach it.
+started_fsync_off() { runas cat "$data/postmaster.opts" 2>/dev/null | grep -q 'fsync=off'; }
+if { [ "$action" = durable ] || [ "$action" = fast ]; } && runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1 && started_fsync_off; then
+	say "restarting the cluster once: it was started with fsync=off on its command line"
+	stop_standby
+	runas "$bindir/pg_ctl" -D "$data" -m fast -w stop >&2
+fi
+
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 if runas "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -113,7 +136,7 @@ else
 	for attempt in 1 2 3 4 5; do
 		say "starting PostgreSQL on 127.0.0.1:$port"
 		if runas "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2; then
+			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" start >&2; then
 			break
 		fi
 		if [ -n "${LOCALDB_PORT:-}" ] || [ "$attempt" = 5 ] || ! tail -n 5 "$dir/postgres.log" | grep -q 'Address already in use'; then
@@ -137,12 +160,31 @@ if [ "$action" = standby ]; then
 		[ "$sport" -lt 54500 ] || { say "no free port for the standby"; exit 1; }
 	done
 	runas "$bindir/pg_ctl" -D "$standby" -l "$dir/standby.log" -w -t 60 \
-		-o "-p $sport -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_preload_libraries=pg_stat_statements" start >&2
+		-o "-p $sport -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" start >&2
 	printf 'postgres://postgres@127.0.0.1:%s/%s?sslmode=disable\n' "$sport" "$dbname"
 	exit 0
 fi
 
 psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
+if [ "$action" = durable ] || [ "$action" = fast ]; then
+	if [ "$action" = durable ]; then
+		"${psql[@]}" -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" \
+			-c "ALTER SYSTEM SET full_page_writes = on" -c "SELECT pg_reload_conf()" >/dev/null
+	else
+		"${psql[@]}" -c "ALTER SYSTEM RESET fsync" -c "ALTER SYSTEM RESET synchronous_commit" \
+			-c "ALTER SYSTEM RESET full_page_writes" -c "SELECT pg_reload_conf()" >/dev/null
+	fi
+	want=on
+	[ "$action" = durable ] || want=off
+	for i in $(seq 50); do # the reload reaches the postmaster's SIGHUP handler asynchronously
+		[ "$("${psql[@]}" -tAc "SHOW fsync")" = "$want" ] && break
+		sleep 0.1
+	done
+	[ "$("${psql[@]}" -tAc "SHOW fsync")" = "$want" ] || { say "fsync is not $want after the reload"; exit 1; }
+	[ "$action" = fast ] || "${psql[@]}" -c "CHECKPOINT" >/dev/null
+	say "fsync=$want, synchronous_commit=$("${psql[@]}" -tAc "SHOW synchronous_commit")"
+	exit 0
+fi
 if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" != 1 ]; then
 	"${psql[@]}" -c "CREATE DATABASE $dbname" >&2
 fi

@@ -24,10 +24,15 @@ type Join[P any] interface {
 	// row makes one row's child and appends its scan targets to dst; present is where the
 	// statement says whether the child was there.
 	row(dst []any, present *bool) (child any, targets []any)
-	// done hands what the row read to the join's found function: parent is the parent row's
-	// scan targets.
-	done(ctx context.Context, parent []any, child any, present bool)
+	// done returns what hands the row's child to the join's found function (nil when the
+	// row points at no child): parent is the parent row's scan targets, read now; the
+	// returned function may run later, once per request that asked for the row, fresh
+	// asking for a copy of the child of its own.
+	done(parent []any, child any, present bool) found
 }
+
+// found hands a row's joined children to the request of ctx.
+type found func(ctx context.Context, fresh bool)
 
 // oneJoin reads with each row of P the child C whose key is in P's column parent.
 type oneJoin[P any, JK comparable, C any] struct {
@@ -106,21 +111,28 @@ func (j *oneJoin[P, JK, C]) row(dst []any, present *bool) (any, []any) {
 	return c, append(dst, present)
 }
 
-func (j *oneJoin[P, JK, C]) done(ctx context.Context, parent []any, child any, present bool) {
+func (j *oneJoin[P, JK, C]) done(parent []any, child any, present bool) found {
 	var key JK
 	if j.ptr {
 		k := *parent[j.pos].(**JK)
 		if k == nil {
-			return
+			return nil
 		}
 		key = *k
 	} else {
 		key = *parent[j.pos].(*JK)
 	}
-	if present {
-		j.found(ctx, key, child.(*C))
-	} else {
-		j.found(ctx, key, nil)
+	c := child.(*C)
+	if !present {
+		c = nil
+	}
+	return func(ctx context.Context, fresh bool) {
+		if fresh && c != nil {
+			own := *c
+			j.found(ctx, key, &own)
+			return
+		}
+		j.found(ctx, key, c)
 	}
 }
 
@@ -176,11 +188,12 @@ func zeroOf(t reflect.Type) (string, error) {
 }
 
 // fetchJoined runs selectJoined's statement and scans each row into a new V and a new child
-// per join, by position, and hands each join what it found for the row.
-func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []*V, error) {
+// per join, by position; for each row it returns what hands the joins what they found
+// (nil for a row without joined children), to be run for each request that asked for it.
+func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []*V, []found, error) {
 	rows, err := db.g.WithContext(ctx).Raw(r.query, KeyList[K](keys)).Rows()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	l := r.layout
@@ -196,6 +209,7 @@ func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []
 	present := make([]bool, len(r.joins)) // rewritten by each row's scan
 	var ks []K
 	var out []*V
+	var dones []found
 	for rows.Next() {
 		v := new(V)
 		rv := reflect.ValueOf(v).Elem()
@@ -207,13 +221,29 @@ func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []
 			children[i], targets = j.row(targets, &present[i])
 		}
 		if err := rows.Scan(targets...); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		var fs []found
 		for i, j := range r.joins {
-			j.done(ctx, targets[:n], children[i], present[i])
+			if f := j.done(targets[:n], children[i], present[i]); f != nil {
+				fs = append(fs, f)
+			}
 		}
+		dones = append(dones, all(fs))
 		ks = append(ks, *targets[kpos].(*K))
 		out = append(out, v)
 	}
-	return ks, out, rows.Err()
+	return ks, out, dones, rows.Err()
+}
+
+// all is one found that runs fs in order; nil when there are none.
+func all(fs []found) found {
+	if len(fs) == 0 {
+		return nil
+	}
+	return func(ctx context.Context, fresh bool) {
+		for _, f := range fs {
+			f(ctx, fresh)
+		}
+	}
 }

@@ -24,10 +24,20 @@ import (
 )
 
 // DB is the database the reads run against.
-type DB struct{ g *gorm.DB }
+type DB struct {
+	g *gorm.DB
+	// shared: a read's keys of concurrent requests go in one statement (share.go).
+	shared bool
+	groups sync.Map // *Read[K, V] -> *group[K, V]
+}
 
-// New returns the store over g (the lookup pool).
-func New(g *gorm.DB) *DB { return &DB{g: g} }
+// New returns the store over g (the lookup pool), sharing each read's statements between
+// concurrent requests (share.go).
+func New(g *gorm.DB) *DB { return &DB{g: g, shared: true} }
+
+// Unshared returns the store over g where every Fetch runs its own statement: for tests that
+// compare, and the A/B of the benchmark.
+func Unshared(g *gorm.DB) *DB { return &DB{g: g} }
 
 // layout is what a model's rows need, worked out once per model type.
 type layout struct {
@@ -154,11 +164,39 @@ func (r *Read[K, V]) selectIn() string {
 
 // Fetch runs the statement for keys and returns the rows, each with its key (keys[i] is the
 // key of rows[i]). A column no field of V takes is an error: a statement and its model
-// disagree.
+// disagree. On a DB that shares reads (New's), a statement of this read that is already in
+// flight for another request makes this one wait and go in the next statement with the keys
+// of every request that queued meanwhile (share.go); the rows returned are still only those
+// of keys.
 func (r *Read[K, V]) Fetch(ctx context.Context, db *DB, keys []K) ([]K, []*V, error) {
+	if db.shared {
+		return r.shared(ctx, db, keys)
+	}
+	ks, rows, dones, err := r.fetch(ctx, db, keys)
+	handOver(ctx, dones)
+	return ks, rows, err
+}
+
+// handOver hands each row's joined children to the request of ctx.
+func handOver(ctx context.Context, dones []found) {
+	for _, f := range dones {
+		if f != nil {
+			f(ctx, false)
+		}
+	}
+}
+
+// fetch runs the statement once for keys: the rows, their keys and, for a read with joins,
+// per row what hands its joined children over (nil without joins).
+func (r *Read[K, V]) fetch(ctx context.Context, db *DB, keys []K) ([]K, []*V, []found, error) {
 	if len(r.joins) > 0 {
 		return r.fetchJoined(ctx, db, keys)
 	}
+	ks, rows, err := r.fetchPlain(ctx, db, keys)
+	return ks, rows, nil, err
+}
+
+func (r *Read[K, V]) fetchPlain(ctx context.Context, db *DB, keys []K) ([]K, []*V, error) {
 	rows, err := db.g.WithContext(ctx).Raw(r.query, KeyList[K](keys)).Rows()
 	if err != nil {
 		return nil, nil, err

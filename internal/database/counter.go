@@ -49,3 +49,12 @@ func CountStatements(db *gorm.DB) error {
 	}
 	return cb.Raw().After("gorm:raw").Register("createinfo:count", count)
 }
+
+// CountStatement counts one statement against the counters of ctx that did not run through
+// gorm with it: a read shared between requests (store) runs once, with the first request's
+// context, and counts for each of the others this way.
+func CountStatement(ctx context.Context) {
+	if c, ok := ctx.Value(counterKey{}).(*Counter); ok {
+		c.add()
+	}
+}

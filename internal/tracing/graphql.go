@@ -45,12 +45,16 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 		kind, name = string(oc.Operation.Operation), apperr.OperationName(oc.Operation.Name)
 	}
 	spanName := "graphql." + kind
-	attrs := []attribute.KeyValue{attribute.String("graphql.operation.type", kind)}
 	if name != "" {
 		spanName += " " + name
-		attrs = append(attrs, attribute.String("graphql.operation.name", name))
 	}
-	ctx, span := e.Tracer.Start(ctx, spanName, trace.WithAttributes(attrs...))
+	ctx, span := e.Tracer.Start(ctx, spanName)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("graphql.operation.type", kind))
+		if name != "" {
+			span.SetAttributes(attribute.String("graphql.operation.name", name))
+		}
+	}
 	rh := next(ctx)
 	var once sync.Once
 	return func(ctx context.Context) *graphql.Response {
@@ -75,8 +79,11 @@ func (e *Extension) InterceptRootField(ctx context.Context, next graphql.RootRes
 	}
 	// (gqlgen puts the field's name in RootFieldContext.Object; the type is the definition's.)
 	path := fc.Field.ObjectDefinition.Name + "." + fc.Field.Name
-	ctx, span := e.Tracer.Start(ctx, "graphql.resolve "+path, trace.WithAttributes(attribute.String("graphql.field.path", path)))
+	ctx, span := e.Tracer.Start(ctx, "graphql.resolve "+path)
 	defer span.End()
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("graphql.field.path", path))
+	}
 	return next(ctx)
 }
 
@@ -94,14 +101,33 @@ func NewLoaders(tp trace.TracerProvider) *Loaders {
 
 // StartBatch starts the batch's span.
 func (l *Loaders) StartBatch(ctx context.Context, relation string, keys int) (context.Context, func(error)) {
-	ctx, span := l.Tracer.Start(ctx, "loader "+relation,
-		trace.WithAttributes(attribute.String("createinfo.loader.relation", relation), attribute.Int("createinfo.loader.keys", keys)))
+	ctx, span := l.Tracer.Start(ctx, loaderSpanName(relation))
+	if !span.IsRecording() {
+		return ctx, endUnrecorded
+	}
+	span.SetAttributes(attribute.String("createinfo.loader.relation", relation), attribute.Int("createinfo.loader.keys", keys))
 	return ctx, func(err error) {
 		if err != nil {
 			span.SetStatus(codes.Error, "batch failed")
 		}
 		span.End()
 	}
+}
+
+// endUnrecorded ends a span that records nothing: there is nothing to end.
+func endUnrecorded(error) {}
+
+// loaderSpanNames holds "loader <relation>" per relation (a fixed set), so that a batch
+// builds no string for its span's name.
+var loaderSpanNames sync.Map
+
+func loaderSpanName(relation string) string {
+	if n, ok := loaderSpanNames.Load(relation); ok {
+		return n.(string)
+	}
+	n := "loader " + relation
+	loaderSpanNames.Store(relation, n)
+	return n
 }
 
 // CodeCache records nothing: a cache read is not I/O worth a span.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -60,5 +62,44 @@ func TestStatementText(t *testing.T) {
 		if got := statementText(in); got != want { // cached
 			t.Errorf("cached statementText(%q) = %q", in, got)
 		}
+	}
+}
+
+// TestNoExporterRecordsNothing: with OTEL_TRACES_EXPORTER none (or unset) every span still has
+// a trace id, a caller's trace is continued, but no span records: nothing would receive it.
+func TestNoExporterRecordsNothing(t *testing.T) {
+	for _, exporter := range []string{"none", ""} {
+		t.Setenv("OTEL_TRACES_EXPORTER", exporter)
+		tp, shutdown, err := Setup(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer shutdown(context.Background())
+		ctx, span := tp.Tracer("t").Start(context.Background(), "lookup")
+		if TraceID(ctx) == "" || span.IsRecording() {
+			t.Errorf("exporter %q: trace id %q, recording %v; want an id and no recording", exporter, TraceID(ctx), span.IsRecording())
+		}
+		var seen string
+		h := Handler(tp, "/x", http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen = TraceID(r.Context()) }))
+		req := httptest.NewRequest(http.MethodPost, "/x", nil)
+		req.Header.Set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if seen != "0af7651916cd43dd8448eb211c80319c" {
+			t.Errorf("exporter %q: the handler's request carries trace %q, want the caller's", exporter, seen)
+		}
+		caller := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4}, TraceFlags: trace.FlagsSampled, Remote: true})
+		ctx, span = tp.Tracer("t").Start(trace.ContextWithRemoteSpanContext(context.Background(), caller), "lookup")
+		if got := trace.SpanContextFromContext(ctx); got.TraceID() != caller.TraceID() || got.SpanID() == caller.SpanID() || span.IsRecording() {
+			t.Errorf("exporter %q: caller's trace not continued unrecorded: %v recording %v", exporter, got.TraceID(), span.IsRecording())
+		}
+	}
+	t.Setenv("OTEL_TRACES_EXPORTER", "console")
+	tp, shutdown, err := Setup(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(context.Background())
+	if _, span := tp.Tracer("t").Start(context.Background(), "lookup"); !span.IsRecording() {
+		t.Error("exporter console: the span does not record")
 	}
 }

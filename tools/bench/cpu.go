@@ -191,3 +191,19 @@ func machineCPU() time.Duration {
 	}
 	return time.Duration(ticks) * clockTick
 }
+
+// Durability says how the database commits, for the report: fsync=off (the local cluster's
+// setting for tests) understates every commit, the audit trail's included, so a run says which
+// it measured and warns when it is not production's.
+func Durability(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	var fsync, syncCommit string
+	if err := pool.QueryRow(ctx, `SELECT current_setting('fsync'), current_setting('synchronous_commit')`).Scan(&fsync, &syncCommit); err != nil {
+		return "", fmt.Errorf("bench: durability settings: %w", err)
+	}
+	s := fmt.Sprintf("fsync=%s, synchronous_commit=%s", fsync, syncCommit)
+	if fsync != "on" || syncCommit == "off" {
+		s += " (**not production's**: every commit is understated; make bench sets both with scripts/localdb.sh durable)"
+		fmt.Fprintf(os.Stderr, "bench: warning: %s\n", s)
+	}
+	return s, nil
+}

@@ -102,6 +102,10 @@ func run(ctx context.Context, args []string) error {
 	var apps int
 	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
 	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
+	durability, err := bench.Durability(ctx, pool)
+	if err != nil {
+		return err
+	}
 
 	rep, err := bench.Run(ctx, bench.Config{
 		ServiceURL: "http://" + serviceAddr, FloorURL: "http://" + floorListen, DebugURL: "http://" + debugAddr,
@@ -112,11 +116,12 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	section := rep.Markdown(bench.Environment{
-		Command:  "make bench",
-		Postgres: pgVersion,
-		Dataset:  fmt.Sprintf("%d applications (`seed -applications 1000000` plus the demo set)", apps),
-		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, with API keys and the audit trail on (one audit row per lookup)", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(settings[:1], " ")),
-		Duration: *duration,
+		Command:    "make bench",
+		Postgres:   pgVersion,
+		Durability: durability,
+		Dataset:    fmt.Sprintf("%d applications (`seed -applications 1000000` plus the demo set)", apps),
+		Settings:   fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, with API keys and the audit trail on (one audit row per lookup)", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(settings[:1], " ")),
+		Duration:   *duration,
 	})
 	fmt.Print(section)
 	return bench.WriteSection(*out, section)
