@@ -25,18 +25,22 @@ ORDER BY m.seq_no, t.create_time, t.seq_no`)
 	// applications: matching every application against every other of its phone cost n²
 	// rows, 3.0 ms of PostgreSQL time for the 55-application phone of the 1M data against
 	// 0.33 ms this way (docs/BENCHMARKS.md, issue 19). The first branch is the application's
-	// own idno, for applications without a phone number.
+	// own idno, for applications without a phone number. The statement begins with SELECT, not
+	// WITH: dbresolver sends a raw statement to the replicas only when it starts with SELECT,
+	// anything else to the primary (TestReadsOnStreamingReplica counts where each one ran).
 	AbnormalPids = Raw[string, AbnormalPid]("application_seq_no", `
-WITH m AS (SELECT seq_no, idno, phone_number FROM account.create_master WHERE seq_no = ANY(?)),
-listed AS (
-    SELECT DISTINCT o.phone_number, o.idno
-    FROM account.create_master o
-    JOIN account.abnormal_account a ON a.idno = o.idno
-    WHERE o.phone_number IN (SELECT phone_number FROM m)
-)
-SELECT m.seq_no AS application_seq_no, a.idno FROM m JOIN account.abnormal_account a ON a.idno = m.idno
-UNION
-SELECT m.seq_no, l.idno FROM m JOIN listed l ON l.phone_number = m.phone_number
+SELECT application_seq_no, idno FROM (
+    WITH m AS (SELECT seq_no, idno, phone_number FROM account.create_master WHERE seq_no = ANY(?)),
+    listed AS (
+        SELECT DISTINCT o.phone_number, o.idno
+        FROM account.create_master o
+        JOIN account.abnormal_account a ON a.idno = o.idno
+        WHERE o.phone_number IN (SELECT phone_number FROM m)
+    )
+    SELECT m.seq_no AS application_seq_no, a.idno FROM m JOIN account.abnormal_account a ON a.idno = m.idno
+    UNION
+    SELECT m.seq_no, l.idno FROM m JOIN listed l ON l.phone_number = m.phone_number
+) pids
 ORDER BY 1, 2`)
 
 	// FinancialImages reads the image of each financial statement mapped to a resend,
