@@ -24,9 +24,8 @@ type batchOptions struct {
 	observers []Observer
 }
 
-// maxBatch bounds the keys of one statement. A lookup matches at most a few hundred
-// applications, so this only guards PostgreSQL's parameter limit.
-const maxBatch = 1000
+// maxBatch bounds the keys of one statement (store.MaxKeys).
+const maxBatch = store.MaxKeys
 
 // Relation is the loader of one child relation, with its batch function kept at hand so that
 // a whole set of keys can be fetched now and primed into the loader's cache (Fill).

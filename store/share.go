@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"createinfo/internal/database"
 )
@@ -20,10 +23,17 @@ import (
 // these keys"), which is what makes one statement for many requests the union of theirs.
 //
 // Each request that took part in a shared statement counts it (database statement counters),
-// so a request's count is what it would have been alone. The statement runs with the
-// context of the first request in it, without its cancellation when others share it (one
-// request going away must not fail the others'); a request that goes away while it waits
-// stops waiting.
+// so a request's count is what it would have been alone. A statement shared by several
+// requests runs with the values of the first one's context (its trace) but a life of its own:
+// one request going away must not fail the others', so it is cancelled once every request in
+// it has gone, and its deadline is the latest of theirs; a request that goes away while it
+// waits stops waiting. A shared statement carries at most MaxKeys keys: the batches past that
+// wait for the next one, so one request's keys cannot make a statement the others fail with.
+
+// MaxKeys bounds the keys of one statement: a lookup matches at most a few hundred
+// applications, so it only guards PostgreSQL's parameter limit and the size of a statement
+// shared between requests.
+const MaxKeys = 1000
 
 // group is one read's queue on one DB.
 type group[K comparable, V any] struct {
@@ -57,11 +67,13 @@ func (r *Read[K, V]) shared(ctx context.Context, db *DB, keys []K) ([]K, []*V, e
 	if !g.busy {
 		g.busy = true
 		g.mu.Unlock()
+		defer func() { // whatever happened to this statement, the queue goes on
+			if next := g.take(); next != nil {
+				go r.drain(db, g, next)
+			}
+		}()
 		ks, rows, dones, err := r.fetch(ctx, db, keys)
 		handOver(ctx, dones)
-		if next := g.take(); next != nil {
-			go r.drain(db, g, next)
-		}
 		return ks, rows, err
 	}
 	w := &waiter[K, V]{ctx: ctx, keys: keys, ready: make(chan struct{})}
@@ -75,23 +87,79 @@ func (r *Read[K, V]) shared(ctx context.Context, db *DB, keys []K) ([]K, []*V, e
 	}
 }
 
-// take returns the batches queued so far, or marks the read idle when there are none.
+// take returns the batches queued first, as many as fit MaxKeys keys together (one at least),
+// or marks the read idle when there are none.
 func (g *group[K, V]) take() []*waiter[K, V] {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	ws := g.pending
-	g.pending = nil
-	if len(ws) == 0 {
+	if len(g.pending) == 0 {
 		g.busy = false
+		return nil
 	}
+	n, keys := 1, len(g.pending[0].keys)
+	for n < len(g.pending) && keys+len(g.pending[n].keys) <= MaxKeys {
+		keys += len(g.pending[n].keys)
+		n++
+	}
+	ws := g.pending[:n:n]
+	g.pending = g.pending[n:]
 	return ws
 }
 
 // drain runs the queued batches as one statement, then whatever queued meanwhile, until none
-// is left.
+// is left. A panic fails the statement's batches, not the process or the queue.
 func (r *Read[K, V]) drain(db *DB, g *group[K, V], ws []*waiter[K, V]) {
 	for ; ws != nil; ws = g.take() {
-		r.serve(db, ws)
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					for _, w := range ws {
+						select {
+						case <-w.ready:
+						default:
+							w.err = fmt.Errorf("store: shared read failed: %v", p)
+							close(w.ready)
+						}
+					}
+				}
+			}()
+			r.serve(db, ws)
+		}()
+	}
+}
+
+// sharedContext is the context of a statement shared by ws: the first one's values, cancelled
+// once every one of ws is done, with the latest of their deadlines (none when one has none).
+func sharedContext[K comparable, V any](ws []*waiter[K, V]) (context.Context, context.CancelFunc) {
+	base := context.WithoutCancel(ws[0].ctx)
+	var latest time.Time
+	bounded := true
+	for _, w := range ws {
+		if d, ok := w.ctx.Deadline(); !ok {
+			bounded = false
+		} else if d.After(latest) {
+			latest = d
+		}
+	}
+	ctx, cancel := context.WithCancel(base)
+	if bounded {
+		ctx, cancel = context.WithDeadline(base, latest)
+	}
+	var left atomic.Int32
+	left.Store(int32(len(ws)))
+	stops := make([]func() bool, len(ws))
+	for i, w := range ws {
+		stops[i] = context.AfterFunc(w.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
 	}
 }
 
@@ -112,7 +180,9 @@ func (r *Read[K, V]) serve(db *DB, all []*waiter[K, V]) {
 	if len(ws) == 1 {
 		keys = ws[0].keys
 	} else {
-		ctx = context.WithoutCancel(ctx)
+		var done context.CancelFunc
+		ctx, done = sharedContext(ws)
+		defer done()
 		seen := make(map[K]struct{})
 		for _, w := range ws {
 			for _, k := range w.keys {

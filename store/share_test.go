@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sort"
 	"sync"
@@ -201,4 +202,116 @@ func seqNos(fs []*models.ManualReviewFlag) []int64 {
 		s = append(s, f.SeqNo)
 	}
 	return s
+}
+
+type hangKey struct{}
+
+// TestSharedStatementEndsWhenEveryRequestHasGone: a statement shared by B and C runs on past
+// B going away (C still waits for it), and is cancelled once C has gone too, so a statement
+// that hangs (a node that stopped answering) cannot hold the read busy for every later request.
+func TestSharedStatementEndsWhenEveryRequestHasGone(t *testing.T) {
+	db := dbtest.Open(t, dbtest.DefaultOptions())
+	release := make(chan struct{})
+	running := make(chan context.Context, 1)
+	if err := db.Callback().Row().Before("gorm:row").Register("test:hold", func(tx *gorm.DB) {
+		ctx := tx.Statement.Context
+		if ch, ok := ctx.Value(holdKey{}).(chan struct{}); ok {
+			<-ch
+		}
+		if ctx.Value(hangKey{}) != nil { // the shared statement: hangs until its context ends
+			running <- ctx
+			<-ctx.Done()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := By[string, models.CreateDetail]("create_master_seq_no", childOrder)
+	shared := New(db)
+	g := groupOf(shared, read)
+	busy := func() bool { g.mu.Lock(); defer g.mu.Unlock(); return g.busy }
+	fetch := func(ctx context.Context, errs chan<- error) {
+		_, _, err := read.Fetch(ctx, shared, []string{"0A80d1d572650511ea8a30acde48001122"})
+		errs <- err
+	}
+	first := make(chan error, 1)
+	go fetch(context.WithValue(context.Background(), holdKey{}, release), first)
+	dbtest.Poll(t, "the first statement in flight", 10*time.Second, busy)
+	bctx, cancelB := context.WithCancel(context.WithValue(context.Background(), hangKey{}, true))
+	cctx, cancelC := context.WithCancel(context.Background())
+	defer cancelC()
+	b, c := make(chan error, 1), make(chan error, 1)
+	go fetch(bctx, b)
+	dbtest.Poll(t, "B queued", 10*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.pending) == 1 })
+	go fetch(cctx, c)
+	dbtest.Poll(t, "C queued", 10*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.pending) == 2 })
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("the first request: %v", err)
+	}
+	stmt := <-running // B's and C's statement, hanging
+	cancelB()
+	if err := <-b; err != context.Canceled {
+		t.Errorf("B, gone: %v", err)
+	}
+	if stmt.Err() != nil {
+		t.Fatal("the shared statement was cancelled while C still waited for it")
+	}
+	cancelC()
+	if err := <-c; err != context.Canceled {
+		t.Errorf("C, gone: %v", err)
+	}
+	dbtest.Poll(t, "the shared statement cancelled and the read idle again", 10*time.Second, func() bool {
+		return stmt.Err() != nil && !busy()
+	})
+}
+
+// TestSharedStatementKeysCapped: batches queued together go out in statements of at most
+// MaxKeys keys, so one request's many keys cannot make the statement another shares too large.
+func TestSharedStatementKeysCapped(t *testing.T) {
+	db := dbtest.Open(t, dbtest.DefaultOptions())
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var sizes []int
+	if err := db.Callback().Row().Before("gorm:row").Register("test:hold", func(tx *gorm.DB) {
+		if ch, ok := tx.Statement.Context.Value(holdKey{}).(chan struct{}); ok {
+			<-ch
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		sizes = append(sizes, len(tx.Statement.Vars))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := By[string, models.CreateDetail]("create_master_seq_no", childOrder)
+	shared := New(db)
+	g := groupOf(shared, read)
+	keys := func(prefix string, n int) []string {
+		ks := make([]string, n)
+		for i := range ks {
+			ks[i] = fmt.Sprintf("%s-%04d", prefix, i)
+		}
+		return ks
+	}
+	errs := make(chan error, 4)
+	fetch := func(ctx context.Context, ks []string) {
+		_, _, err := read.Fetch(ctx, shared, ks)
+		errs <- err
+	}
+	go fetch(context.WithValue(context.Background(), holdKey{}, release), keys("A", 1))
+	dbtest.Poll(t, "A's statement in flight", 10*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return g.busy })
+	for i, n := range []int{600, 600, 300} {
+		go fetch(context.Background(), keys(string(rune('B'+i)), n))
+		dbtest.Poll(t, "the next batch queued", 10*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.pending) == i+1 })
+	}
+	close(release)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sizes) != 3 {
+		t.Fatalf("%d statements (%v), want 3: A's, B's alone, then C's and D's (900 keys)", len(sizes), sizes)
+	}
 }
