@@ -77,8 +77,11 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// One chain key for every run on the benchmark's database: under a new key each run, the
+	// writer would find a head it cannot verify and rightly record a break in the trail.
+	const chainKey = "createinfo benchmark chain key: synthetic data only"
 	settings := []string{"APP_ENV=production", "LISTEN_ADDR=" + serviceAddr, "DEBUG_ADDR=" + debugAddr,
-		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret, "AUDIT_CHAIN_KEY=" + secret, "DATABASE_URL=" + serviceURL}
+		"API_KEYS=" + entry, "AUDIT_HMAC_KEY=" + secret, "AUDIT_CHAIN_KEY=" + chainKey, "DATABASE_URL=" + serviceURL}
 	headers := http.Header{"Authorization": {"Bearer " + secret}, "X-Agent-Id": {"bench"}}
 	if *syncRounds > 0 {
 		return syncCommit(ctx, pool, cfg, *serverBin, *duration, *phones, *syncRounds, *out, settings[:1], settings[3:], headers)
