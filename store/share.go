@@ -29,6 +29,11 @@ import (
 // it has gone, and its deadline is the latest of theirs; a request that goes away while it
 // waits stops waiting. A shared statement carries at most MaxKeys keys: the batches past that
 // wait for the next one, so one request's keys cannot make a statement the others fail with.
+//
+// The copy a second request gets of a row is shallow: the row's pointer fields (*string,
+// *time.Time…) are shared with the first request's copy. Rows are therefore read-only once
+// fetched, everywhere above the store: masking (graph/mask.go) returns new values and never
+// writes a row. A change that writes into a row must deep-copy it here first.
 
 // MaxKeys bounds the keys of one statement: a lookup matches at most a few hundred
 // applications, so it only guards PostgreSQL's parameter limit and the size of a statement
