@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,41 @@ func TestConfigErrorsOnePerLine(t *testing.T) {
 			if !strings.HasPrefix(lines[i+1], "  "+name) {
 				t.Errorf("%s: line %d %q, want the setting %s first", c.name, i+1, lines[i+1], name)
 			}
+		}
+	}
+}
+
+// TestMakeRunRefusesTakenPort: `make run` with its port taken stops before it starts a
+// database, builds or seeds anything, with one line on stderr naming the port and the way out.
+func TestMakeRunRefusesTakenPort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs make: not under -short")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "make", "-s", "-C", "../..", "run", "LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = 5 * time.Second // were the check gone, make would start a server holding the pipes
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("make run with its port taken: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	want := "make run: port " + strconv.Itoa(port) + " is taken by another process: stop it, or choose another port: make run LISTEN_ADDR=:8081"
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if lines[0] != want || stdout.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q: want nothing on stdout and first the line %q", stdout.String(), stderr.String(), want)
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "make: ***") { // make's own note of the failed recipe
+			t.Errorf("more than the one line: %q", l)
 		}
 	}
 }
