@@ -203,15 +203,13 @@ ignore_startup_parameters = statement_timeout,default_transaction_read_only,plan
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for deadline := time.Now().Add(20 * time.Second); db.Ping() != nil; time.Sleep(50 * time.Millisecond) {
+	dbtest.Poll(t, "pgbouncer to answer for the login role", 20*time.Second, func() bool {
 		select {
 		case <-exited:
 			t.Fatalf("pgbouncer exited:\n%s", logs.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pgbouncer not ready:\n%s", logs.String())
-		}
-	}
+		return db.Ping() == nil
+	})
 	return addr
 }
