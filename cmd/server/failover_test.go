@@ -252,6 +252,11 @@ func failover(t *testing.T, verifier string, syncStandby bool, attrs string) {
 		switch {
 		case err == nil && strings.HasPrefix(string(out), "audit chain intact: "):
 			t.Logf("auditverify, checkpoint %s: %s", cp.when, strings.TrimSpace(string(out)))
+		case !syncStandby && onlyRecordedBreaks(string(out)):
+			// Asynchronous: the promoted node may lack rows the writer committed, or hold rows
+			// whose commit it never heard of; when it finds a head it cannot explain, it says so
+			// in the trail (a CHAIN_BREAK row), which is what auditverify reports here.
+			t.Logf("auditverify, checkpoint %s, after an asynchronous failover, the writer recorded the break: %s", cp.when, strings.TrimSpace(string(out)))
 		case syncStandby || cp.when == "logged on shutdown":
 			t.Errorf("auditverify, checkpoint %s: %v: %s", cp.when, err, out)
 		default: // asynchronous: rows lost after the checkpoint are found, as they should be
@@ -272,4 +277,21 @@ func failover(t *testing.T, verifier string, syncStandby bool, attrs string) {
 	if !strings.Contains(string(ready), "replica "+name+": out of rotation (not a replica: not in recovery)") {
 		t.Errorf("the promoted standby is still a read replica:\n%s", ready)
 	}
+}
+
+// onlyRecordedBreaks reports whether auditverify's output names at least one break and every
+// break it names is a CHAIN_BREAK row the writer wrote (it found a head it could not explain),
+// rather than a row edited, forged or missing.
+func onlyRecordedBreaks(out string) bool {
+	n := 0
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "break: ") {
+			continue
+		}
+		if !strings.Contains(l, "records a break the writer found") {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
