@@ -101,10 +101,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	defer floor.Stop()
 
-	var pgVersion string
-	var apps int
-	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
-	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
+	env := environment(ctx, pool, cfg, "make bench", settings[:1], *duration)
 	durability, err := bench.Durability(ctx, pool)
 	if err != nil {
 		return err
@@ -118,14 +115,8 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	section := rep.Markdown(bench.Environment{
-		Command:    "make bench",
-		Postgres:   pgVersion,
-		Durability: durability,
-		Dataset:    fmt.Sprintf("%d applications (`seed -applications 1000000` plus the demo set)", apps),
-		Settings:   fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, with API keys and the audit trail on (one audit row per lookup)", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(settings[:1], " ")),
-		Duration:   *duration,
-	})
+	env.Durability = durability
+	section := rep.Markdown(env)
 	fmt.Print(section)
 	return bench.WriteSection(*out, section)
 }
@@ -185,17 +176,7 @@ func observability(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, s
 	if err != nil {
 		return err
 	}
-	var pgVersion string
-	var apps int
-	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
-	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
-	section := bench.ObservabilityMarkdown(results, bench.Environment{
-		Command:  fmt.Sprintf("bench -observability %d -duration %v", rounds, duration),
-		Postgres: pgVersion,
-		Dataset:  fmt.Sprintf("%d applications (synthetic, `seed -applications N`, plus the demo set)", apps),
-		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, API keys and the audit trail on", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(mode, " ")),
-		Duration: duration,
-	}, clients)
+	section := bench.ObservabilityMarkdown(results, environment(ctx, pool, cfg, fmt.Sprintf("bench -observability %d -duration %v", rounds, duration), mode, duration), clients)
 	fmt.Print(section)
 	return bench.WriteObservabilitySection(out, section)
 }
@@ -265,17 +246,24 @@ func syncCommit(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, serv
 		}
 		results = append(results, bench.SyncCommitResult{One: one[i], Sixteen: sixteen[i], AuditTx: tx})
 	}
+	section := bench.SyncCommitMarkdown(results, environment(ctx, pool, cfg, fmt.Sprintf("bench -sync-commit %d -duration %v", rounds, duration), mode, duration), standby)
+	fmt.Print(section)
+	return bench.WriteSyncCommitSection(out, section)
+}
+
+// environment is what a report says of the run: PostgreSQL's version, the data, the service's
+// settings (mode: the settings that differ from the README's defaults).
+func environment(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, command string, mode []string, duration time.Duration) bench.Environment {
 	var pgVersion string
 	var apps int
 	pool.QueryRow(ctx, `SELECT split_part(version(), ' on ', 1)`).Scan(&pgVersion)
 	pool.QueryRow(ctx, `SELECT count(*) FROM account.create_master`).Scan(&apps)
-	section := bench.SyncCommitMarkdown(results, bench.Environment{
-		Command:  fmt.Sprintf("bench -sync-commit %d -duration %v", rounds, duration),
+	return bench.Environment{
+		Command:  command,
 		Postgres: pgVersion,
 		Dataset:  fmt.Sprintf("%d applications (synthetic, `seed -applications N`, plus the demo set)", apps),
-		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, API keys and the audit trail on", cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(mode, " ")),
+		Settings: fmt.Sprintf("defaults of the README (DB_MAX_OPEN_CONNS %d, CODE_CACHE_TTL %v), %s, API keys and the audit trail on (one audit row per lookup)",
+			cfg.DBMaxOpenConns, cfg.CodeCacheTTL, strings.Join(mode, " ")),
 		Duration: duration,
-	}, standby)
-	fmt.Print(section)
-	return bench.WriteSyncCommitSection(out, section)
+	}
 }
