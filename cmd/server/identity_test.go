@@ -2,28 +2,17 @@ package main
 
 import (
 	"database/sql"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
 	"createinfo/tools/dbtest"
 	"createinfo/tools/oidc"
+	"createinfo/tools/servertest"
 )
 
 func call(t *testing.T, method, url, body string, h map[string]string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range h {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := servertest.Do(t, method, url, body, h)
 	return resp.StatusCode, string(b)
 }
 

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,12 +16,7 @@ import (
 // readyz returns /readyz's status and body.
 func readyz(t *testing.T, env *servertest.Env) (int, string) {
 	t.Helper()
-	resp, err := http.Get(env.URL + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := servertest.Do(t, http.MethodGet, env.URL+"/readyz", "", nil)
 	return resp.StatusCode, string(b)
 }
 

@@ -1,7 +1,6 @@
 package standby_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -45,12 +44,7 @@ func TestRequireSyncStandby(t *testing.T) {
 
 	readyz := func() (int, string) {
 		t.Helper()
-		resp, err := http.Get(env.URL + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
+		resp, b := servertest.Do(t, http.MethodGet, env.URL+"/readyz", "", nil)
 		return resp.StatusCode, string(b)
 	}
 	if code, body := readyz(); code != 503 || !strings.Contains(body, "not checked yet") {
