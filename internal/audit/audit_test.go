@@ -236,6 +236,23 @@ func (b *breaks) AuditGroup(int, time.Duration, error) {}
 func (b *breaks) AuditRefused()                        {}
 func (b *breaks) AuditChainBreak()                     { b.n.Add(1) }
 
+// watchedWriter starts a writer on db whose breaks are counted, and writes n legacy rows
+// (r0, r1, …) through it.
+func watchedWriter(t *testing.T, db *sql.DB, n int) (*audit.Writer, *breaks) {
+	t.Helper()
+	seen := &breaks{}
+	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	w.Start()
+	t.Cleanup(w.Close)
+	w.Watch(seen)
+	for i := range n {
+		if err := w.Write(context.Background(), &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, seen
+}
+
 // exec runs statements on one connection and fails the test on the first error.
 func exec(t *testing.T, ctx context.Context, c interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
@@ -345,16 +362,7 @@ func TestWriterNoticesTrimmedTrail(t *testing.T) {
 func TestWriterRefusesJunkHead(t *testing.T) {
 	db := dbtest.SQL(t, dbtest.URL(t))
 	ctx := context.Background()
-	var seen breaks
-	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
-	w.Start()
-	t.Cleanup(w.Close)
-	w.Watch(&seen)
-	for i := range 2 {
-		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w, seen := watchedWriter(t, db, 2)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -420,16 +428,7 @@ func TestWriterRefusesJunkHead(t *testing.T) {
 func TestTrimBehindARestoredHead(t *testing.T) {
 	db := dbtest.SQL(t, dbtest.URL(t))
 	ctx := context.Background()
-	var seen breaks
-	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
-	w.Start()
-	t.Cleanup(w.Close)
-	w.Watch(&seen)
-	for i := range 5 {
-		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w, seen := watchedWriter(t, db, 5)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
