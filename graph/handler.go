@@ -2,8 +2,10 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -16,11 +18,11 @@ import (
 	"createinfo/internal/reqbody"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
@@ -66,7 +68,7 @@ func NewSchema(o Options) graphql.ExecutableSchema {
 // are in o.Trusted, the read-only manifest.
 func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 	srv := handler.New(es)
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post{})
 	srv.Use(trustedDocuments{manifest: o.Trusted, only: o.TrustedOnly})
 	configure(srv, o)
 	return jsonObjectOnly(srv)
@@ -74,7 +76,9 @@ func NewHandler(es graphql.ExecutableSchema, o Options) http.Handler {
 
 // jsonObjectOnly refuses, with INVALID_REQUEST, a body that is not application/json or not
 // a single JSON object of the GraphQL request's members (a batch of operations is an array).
-// Its messages name what is wrong without echoing the body or the decoder's Go types.
+// Its messages name what is wrong without echoing the body or the decoder's Go types. The
+// request it accepts goes on with its members decoded (paramsKey), which the transport (post)
+// runs: the body is decoded once.
 func jsonObjectOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -96,29 +100,25 @@ func jsonObjectOnly(next http.Handler) http.Handler {
 			refuse(http.StatusBadRequest, apperr.InvalidRequest, "the body must be one JSON object {\"query\": …}; batches are not accepted")
 			return
 		}
-		canonical, msg := canonicalParams(body)
+		start := graphql.Now()
+		p, msg := decodeParams(body)
 		if msg != "" {
 			refuse(http.StatusBadRequest, apperr.InvalidRequest, msg)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(canonical))
-		next.ServeHTTP(w, r)
+		p.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paramsKey{}, p)))
 	})
 }
 
-// params are the members of a GraphQL request, as gqlgen's POST transport decodes them.
-type params struct {
-	Query         string         `json:"query"`
-	OperationName string         `json:"operationName"`
-	Variables     map[string]any `json:"variables"`
-	Extensions    map[string]any `json:"extensions"`
-}
+// paramsKey holds, in the request's context, the GraphQL request jsonObjectOnly decoded.
+type paramsKey struct{}
 
-// canonicalParams decodes the body as gqlgen's POST transport would and re-encodes it, so
-// that the transport's own decoding (whose message quotes the body and the Go types it
-// decodes into) cannot fail; what is wrong is said here in the request's own terms.
-func canonicalParams(body []byte) ([]byte, string) {
-	var p params
+// decodeParams decodes the body into the members of a GraphQL request as gqlgen's POST
+// transport would (numbers kept as json.Number), saying what is wrong in the request's own
+// terms: gqlgen's message would quote the body and the Go types it decodes into.
+func decodeParams(body []byte) (*graphql.RawParams, string) {
+	var p graphql.RawParams
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&p); err != nil {
@@ -136,12 +136,119 @@ func canonicalParams(body []byte) ([]byte, string) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, "the body must be a single JSON object"
 	}
-	out, err := json.Marshal(p)
-	if err != nil {
-		return nil, "the body is not a valid GraphQL request object"
-	}
-	return out, ""
+	return &p, ""
 }
+
+// post is /graphql's one transport: gqlgen's POST transport (transport.POST: the same
+// response type, statuses and body) over the request jsonObjectOnly decoded, so the body is
+// neither copied nor decoded again, and writing a response with data in one pass.
+type post struct{}
+
+var _ graphql.Transport = post{}
+
+// Supports takes the requests jsonObjectOnly accepted, and only those.
+func (post) Supports(r *http.Request) bool {
+	_, ok := r.Context().Value(paramsKey{}).(*graphql.RawParams)
+	return ok
+}
+
+func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	params := ctx.Value(paramsKey{}).(*graphql.RawParams)
+	params.Headers = r.Header
+	contentType := responseType(r.Header.Get("Accept"))
+	w.Header().Add("Content-Type", contentType)
+	rc, opErr := exec.CreateOperationContext(ctx, params)
+	if opErr != nil {
+		status := http.StatusOK
+		if errcode.GetErrorKind(opErr) == errcode.KindProtocol {
+			status = http.StatusUnprocessableEntity
+			if contentType == graphQLResponseJSON {
+				status = http.StatusBadRequest
+			}
+		}
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr))
+		return
+	}
+	responses, ctx := exec.DispatchOperation(ctx, rc)
+	writeResponse(w, responses(ctx))
+}
+
+// graphQLResponseJSON is the GraphQL-over-HTTP media type a client may ask for in Accept.
+const graphQLResponseJSON = "application/graphql-response+json"
+
+// responseType is the response's media type for the request's Accept header, as gqlgen's POST
+// transport chooses it: application/json when Accept is empty or its first known type is
+// application/json or a wildcard; application/graphql-response+json when that comes first or
+// Accept names neither.
+func responseType(accept string) string {
+	if accept == "" {
+		return "application/json"
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "*/*", "application/*", "application/json":
+			return "application/json"
+		case graphQLResponseJSON:
+			return graphQLResponseJSON
+		}
+	}
+	return graphQLResponseJSON
+}
+
+// writeResponse writes resp as json.Marshal would (what gqlgen's transport writes). A response
+// that is data only, the common case, is written as {"data":…} around the executor's JSON,
+// which gqlgen writes compact: only what json.Marshal escapes in it is escaped (escapeHTML),
+// without json.Marshal's scan of the whole tree and its two copies of it.
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp == nil || len(resp.Errors) > 0 || resp.Data == nil || resp.Label != "" || resp.Path != nil ||
+		resp.HasNext != nil || len(resp.Extensions) > 0 {
+		b, err := json.Marshal(resp)
+		if err != nil {
+			panic(fmt.Errorf("unable to marshal the response: %w", err)) // as gqlgen's transport; the server recovers
+		}
+		w.Write(b)
+		return
+	}
+	io.WriteString(w, `{"data":`)
+	escapeHTML(w, resp.Data)
+	io.WriteString(w, "}")
+}
+
+// escapeHTML writes compact JSON with <, >, & and the separators U+2028, U+2029 escaped as
+// json.Marshal escapes them (\u003c, \u003e, \u0026, \u2028, \u2029), so that the JSON can
+// be embedded in HTML. Outside strings JSON holds none of them, so no state is needed.
+func escapeHTML(w io.Writer, data []byte) {
+	start := 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !escapeFirst[c] {
+			continue
+		}
+		switch {
+		case c != 0xE2:
+			w.Write(data[start:i])
+			w.Write([]byte{'\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf]})
+			start = i + 1
+		case i+2 < len(data) && data[i+1] == 0x80 && data[i+2]&^1 == 0xA8:
+			w.Write(data[start:i])
+			w.Write([]byte{'\\', 'u', '2', '0', '2', hexDigits[data[i+2]&0xf]})
+			start = i + 3
+			i += 2
+		}
+	}
+	w.Write(data[start:])
+}
+
+// escapeFirst marks the bytes escapeHTML stops at: <, >, & and the first byte of U+2028, U+2029.
+var escapeFirst = [256]bool{'<': true, '>': true, '&': true, 0xE2: true}
+
+const hexDigits = "0123456789abcdef"
 
 // NewExecutor runs documents in process with the same schema, error presenter and
 // extensions as NewHandler: the legacy endpoint executes its fixed document through it.

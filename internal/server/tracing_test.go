@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -14,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"createinfo/graph"
+	"createinfo/internal/console"
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/server"
@@ -233,39 +237,83 @@ func BenchmarkLegacyLookupObservability(b *testing.B) {
 	}{{"off", false, false, false}, {"metrics", true, false, false}, {"metrics+tracing", true, true, false},
 		{"metrics+tracing-recorded", true, true, true}} {
 		b.Run(v.name, func(b *testing.B) {
-			env := servertest.New(b, func(o *server.Options) {
-				o.CodeCacheTTL = time.Minute
-				if v.metrics {
-					o.Metrics = metrics.New()
-				}
-				if v.tracing {
-					var tp trace.TracerProvider = sdktrace.NewTracerProvider()
-					if !v.recorded {
-						b.Setenv("OTEL_TRACES_EXPORTER", "none")
-						p, shutdown, err := tracing.Setup(context.Background())
-						if err != nil {
-							b.Fatal(err)
-						}
-						b.Cleanup(func() { shutdown(context.Background()) })
-						tp = p
-					}
-					o.Tracer = tp
-					if err := tracing.InstrumentDB(o.DB, tp); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				resp, err := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"phone":"0988123456"}`))
+			env := observedEnv(b, v.metrics, v.tracing, v.recorded)
+			benchPost(b, env.URL+legacy.Path, []byte(`{"phone":"0988123456"}`))
+		})
+	}
+}
+
+// BenchmarkLookupWays measures one lookup of the same phone each way in, as the bench sends
+// it, with metrics and tracing as the server sets them up (exporter none): the legacy endpoint;
+// its document sent in full to /graphql (the bench's (b), the same executor and document, so
+// the difference is the GraphQL transport's fixed cost); and the console's screen document
+// named by hash (the bench's (c)): go test -bench Ways -run '^$' ./internal/server/
+// (docs/BENCHMARKS.md, issue 19, E6).
+func BenchmarkLookupWays(b *testing.B) {
+	full, _ := json.Marshal(map[string]any{"query": legacy.Document(), "variables": map[string]string{"phone": "0988123456"}})
+	screen, _ := json.Marshal(map[string]any{
+		"operationName": console.LookupOperation,
+		"variables":     map[string]string{"phone": "0988123456"},
+		"extensions": map[string]any{"persistedQuery": map[string]any{
+			"version": 1, "sha256Hash": graph.HashDocument(console.LookupDocument())}},
+	})
+	for _, v := range []struct {
+		name, path string
+		body       []byte
+	}{{"legacy", legacy.Path, []byte(`{"phone":"0988123456"}`)}, {"graphql-full", "/graphql", full},
+		{"graphql-screen", "/graphql", screen}} {
+		b.Run(v.name, func(b *testing.B) {
+			env := observedEnv(b, true, true, false)
+			benchPost(b, env.URL+v.path, v.body)
+		})
+	}
+}
+
+// observedEnv starts the service with metrics, tracing (the exporter none unless recorded:
+// the SDK's provider, spans recorded, exported nowhere) and cached code tables.
+func observedEnv(b *testing.B, withMetrics, withTracing, recorded bool) *servertest.Env {
+	return servertest.New(b, func(o *server.Options) {
+		o.CodeCacheTTL = time.Minute
+		if withMetrics {
+			o.Metrics = metrics.New()
+		}
+		if withTracing {
+			var tp trace.TracerProvider = sdktrace.NewTracerProvider()
+			if !recorded {
+				b.Setenv("OTEL_TRACES_EXPORTER", "none")
+				p, shutdown, err := tracing.Setup(context.Background())
 				if err != nil {
 					b.Fatal(err)
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				b.Cleanup(func() { shutdown(context.Background()) })
+				tp = p
 			}
-		})
+			o.Tracer = tp
+			if err := tracing.InstrumentDB(o.DB, tp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// benchPost posts body to url b.N times, checking the first answer is a 200.
+func benchPost(b *testing.B, url string, body []byte) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	first := true
+	for b.Loop() {
+		resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if first {
+			first = false
+			if out, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || bytes.Contains(out, []byte(`"errors"`)) {
+				b.Fatalf("%d %.300s", resp.StatusCode, out)
+			}
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
 }
 
