@@ -288,7 +288,7 @@ func configure(x configurable, o Options) {
 	limits := DefaultLimits
 	x.SetParserTokenLimit(limits.MaxTokens)
 	x.Use(newDocumentLimit(limits))
-	x.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	x.Use(newComplexityLimit(limits.MaxComplexity))
 	x.Use(errorCap{limits.MaxErrors})
 	if o.Introspection {
 		x.Use(extension.Introspection{})

@@ -3,10 +3,13 @@ package graph
 import (
 	"context"
 	"fmt"
+	"sync"
 
+	gqlcomplexity "github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -63,6 +66,60 @@ func complexity() ComplexityRoot {
 	c.StepBreakPoint.Steps = list
 	c.ManualReviewFlag.Special = list
 	return c
+}
+
+// complexityLimit refuses an operation whose complexity is over max, as gqlgen's
+// FixedComplexityLimit does (its message and code), measuring each parsed operation once: the
+// measure of an operation is remembered by the operation's node, which gqlgen's document cache
+// hands to every request of the same text (a text parsed again is a new node, measured again;
+// a remembered node stays alive, so its address is never another operation's). The measure
+// depends on the document alone: it is taken without the request's variables, and complexity()'s
+// functions never read their arguments (TestComplexityIgnoresVariables), so no request's
+// values can lower another's measure.
+type complexityLimit struct {
+	max      int
+	es       graphql.ExecutableSchema
+	measured *simplelru.LRU[*ast.OperationDefinition, int]
+	mu       sync.Mutex
+}
+
+func newComplexityLimit(limit int) *complexityLimit {
+	m, _ := simplelru.NewLRU[*ast.OperationDefinition, int](1000, nil) // as many as the document cache
+	return &complexityLimit{max: limit, measured: m}
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = &complexityLimit{}
+
+// complexityLimitCode is the code gqlgen's FixedComplexityLimit sets on its error.
+const complexityLimitCode = "COMPLEXITY_LIMIT_EXCEEDED"
+
+func (*complexityLimit) ExtensionName() string { return "ComplexityLimit" }
+
+func (c *complexityLimit) Validate(es graphql.ExecutableSchema) error {
+	c.es = es
+	return nil
+}
+
+func (c *complexityLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	op := opCtx.Doc.Operations.ForName(opCtx.OperationName)
+	c.mu.Lock()
+	n, ok := c.measured.Get(op)
+	c.mu.Unlock()
+	if !ok {
+		n = gqlcomplexity.Calculate(ctx, c.es, op, nil)
+		c.mu.Lock()
+		c.measured.Add(op, n)
+		c.mu.Unlock()
+	}
+	if n > c.max {
+		err := gqlerror.Errorf("operation has complexity %d, which exceeds the limit of %d", n, c.max)
+		errcode.Set(err, complexityLimitCode)
+		return err
+	}
+	return nil
 }
 
 // documentLimit refuses, before validation, a document that is too deep, too wide, uses too

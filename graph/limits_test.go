@@ -1,11 +1,18 @@
 package graph
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
+	gqlcomplexity "github.com/99designs/gqlgen/complexity"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -92,5 +99,85 @@ func BenchmarkDocumentLimit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// heavyDoc is inside every shape limit (one lookup, 20 aliases, depth 5, 222 fields) but
+// three lists deep: it weighs about 25,000, over MaxComplexity.
+func heavyDoc(name string) string {
+	var b strings.Builder
+	b.WriteString("query " + name + `($phone: String) { applications(phone: $phone) { manualReviewFlags {`)
+	for i := range 20 {
+		fmt.Fprintf(&b, " p%c: payTaxes { IDNO createdDate createdTime seqNo taxesNo updateDate updateTime countryCode { code name } }", 'a'+i)
+	}
+	b.WriteString(" } } }\n")
+	return b.String()
+}
+
+// TestComplexityIgnoresVariables: an operation's complexity is the same whatever its
+// variables, those of the lookup fields included, so that complexityLimit may measure it once
+// for every request of its text.
+func TestComplexityIgnoresVariables(t *testing.T) {
+	es := NewSchema(Options{})
+	legacyDoc, err := os.ReadFile("../internal/legacy/getcreateinfo.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reveal := `query R($s: String!, $r: RevealReason!) { revealApplication(seqNo: $s, reason: $r) { seqNo manualReviewFlags { payTaxes { seqNo } } } }`
+	literal := `{ applications(idno: "A123456789", seqNo: "1") { seqNo manualReviewFlags { special } } }`
+	for _, c := range []struct {
+		q    string
+		vars []map[string]any
+	}{
+		{string(legacyDoc), []map[string]any{{"phone": "0988123456"}, {"idno": "A123456789", "seqNo": "x"}, {"phone": nil}, {}}},
+		{heavyDoc("H"), []map[string]any{{"phone": "0988123456"}, {"phone": ""}}},
+		{reveal, []map[string]any{{"s": "S1", "r": "COMPLAINT_HANDLING"}, {"s": "", "r": "CUSTOMER_REQUEST"}}},
+		{literal, []map[string]any{{}}},
+	} {
+		doc, errs := gqlparser.LoadQuery(es.Schema(), c.q)
+		if errs != nil {
+			t.Fatalf("%.40q: %v", c.q, errs)
+		}
+		op := doc.Operations[0]
+		without := gqlcomplexity.Calculate(context.Background(), es, op, nil)
+		if without <= 1 {
+			t.Errorf("%.40q: complexity %d", c.q, without)
+		}
+		for _, vars := range c.vars {
+			if n := gqlcomplexity.Calculate(context.Background(), es, op, vars); n != without {
+				t.Errorf("%.40q with %v: complexity %d, %d without variables", c.q, vars, n, without)
+			}
+		}
+	}
+}
+
+// TestComplexityLimitPerOperation: the measure is remembered per operation, not per text. A
+// document whose light operation was run first still has its heavy one refused, every time;
+// the heavy one alone is refused on every request too.
+func TestComplexityLimitPerOperation(t *testing.T) {
+	h := NewHandler(NewSchema(Options{}), Options{})
+	both := "query Light { __typename }\n" + heavyDoc("Heavy")
+	send := func(q, op string) (int, string) {
+		b, _ := json.Marshal(map[string]any{"query": q, "operationName": op, "variables": map[string]any{"phone": "0988123456"}})
+		r := httptest.NewRequest("POST", "/graphql", bytes.NewReader(b))
+		r.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code, rec.Body.String()
+	}
+	refused := func(status int, answer string) bool {
+		return status == http.StatusOK && strings.Contains(answer, `{"errors":[{"message":"operation has complexity `) &&
+			strings.Contains(answer, `exceeds the limit of 10000","extensions":{"code":"INVALID_REQUEST"}}],"data":null}`)
+	}
+	for range 3 {
+		if status, answer := send(both, "Light"); status != http.StatusOK || answer != `{"data":{"__typename":"Query"}}` {
+			t.Errorf("light: %d %s", status, answer)
+		}
+		if status, answer := send(both, "Heavy"); !refused(status, answer) {
+			t.Errorf("heavy after light: %d %s", status, answer)
+		}
+		if status, answer := send(heavyDoc("Heavy"), ""); !refused(status, answer) {
+			t.Errorf("heavy alone: %d %s", status, answer)
+		}
 	}
 }
