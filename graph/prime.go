@@ -130,10 +130,11 @@ func newPlanner(op *graphql.OperationContext) *planner {
 
 // plan lists the edges of typeName that sets select, each with the plan of the level below,
 // merged over every place that selects it (aliases, fragments, the same field twice, and the
-// several fields one edge serves).
+// several fields one edge serves). An edge of the level below that is read sooner (soon) is
+// planned at this level instead, after the others, so that it runs with them.
 func (p *planner) plan(typeName string, sets []ast.SelectionSet) []step {
 	selected := p.collect(typeName, sets)
-	var steps []step
+	var steps, early []step
 	for _, e := range relations[typeName] {
 		var below []ast.SelectionSet
 		hit := false
@@ -148,11 +149,27 @@ func (p *planner) plan(typeName string, sets []ast.SelectionSet) []step {
 		}
 		s := step{edge: e}
 		if e.child != "" {
-			s.below = p.plan(e.child, below)
+			s.below, early = liftEarly(p.plan(e.child, below), early)
 		}
 		steps = append(steps, s)
 	}
-	return steps
+	return append(steps, early...)
+}
+
+// liftEarly moves the steps of below whose edges are read sooner (soon) to the level above,
+// appending them to early as steps that fill from that level's rows, and returns the others.
+func liftEarly(below, early []step) ([]step, []step) {
+	rest := below[:0:0]
+	for _, b := range below {
+		if b.edge.early == nil {
+			rest = append(rest, b)
+			continue
+		}
+		up := *b.edge
+		up.rel, up.early = b.edge.early, nil // lifted once: from its parent's level to the one above
+		early = append(early, step{edge: &up, below: b.below})
+	}
+	return rest, early
 }
 
 // collect maps the names (not aliases) of the fields that sets select on typeName, with

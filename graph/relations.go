@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"strconv"
 
 	"createinfo/loaders"
 	"createinfo/models"
@@ -34,17 +33,18 @@ var relations = table(
 	code(CreateDetailResolver.IDIssueCity, func(d *models.CreateDetail) *string { return d.IdIssueCityCode }, idIssueCity),
 	code(CreateDetailResolver.IDIssueWay, func(d *models.CreateDetail) *string { return d.IdIssueWayCode }, idIssueWay),
 
-	// resendContent comes from one of these, or from the resend's own row, by category.
-	resendEddSurveys,
-	resendFinancialImages,
+	// resendContent comes from these (EDD surveys, financial statements' images), or from the
+	// resend's own row, by category; keyed by the application's seqNo, read with the resends.
+	resendSources,
 
 	// A flag's details are read with the flags, in their statement.
 	one(ManualReviewFlagResolver.AmlFlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Aml }, store.By[int64, models.AmlFlagDetail]("seq_no", "seq_no")).joined(),
 	one(ManualReviewFlagResolver.OcrFlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Ocr }, store.By[int64, models.OcrFlagDetail]("seq_no", "seq_no")).joined(),
 	one(ManualReviewFlagResolver.Z21FlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Z21 }, store.By[int64, models.Z21FlagDetail]("seq_no", "seq_no")).joined(),
 	one(ManualReviewFlagResolver.Z22FlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Z22 }, store.By[int64, models.Z22FlagDetail]("seq_no", "seq_no")).joined(),
-	// The tax residences of the application's applicant (by idno), by the application's seqNo.
-	many(ManualReviewFlagResolver.PayTaxes, func(f *models.ManualReviewFlag) *string { return &f.CreateMasterSeqNo }, store.PayTaxes),
+	// The tax residences of the application's applicant (by idno), by the application's seqNo:
+	// read with the flags, not after them.
+	soon(applicationSeqNo, many(ManualReviewFlagResolver.PayTaxes, func(f *models.ManualReviewFlag) *string { return &f.CreateMasterSeqNo }, store.PayTaxes)),
 
 	code(OcrFlagDetailResolver.IDIssueWay, func(o *models.OcrFlagDetail) *string { return o.IdIssueWayCode }, idIssueWay),
 	code(PayTaxResolver.CountryCode, func(p *models.PayTax) *string { return p.Country }, country),
@@ -54,8 +54,7 @@ var relations = table(
 var (
 	applicationManualReviewFlags = many(ApplicationResolver.ManualReviewFlags, applicationSeqNo, store.By[string, models.ManualReviewFlag]("create_master_seq_no", childOrder))
 	applicationAbnormalPids      = derived(ApplicationResolver.AbnormalPid, applicationSeqNo, store.AbnormalPids)
-	resendEddSurveys             = derived(DocumentResendResolver.ResendContent, resendKeyFrom(fromEddSurveys), store.By[int64, models.EddSurvey]("document_resend_seq_no", "document_resend_seq_no, seq_no"))
-	resendFinancialImages        = derived(DocumentResendResolver.ResendContent, resendKeyFrom(fromFinancialImages), store.FinancialImages)
+	resendSources                = soon(applicationSeqNo, derived(DocumentResendResolver.ResendContent, resendApplication, store.ResendSources))
 )
 
 // The code tables, each one relation however many fields read it.
@@ -100,38 +99,33 @@ func sourceOf(r *models.DocumentResend) resendSource {
 	return fromNothing
 }
 
-// resendKeyFrom keys a resend into the relation of source: by its seqNo when its content comes
-// from there, no key (nothing to load) otherwise.
-func resendKeyFrom(source resendSource) func(*models.DocumentResend) *int64 {
-	return func(r *models.DocumentResend) *int64 {
-		if sourceOf(r) != source {
-			return nil
-		}
-		return &r.SeqNo
+// resendApplication keys a resend into resendSources: by its application's seqNo when its
+// content comes from there, no key (nothing to load) otherwise.
+func resendApplication(r *models.DocumentResend) *string {
+	if s := sourceOf(r); s != fromEddSurveys && s != fromFinancialImages {
+		return nil
 	}
+	return &r.CreateMasterSeqNo
 }
 
-// resendContent derives a resend's content from its category (CONTRACT.md, DocumentResend).
-// A resend has content in at most one source; the others load nothing.
+// resendContent derives a resend's content from its category (CONTRACT.md, DocumentResend):
+// the OCR image of its own row, or its items among its application's sources.
 func resendContent(ctx context.Context, r *models.DocumentResend) ([]string, error) {
 	content := []string{}
-	if sourceOf(r) == fromOcrImage && r.OcrImageID != nil && *r.OcrImageID != "" {
+	source := sourceOf(r)
+	if source == fromOcrImage && r.OcrImageID != nil && *r.OcrImageID != "" {
 		content = append(content, *r.OcrImageID)
 	}
-	surveys, err := resendEddSurveys.load(ctx, r)
+	sources, err := resendSources.load(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range surveys {
-		content = append(content, strconv.FormatInt(s.SeqNo, 10))
-	}
-	images, err := resendFinancialImages.load(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	for _, img := range images {
-		if img.ImageID != nil && *img.ImageID != "" {
-			content = append(content, *img.ImageID)
+	for _, s := range sources {
+		if s.DocumentResendSeqNo != r.SeqNo || s.Value == nil || *s.Value == "" {
+			continue
+		}
+		if s.Edd && source == fromEddSurveys || !s.Edd && source == fromFinancialImages {
+			content = append(content, *s.Value)
 		}
 	}
 	return content, nil

@@ -34,10 +34,3 @@ type EddSurvey struct {
 }
 
 func (EddSurvey) TableName() string { return "account.edd_survey" }
-
-// FinancialImage is the image of a financial statement mapped, not deleted, to a resend: the
-// result of joining the resend-to-financial mapping with the financial statements.
-type FinancialImage struct {
-	DocumentResendSeqNo int64   `gorm:"column:document_resend_seq_no"`
-	ImageID             *string `gorm:"column:image_id"`
-}

@@ -42,15 +42,6 @@ SELECT application_seq_no, idno FROM (
     SELECT m.seq_no, l.idno FROM m JOIN listed l ON l.phone_number = m.phone_number
 ) pids
 ORDER BY 1, 2`)
-
-	// FinancialImages reads the image of each financial statement mapped to a resend,
-	// skipping deleted mappings, in mapping order.
-	FinancialImages = Raw[int64, models.FinancialImage]("document_resend_seq_no", `
-SELECT r.document_resend_seq_no, f.image_id
-FROM account.resend_to_financial_mapping r
-JOIN account.financial_statement f ON f.file_id = r.file_id
-WHERE r.document_resend_seq_no = ANY(?) AND NOT r.is_delete
-ORDER BY r.document_resend_seq_no, r.seq_no`)
 )
 
 // AbnormalPid is one ID number on the abnormal-account list tied to an application.
