@@ -31,7 +31,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Application() ApplicationResolver
 	CreateDetail() CreateDetailResolver
-	DocumentResend() DocumentResendResolver
 	ManualReviewFlag() ManualReviewFlagResolver
 	OcrFlagDetail() OcrFlagDetailResolver
 	PayTax() PayTaxResolver
@@ -344,9 +343,6 @@ type CreateDetailResolver interface {
 
 	IDIssueCity(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error)
 	IDIssueWay(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error)
-}
-type DocumentResendResolver interface {
-	ResendContent(ctx context.Context, obj *models.DocumentResend) ([]string, error)
 }
 type ManualReviewFlagResolver interface {
 	AmlFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.AmlFlagDetail, error)
@@ -5601,7 +5597,7 @@ func (ec *executionContext) _DocumentResend_resendContent(ctx context.Context, f
 			return ec.fieldContext_DocumentResend_resendContent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.DocumentResend().ResendContent(ctx, obj)
+			return obj.ResendContent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -5612,7 +5608,7 @@ func (ec *executionContext) _DocumentResend_resendContent(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendContent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DocumentResend", field, true, true, "String")
+	return graphql.NewScalarFieldContext("DocumentResend", field, true, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendStatus(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {

@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"context"
-
 	"createinfo/loaders"
 	"createinfo/models"
 	"createinfo/store"
@@ -22,7 +20,8 @@ import (
 var relations = table(
 	one(ApplicationResolver.StepBreakPoint, applicationSeqNo, store.By[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no")),
 	many(ApplicationResolver.CreateDetails, applicationSeqNo, store.By[string, models.CreateDetail]("create_master_seq_no", childOrder)),
-	many(ApplicationResolver.DocumentResends, applicationSeqNo, store.By[string, models.DocumentResend]("create_master_seq_no", childOrder)),
+	// The resends with the sources of their content (resendContent, a method of the model).
+	many(ApplicationResolver.DocumentResends, applicationSeqNo, store.Resends),
 	// The newest flag is the last of all flags: both fields read the one loader.
 	also(applicationManualReviewFlags, ApplicationResolver.ManualReviewFlag),
 	many(ApplicationResolver.TellerCheckRecords, applicationSeqNo, store.By[string, models.TellerCheckRecord]("create_master_seq_no", childOrder)),
@@ -32,10 +31,6 @@ var relations = table(
 	code(CreateDetailResolver.Job, func(d *models.CreateDetail) *string { return d.JobCode }, job),
 	code(CreateDetailResolver.IDIssueCity, func(d *models.CreateDetail) *string { return d.IdIssueCityCode }, idIssueCity),
 	code(CreateDetailResolver.IDIssueWay, func(d *models.CreateDetail) *string { return d.IdIssueWayCode }, idIssueWay),
-
-	// resendContent comes from these (EDD surveys, financial statements' images), or from the
-	// resend's own row, by category; keyed by the application's seqNo, read with the resends.
-	resendSources,
 
 	// A flag's details are read with the flags, in their statement.
 	one(ManualReviewFlagResolver.AmlFlagDetail, func(f *models.ManualReviewFlag) *int64 { return f.Aml }, store.By[int64, models.AmlFlagDetail]("seq_no", "seq_no")).joined(),
@@ -54,7 +49,6 @@ var relations = table(
 var (
 	applicationManualReviewFlags = many(ApplicationResolver.ManualReviewFlags, applicationSeqNo, store.By[string, models.ManualReviewFlag]("create_master_seq_no", childOrder))
 	applicationAbnormalPids      = derived(ApplicationResolver.AbnormalPid, applicationSeqNo, store.AbnormalPids)
-	resendSources                = soon(applicationSeqNo, derived(DocumentResendResolver.ResendContent, resendApplication, store.ResendSources))
 )
 
 // The code tables, each one relation however many fields read it.
@@ -70,66 +64,6 @@ var (
 const childOrder = "create_master_seq_no, create_time, seq_no"
 
 func applicationSeqNo(a *models.Application) *string { return &a.SeqNo }
-
-// resendSource is where a resend's content comes from.
-type resendSource int
-
-const (
-	fromNothing resendSource = iota
-	fromOcrImage
-	fromEddSurveys
-	fromFinancialImages
-)
-
-// sourceOf is the one place that reads a resend's category (CONTRACT.md, DocumentResend): the
-// OCR image of the resend itself, the EDD surveys tied to it, the images of the financial
-// statements mapped to it, or nothing.
-func sourceOf(r *models.DocumentResend) resendSource {
-	if r.Category == nil {
-		return fromNothing
-	}
-	switch *r.Category {
-	case models.CategoryFirstCertificate, models.CategorySecondCertificate, models.CategoryLossNationalityProof:
-		return fromOcrImage
-	case models.CategoryEDD:
-		return fromEddSurveys
-	case models.CategoryFinancialProof:
-		return fromFinancialImages
-	}
-	return fromNothing
-}
-
-// resendApplication keys a resend into resendSources: by its application's seqNo when its
-// content comes from there, no key (nothing to load) otherwise.
-func resendApplication(r *models.DocumentResend) *string {
-	if s := sourceOf(r); s != fromEddSurveys && s != fromFinancialImages {
-		return nil
-	}
-	return &r.CreateMasterSeqNo
-}
-
-// resendContent derives a resend's content from its category (CONTRACT.md, DocumentResend):
-// the OCR image of its own row, or its items among its application's sources.
-func resendContent(ctx context.Context, r *models.DocumentResend) ([]string, error) {
-	content := []string{}
-	source := sourceOf(r)
-	if source == fromOcrImage && r.OcrImageID != nil && *r.OcrImageID != "" {
-		content = append(content, *r.OcrImageID)
-	}
-	sources, err := resendSources.load(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range sources {
-		if s.DocumentResendSeqNo != r.SeqNo || s.Value == nil || *s.Value == "" {
-			continue
-		}
-		if s.Edd && source == fromEddSurveys || !s.Edd && source == fromFinancialImages {
-			content = append(content, *s.Value)
-		}
-	}
-	return content, nil
-}
 
 // newestFlag is the newest of an application's flags, which come oldest first.
 func newestFlag(flags []*models.ManualReviewFlag, err error) (*models.ManualReviewFlag, error) {

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
 // The relations these tests load through, declared as the relation table declares them.
 var (
-	resends  = NewMany(store.By[string, models.DocumentResend]("create_master_seq_no", "create_master_seq_no, create_time, seq_no"))
+	resends  = NewMany(store.Resends)
 	points   = NewOne(store.By[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"))
 	flags    = NewMany(store.By[string, models.ManualReviewFlag]("create_master_seq_no", "create_master_seq_no, create_time, seq_no"))
 	aml      = NewOne(store.By[int64, models.AmlFlagDetail]("seq_no", "seq_no"))

@@ -1,29 +1,24 @@
 package store
 
-// ResendSources reads, for each application, where its resends' content may come from: the
-// EDD surveys tied to each of its resends and the images of the financial statements mapped,
-// not deleted, to each, in their order (a resend's category says which of the two it takes:
-// graph/relations.go). Keyed by the application's seqNo rather than the resend's, it needs no
-// resend row: the priming walk reads it with the applications' children, in the same round as
-// the resends, and the two sources are one statement. The statement begins with SELECT, not
-// WITH, for dbresolver (see AbnormalPids).
-var ResendSources = Raw[string, ResendSource]("application_seq_no", `
-SELECT application_seq_no, document_resend_seq_no, edd, value FROM (
-    WITH r AS (SELECT seq_no, create_master_seq_no FROM account.document_resend WHERE create_master_seq_no = ANY(?))
-    SELECT r.create_master_seq_no AS application_seq_no, r.seq_no AS document_resend_seq_no, true AS edd, e.seq_no::text AS value, e.seq_no AS ord
-    FROM r JOIN account.edd_survey e ON e.document_resend_seq_no = r.seq_no
-    UNION ALL
-    SELECT r.create_master_seq_no, r.seq_no, false, f.image_id, m.seq_no
-    FROM r JOIN account.resend_to_financial_mapping m ON m.document_resend_seq_no = r.seq_no AND NOT m.is_delete
-    JOIN account.financial_statement f ON f.file_id = m.file_id
-) c
-ORDER BY application_seq_no, document_resend_seq_no, edd, ord`)
+import "createinfo/models"
 
-// ResendSource is one item a resend's content may come from: an EDD survey's seqNo (Edd) or
-// the image id of a financial statement mapped to the resend (nil when the statement has none).
-type ResendSource struct {
-	ApplicationSeqNo    string  `gorm:"column:application_seq_no"`
-	DocumentResendSeqNo int64   `gorm:"column:document_resend_seq_no"`
-	Edd                 bool    `gorm:"column:edd"`
-	Value               *string `gorm:"column:value"`
-}
+// Resends reads each application's resends with the sources of their content, in one
+// statement: the seqNos of each resend's EDD surveys and the image ids of the financial
+// statements mapped to it, not deleted, each aggregated in its order (models.DocumentResend's
+// EddSurveys and FinancialImages; its category says which of them is its content). The
+// content used to be two more statements keyed by the resends' seqNos, a round after the
+// resends' (docs/BENCHMARKS.md, issue 19, E4, compares their PostgreSQL time).
+var Resends = Raw[string, models.DocumentResend]("create_master_seq_no", `
+SELECT p.seq_no, p.create_master_seq_no, p.resend_prod_type, p.resend_reason, p.category, p.ocr_image_id,
+    p.resend_status, p.resend_reject_reason, p.create_time, p.update_time,
+    e.items AS edd_surveys, f.items AS financial_images
+FROM account.document_resend p
+LEFT JOIN LATERAL (
+    SELECT json_agg(s.seq_no::text ORDER BY s.seq_no) AS items
+    FROM account.edd_survey s WHERE s.document_resend_seq_no = p.seq_no) e ON true
+LEFT JOIN LATERAL (
+    SELECT json_agg(i.image_id ORDER BY m.seq_no) AS items
+    FROM account.resend_to_financial_mapping m JOIN account.financial_statement i ON i.file_id = m.file_id
+    WHERE m.document_resend_seq_no = p.seq_no AND NOT m.is_delete) f ON true
+WHERE p.create_master_seq_no = ANY(?)
+ORDER BY p.create_master_seq_no, p.create_time, p.seq_no`)

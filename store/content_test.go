@@ -1,42 +1,56 @@
 package store
 
 import (
-	"fmt"
 	"reflect"
 	"testing"
 
+	"createinfo/models"
 	"createinfo/tools/dbtest"
 )
 
-// TestResendSourcesByApplication: one statement reads, keyed by the application's seqNo, the
-// EDD surveys and the financial statements' images of every resend of each application (the
-// demo data's), in the resend's order, a deleted mapping left out; an application without a
-// resend gets nothing.
-func TestResendSourcesByApplication(t *testing.T) {
+// TestResendsWithTheirContent: Resends reads every resend of the demo data as gorm's Find
+// reads its columns, in the applications' order, and with each resend, in one statement, the
+// seqNos of its EDD surveys and the image ids of its financial statements, in their order, a
+// deleted mapping left out; a resend without them has none.
+func TestResendsWithTheirContent(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
-	keys := []string{"DEMO-APP-B-01", "0A80d1d572650511ea8a30acde48001122", "NO-SUCH-APPLICATION"}
-	ks, rows, err := ResendSources.Fetch(t.Context(), Unshared(db), keys)
+	var keys []string
+	if err := db.Model(new(models.DocumentResend)).Distinct("create_master_seq_no").Pluck("create_master_seq_no", &keys).Error; err != nil {
+		t.Fatal(err)
+	}
+	var want []*models.DocumentResend
+	if err := db.Omit("edd_surveys", "financial_images").Where("create_master_seq_no = ANY(?)", KeyList[string](keys)).Order(childOrder).Find(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	ks, got, err := Resends.Fetch(t.Context(), Unshared(db), append(keys, "NO-SUCH-APPLICATION"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for i, r := range rows {
-		v := "<nil>"
-		if r.Value != nil {
-			v = *r.Value
-		}
-		if ks[i] != r.ApplicationSeqNo {
-			t.Errorf("row %d: key %s, application %s", i, ks[i], r.ApplicationSeqNo)
-		}
-		got = append(got, fmt.Sprintf("%s %d %v %s", r.ApplicationSeqNo, r.DocumentResendSeqNo, r.Edd, v))
+	if len(got) != len(want) || len(want) < 5 {
+		t.Fatalf("%d resends, gorm %d", len(got), len(want))
 	}
-	want := []string{
-		"0A80d1d572650511ea8a30acde48001122 2 false imageId00001",
-		"0A80d1d572650511ea8a30acde48001122 2 false imageId00002",
-		"DEMO-APP-B-01 3 true 7001",
-		"DEMO-APP-B-01 3 true 7002",
+	content := map[int64][2]models.Texts{}
+	for i, r := range got {
+		if ks[i] != r.CreateMasterSeqNo {
+			t.Errorf("resend %d: key %s, application %s", r.SeqNo, ks[i], r.CreateMasterSeqNo)
+		}
+		content[r.SeqNo] = [2]models.Texts{r.EddSurveys, r.FinancialImages}
+		own := *r
+		own.EddSurveys, own.FinancialImages = nil, nil
+		if !reflect.DeepEqual(&own, want[i]) {
+			t.Errorf("resend %d:\n got %+v\nwant %+v", i, own, *want[i])
+		}
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got  %q\nwant %q", got, want)
+	// The demo data: resend 3 (EDD) has surveys 7001 and 7002, resend 2 (financial proof)
+	// files 1 and 2 (file 3's mapping is deleted, and mapped between them).
+	wantContent := map[int64][2]models.Texts{
+		1: {nil, nil},
+		2: {nil, {"imageId00001", "imageId00002"}},
+		3: {{"7001", "7002"}, nil},
+		4: {nil, nil},
+		5: {nil, nil},
+	}
+	if !reflect.DeepEqual(content, wantContent) {
+		t.Errorf("content %v, want %v", content, wantContent)
 	}
 }

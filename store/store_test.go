@@ -56,7 +56,6 @@ func TestScanMatchesGorm(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
 	sameAsGorm[string, models.StepBreakPoint](t, db, "create_master_seq_no", "create_master_seq_no")
 	sameAsGorm[string, models.CreateDetail](t, db, "create_master_seq_no", childOrder)
-	sameAsGorm[string, models.DocumentResend](t, db, "create_master_seq_no", childOrder)
 	sameAsGorm[string, models.ManualReviewFlag](t, db, "create_master_seq_no", childOrder)
 	sameAsGorm[string, models.TellerCheckRecord](t, db, "create_master_seq_no", childOrder)
 	sameAsGorm[int64, models.EddSurvey](t, db, "document_resend_seq_no", "document_resend_seq_no, seq_no")

@@ -107,10 +107,10 @@ func TestSpanTreeOfLegacyLookup(t *testing.T) {
 			}
 		}
 	}
-	if int64(sql) != statements || sql != 15 { // TestNoNPlusOne's count of the full tree
+	if int64(sql) != statements || sql != 14 { // TestNoNPlusOne's count of the full tree
 		t.Errorf("%d SQL spans for %d statements", sql, statements)
 	}
-	if loaders != 14 { // one per statement below the root lookup
+	if loaders != 13 { // one per statement below the root lookup
 		t.Errorf("%d loader spans: %v", loaders, names(spans))
 	}
 	first := one("select create_master")
