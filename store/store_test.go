@@ -174,7 +174,7 @@ func TestKeyListRoundTrips(t *testing.T) {
 // whatever the number of codes.
 func TestCodesReadKeysAsOneArray(t *testing.T) {
 	r := Codes(models.TableIndustry)
-	if q := r.Query(); !strings.Contains(q, "code = ANY(?)") || strings.Contains(q, " IN ") {
+	if q := r.Query(); !strings.Contains(q, "code = ANY($1)") || strings.Contains(q, " IN ") {
 		t.Errorf("statement %q", q)
 	}
 	db := dbtest.Open(t, dbtest.DefaultOptions())
