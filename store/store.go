@@ -16,7 +16,6 @@ package store
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -277,39 +276,6 @@ func (r *Read[K, V]) columns(fds []pgconn.FieldDescription) ([]*field, error) {
 		return nil, fmt.Errorf("store: the statement of %v reads no key column %q", reflect.TypeFor[V](), r.key)
 	}
 	return cols, nil
-}
-
-// KeyList passes a batch's keys as one array parameter: gorm would spread a plain slice into
-// "IN ($1, …, $n)", a different statement text, so a different prepared statement and plan,
-// for every batch size. As a driver.Valuer it is passed as it is, and pgx sends it as the
-// array of its element type.
-type KeyList[K comparable] []K
-
-// arrayEscaper escapes a text element of an array literal.
-var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// Value writes the list as a PostgreSQL array literal: {"a","b"} for text keys, {1,2} for
-// numbers.
-func (l KeyList[K]) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		switch v := any(k).(type) {
-		case string:
-			b.WriteByte('"')
-			b.WriteString(arrayEscaper.Replace(v))
-			b.WriteByte('"')
-		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
-		default:
-			return nil, fmt.Errorf("store: unsupported key type %T", k)
-		}
-	}
-	b.WriteByte('}')
-	return b.String(), nil
 }
 
 // ColumnOf finds the column of P that key reads: the one field of type K or *K whose value
