@@ -24,9 +24,9 @@ type Join[P any] interface {
 	bind(parent *layout) error
 	// sql is the join's select expressions and its LEFT JOIN clause, for the alias.
 	sql(alias string) (selects []string, clause string, err error)
-	// scanner is one statement's scanner of the join's children: it appends their scan
-	// targets, then whether the child was there (present), to targets.
-	scanner(targets []any, present *bool) (joinScanner[P], []any)
+	// scanner is one statement's scanner of the join's children, into a's chunks: it
+	// appends their scan targets, then whether the child was there (present), to targets.
+	scanner(targets []any, a *arena, present *bool) (joinScanner[P], []any)
 }
 
 // joinScanner scans the children of one join in one statement.
@@ -110,16 +110,22 @@ type oneScan[P any, JK comparable, C any] struct {
 	j     *oneJoin[P, JK, C]
 	sc    *scanner
 	child *C
+	kept  bool // child was there, and handed on: the next row needs a new one
 }
 
-func (j *oneJoin[P, JK, C]) scanner(targets []any, present *bool) (joinScanner[P], []any) {
-	sc, targets := newScanner(j.child.layout.inOrder, targets)
+func (j *oneJoin[P, JK, C]) scanner(targets []any, a *arena, present *bool) (joinScanner[P], []any) {
+	sc, targets := newScanner(j.child.layout.inOrder, a, targets)
 	return &oneScan[P, JK, C]{j: j, sc: sc}, append(targets, present)
 }
 
+// next makes a new child, or reuses the last row's when it was not there (its fields are
+// the COALESCEs' zeros): a row without the child costs nothing.
 func (s *oneScan[P, JK, C]) next() {
-	s.child = new(C)
-	s.sc.point(unsafe.Pointer(s.child))
+	if s.child == nil || s.kept {
+		s.child = new(C)
+		s.sc.point(unsafe.Pointer(s.child))
+	}
+	s.kept = false
 }
 
 func (s *oneScan[P, JK, C]) done(parent *P, present bool) found {
@@ -135,9 +141,9 @@ func (s *oneScan[P, JK, C]) done(parent *P, present bool) found {
 	} else {
 		key = *(*JK)(at)
 	}
-	c := s.child
-	if !present {
-		c = nil
+	var c *C
+	if present {
+		c, s.kept = s.child, true
 	}
 	return func(ctx context.Context, fresh bool) {
 		if fresh && c != nil {
@@ -205,11 +211,12 @@ func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []
 	)
 	err := db.query(ctx, r.layout.table, r.query, []any{keys}, func(rows pgx.Rows) (int, error) {
 		ks, out, dones = nil, nil, nil // a statement tried again starts afresh
-		sc, targets := newScanner(r.layout.inOrder, nil)
+		a := new(arena)
+		sc, targets := newScanner(r.layout.inOrder, a, nil)
 		joins := make([]joinScanner[V], len(r.joins))
 		present := make([]bool, len(r.joins)) // rewritten by each row's scan
 		for i, j := range r.joins {
-			joins[i], targets = j.scanner(targets, &present[i])
+			joins[i], targets = j.scanner(targets, a, &present[i])
 		}
 		if n := len(rows.FieldDescriptions()); n != len(targets) {
 			return 0, fmt.Errorf("store: the joined statement of %v reads %d columns, want %d", reflect.TypeFor[V](), n, len(targets))

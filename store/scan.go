@@ -14,13 +14,64 @@ import (
 // of pgx (one of its pgtype scanner interfaces) that writes the value into the field it is
 // pointed at. A statement's slots and their targets are made once per statement; for each row
 // the store makes the model and points every slot at its field (the field's offset in the
-// model, worked out once per model), so a row costs the model, what its fields hold (a
-// string's bytes, a *string's string) and no reflection. pgx scans a timestamptz into the
+// model, worked out once per model), with no reflection. What the fields point at (a string's
+// bytes, the string of a *string, the time of a *time.Time) is carved out of the statement's
+// arena, so a row costs the model alone, and a statement a few chunks besides. pgx scans a timestamptz into the
 // host's zone, as it did through database/sql: the models hold instants, and the legacy
 // strings are written in the configured zone (models.ZoneFrom), never the host's.
 
-// slot is where one column of the current row goes: its field in the current model.
-type slot struct{ p unsafe.Pointer }
+// slot is where one column of the current row goes: its field in the current model, and the
+// statement's arena for what the field points at.
+type slot struct {
+	p unsafe.Pointer
+	a *arena
+}
+
+// arena holds what the rows of one statement point at, in chunks allocated as they fill and
+// never written again once handed out (a row's strings point into them), each twice the last
+// up to a bound: a read of a few rows allocates little, one of hundreds a few chunks. The
+// rows of a statement are kept, and dropped, together (the request's, or the requests' that
+// shared it), so a chunk outlives no row that needs it by long.
+type arena struct {
+	bytes []byte
+	strs  []string
+	times []time.Time
+	ints  []int64
+	bools []bool
+}
+
+const (
+	firstChunk = 8    // cells (or 32 bytes) in a statement's first chunk of each kind
+	maxChunk   = 256  // cells (or 1 KB… 8 KB of bytes) in the largest
+	ownBytes   = 1024 // a longer string gets an allocation of its own
+)
+
+// grow is the capacity of the next chunk after one of capacity c.
+func grow(c int) int { return min(max(2*c, firstChunk), maxChunk) }
+
+// text is b (driver memory, valid until the next row) as a string in the arena.
+func (a *arena) text(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return ""
+	case len(b) > ownBytes:
+		return string(b)
+	case len(b) > cap(a.bytes)-len(a.bytes):
+		a.bytes = make([]byte, 0, max(32*grow(cap(a.bytes)/32), len(b)))
+	}
+	n := len(a.bytes)
+	a.bytes = append(a.bytes, b...)
+	return unsafe.String(&a.bytes[n], len(b))
+}
+
+// cell returns a new cell of the chunk *chunk, allocating the next chunk when it is full.
+func cell[T any](chunk *[]T, v T) *T {
+	if len(*chunk) == cap(*chunk) {
+		*chunk = make([]T, 0, grow(cap(*chunk)))
+	}
+	*chunk = append(*chunk, v)
+	return &(*chunk)[len(*chunk)-1]
+}
 
 // kind makes the scan target of a slot for one Go field type.
 type kind func(s *slot) any
@@ -51,26 +102,28 @@ func kindOf(t reflect.Type) (kind, error) {
 
 var errNull = errors.New("NULL into a field that is not a pointer")
 
+// textSlot and optTextSlot take text columns (text, varchar…: pgx's TextCodec) as bytes
+// (its BytesScanner: NULL is nil), copied into the arena. They are deliberately not
+// TextScanners: pgx would make a string of every value before handing it over.
 type textSlot slot
 
-func (s *textSlot) ScanText(v pgtype.Text) error {
-	if !v.Valid {
+func (s *textSlot) ScanBytes(b []byte) error {
+	if b == nil {
 		return errNull
 	}
-	*(*string)(s.p) = v.String
+	*(*string)(s.p) = s.a.text(b)
 	return nil
 }
 
 type optTextSlot slot
 
-func (s *optTextSlot) ScanText(v pgtype.Text) error {
+func (s *optTextSlot) ScanBytes(b []byte) error {
 	f := (**string)(s.p)
-	if !v.Valid {
+	if b == nil {
 		*f = nil
 		return nil
 	}
-	str := v.String
-	*f = &str
+	*f = cell(&s.a.strs, s.a.text(b))
 	return nil
 }
 
@@ -92,8 +145,7 @@ func (s *optInt64Slot) ScanInt64(v pgtype.Int8) error {
 		*f = nil
 		return nil
 	}
-	n := v.Int64
-	*f = &n
+	*f = cell(&s.a.ints, v.Int64)
 	return nil
 }
 
@@ -115,8 +167,7 @@ func (s *optBoolSlot) ScanBool(v pgtype.Bool) error {
 		*f = nil
 		return nil
 	}
-	b := v.Bool
-	*f = &b
+	*f = cell(&s.a.bools, v.Bool)
 	return nil
 }
 
@@ -164,7 +215,7 @@ func (s *optTimeSlot) set(t time.Time, inf pgtype.InfinityModifier, valid bool) 
 	case inf != pgtype.Finite:
 		return errInfinite
 	}
-	*f = &t
+	*f = cell(&s.a.times, t)
 	return nil
 }
 
@@ -190,12 +241,13 @@ type scanner struct {
 	slots   []slot
 }
 
-// newScanner is the scanner of fields (some columns of a statement, in its order); it
-// appends their targets to targets.
-func newScanner(fields []*field, targets []any) (*scanner, []any) {
+// newScanner is the scanner of fields (some columns of a statement, in its order), into a's
+// chunks; it appends their targets to targets.
+func newScanner(fields []*field, a *arena, targets []any) (*scanner, []any) {
 	s := &scanner{offsets: make([]uintptr, len(fields)), slots: make([]slot, len(fields))}
 	for i, f := range fields {
 		s.offsets[i] = f.offset
+		s.slots[i].a = a
 		targets = append(targets, f.kind(&s.slots[i]))
 	}
 	return s, targets

@@ -237,7 +237,7 @@ func (r *Read[K, V]) fetchPlain(ctx context.Context, db *DB, q string, args []an
 		if err != nil {
 			return 0, err
 		}
-		sc, targets := newScanner(cols, make([]any, 0, len(cols)))
+		sc, targets := newScanner(cols, new(arena), make([]any, 0, len(cols)))
 		for rows.Next() {
 			v := new(V)
 			base := unsafe.Pointer(v)
