@@ -19,7 +19,7 @@ func TestResendsWithTheirContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []*models.DocumentResend
-	if err := db.Omit("edd_surveys", "financial_images").Where("create_master_seq_no = ANY(?)", KeyList[string](keys)).Order(childOrder).Find(&want).Error; err != nil {
+	if err := db.Omit("edd_surveys", "financial_images").Where("create_master_seq_no IN ?", keys).Order(childOrder).Find(&want).Error; err != nil {
 		t.Fatal(err)
 	}
 	ks, got, err := Resends.Fetch(t.Context(), Unshared(db), append(keys, "NO-SUCH-APPLICATION"))
