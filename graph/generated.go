@@ -3272,138 +3272,42 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AmlFlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AmlFlagDetail_isInSanctionList(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_isInSanctionList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsInSanctionList, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsInSanctionList)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_isInSanctionList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AmlFlagDetail_isInPepsList(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_isInPepsList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsInPepsList, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsInPepsList)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_isInPepsList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AmlFlagDetail_riskLevel(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_riskLevel(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RiskLevel, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RiskLevel)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_riskLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _AmlFlagDetail_rarelyWord(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_rarelyWord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RarelyWord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.RarelyWord)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_rarelyWord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Application_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_Application_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
@@ -3479,253 +3383,77 @@ func (ec *executionContext) fieldContext_Application_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _Application_mgmCode(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_mgmCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MgmCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.MgmCode)
 }
 func (ec *executionContext) fieldContext_Application_mgmCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_status(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Application_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_rejectMemo(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_rejectMemo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RejectMemo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RejectMemo)
 }
 func (ec *executionContext) fieldContext_Application_rejectMemo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_createDate(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_Application_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_Application_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_createTime(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_Application_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_Application_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_isFirstUse(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_isFirstUse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsFirstUse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsFirstUse)
 }
 func (ec *executionContext) fieldContext_Application_isFirstUse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Application_isArchived(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_isArchived(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsArchived, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsArchived)
 }
 func (ec *executionContext) fieldContext_Application_isArchived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Application_lastStepDateTime(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_lastStepDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastStepDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LastStepDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_Application_lastStepDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_memberProfileSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_memberProfileSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MemberProfileSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.MemberProfileSeqNo)
 }
 func (ec *executionContext) fieldContext_Application_memberProfileSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
@@ -3970,138 +3698,42 @@ func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Application_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Application_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Application_lastStepAt(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_lastStepAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastStepAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastStepAt)
 }
 func (ec *executionContext) fieldContext_Application_lastStepAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _CodeName_code(ctx context.Context, field graphql.CollectedField, obj *models.CodeName) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CodeName_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_CodeName_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CodeName", field, false, false, "String")
 }
 
 func (ec *executionContext) _CodeName_name(ctx context.Context, field graphql.CollectedField, obj *models.CodeName) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CodeName_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_CodeName_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CodeName", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_CreateDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_CreateDetail_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4223,184 +3855,56 @@ func (ec *executionContext) fieldContext_CreateDetail_gps(_ context.Context, fie
 }
 
 func (ec *executionContext) _CreateDetail_termGeneralAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termGeneralAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermGeneralAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermGeneralAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termGeneralAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termMemberService(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termMemberService(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermMemberService, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermMemberService)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termMemberService(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termPointMarketingAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termPointMarketingAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermPointMarketingAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermPointMarketingAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termPointMarketingAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termCommonMarketingAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termCommonMarketingAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermCommonMarketingAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermCommonMarketingAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termCommonMarketingAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termPersonalAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termPersonalAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermPersonalAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermPersonalAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termPersonalAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isAgreed3thPartyUsed(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isAgreed3thPartyUsed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsAgreed3thPartyUsed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsAgreed3thPartyUsed)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isAgreed3thPartyUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_agreedDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_agreedDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AgreedDate(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AgreedDate())
 }
 func (ec *executionContext) fieldContext_CreateDetail_agreedDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_applyPurpose(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_applyPurpose(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ApplyPurpose, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ApplyPurpose)
 }
 func (ec *executionContext) fieldContext_CreateDetail_applyPurpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4494,46 +3998,14 @@ func (ec *executionContext) fieldContext_CreateDetail_organization(_ context.Con
 }
 
 func (ec *executionContext) _CreateDetail_isSalaryAccount(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isSalaryAccount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsSalaryAccount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsSalaryAccount)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isSalaryAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_acverinputBank(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_acverinputBank(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcverinputBank, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AcverinputBank)
 }
 func (ec *executionContext) fieldContext_CreateDetail_acverinputBank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4563,92 +4035,28 @@ func (ec *executionContext) fieldContext_CreateDetail_acverinputAccNo(_ context.
 }
 
 func (ec *executionContext) _CreateDetail_acverinputDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_acverinputDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcverinputDate(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AcverinputDate())
 }
 func (ec *executionContext) fieldContext_CreateDetail_acverinputDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isFatca(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isFatca(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsFatca, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsFatca)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isFatca(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_isPayTaxes(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isPayTaxes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsPayTaxes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsPayTaxes)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isPayTaxes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_isTwTaxPayer(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isTwTaxPayer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsTwTaxPayer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsTwTaxPayer)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isTwTaxPayer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
@@ -4724,23 +4132,7 @@ func (ec *executionContext) fieldContext_CreateDetail_aboriginalName(_ context.C
 }
 
 func (ec *executionContext) _CreateDetail_gender(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_gender(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gender, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Gender)
 }
 func (ec *executionContext) fieldContext_CreateDetail_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4972,46 +4364,14 @@ func (ec *executionContext) fieldContext_CreateDetail_idIssueWay(_ context.Conte
 }
 
 func (ec *executionContext) _CreateDetail_residentCity(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentCity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentCity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResidentCity)
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_residentDistrict(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentDistrict(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentDistrict, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResidentDistrict)
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentDistrict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5041,184 +4401,56 @@ func (ec *executionContext) fieldContext_CreateDetail_residentAddress(_ context.
 }
 
 func (ec *executionContext) _CreateDetail_residentPostalCode(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentPostalCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentPostalCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResidentPostalCode)
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentPostalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_firstFront(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_firstFront(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstFront, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FirstFront)
 }
 func (ec *executionContext) fieldContext_CreateDetail_firstFront(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_firstBack(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_firstBack(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstBack, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FirstBack)
 }
 func (ec *executionContext) fieldContext_CreateDetail_firstBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_ocrSecFrontImageID(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_ocrSecFrontImageID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OcrSecFrontImageID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.OcrSecFrontImageID)
 }
 func (ec *executionContext) fieldContext_CreateDetail_ocrSecFrontImageID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isModified(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isModified(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsModified, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsModified)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isModified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_videoViewFileName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_videoViewFileName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VideoViewFileName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VideoViewFileName)
 }
 func (ec *executionContext) fieldContext_CreateDetail_videoViewFileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_videoSoundFileName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_videoSoundFileName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VideoSoundFileName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VideoSoundFileName)
 }
 func (ec *executionContext) fieldContext_CreateDetail_videoSoundFileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardFace(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardFace(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardFace, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardFace)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardFace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5271,46 +4503,14 @@ func (ec *executionContext) fieldContext_CreateDetail_cardEmail(_ context.Contex
 }
 
 func (ec *executionContext) _CreateDetail_cardCity(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardCity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardCity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardCity)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardArea(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardArea(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardArea, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardArea)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5340,23 +4540,7 @@ func (ec *executionContext) fieldContext_CreateDetail_cardAddress(_ context.Cont
 }
 
 func (ec *executionContext) _CreateDetail_cardAddressCode(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardAddressCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardAddressCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardAddressCode)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardAddressCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5386,23 +4570,7 @@ func (ec *executionContext) fieldContext_CreateDetail_userID(_ context.Context, 
 }
 
 func (ec *executionContext) _CreateDetail_createAccountStatus(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_createAccountStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateAccountStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateAccountStatus)
 }
 func (ec *executionContext) fieldContext_CreateDetail_createAccountStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5432,161 +4600,49 @@ func (ec *executionContext) fieldContext_CreateDetail_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _DocumentResend_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_DocumentResend_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DocumentResend_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_DocumentResend_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendProdType(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendProdType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendProdType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendProdType)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendProdType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendReason(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendReason)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_createDateTime(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_createDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_DocumentResend_createDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, true, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_updateDateTime(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_updateDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_DocumentResend_updateDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, true, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_category(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_DocumentResend_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
@@ -5616,46 +4672,14 @@ func (ec *executionContext) fieldContext_DocumentResend_resendContent(_ context.
 }
 
 func (ec *executionContext) _DocumentResend_resendStatus(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendStatus)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendRejectReason(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendRejectReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendRejectReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendRejectReason)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendRejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
@@ -5685,345 +4709,105 @@ func (ec *executionContext) fieldContext_DocumentResend_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _DocumentResend_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_DocumentResend_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ManualReviewFlag_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_p2566(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_p2566(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.P2566, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.P2566)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_p2566(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_ocr(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_ocr(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ocr, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Ocr)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_ocr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_ocrScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_ocrScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OcrScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.OcrScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_ocrScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_z22(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_z22(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z22, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Z22)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_z22(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_aml(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_aml(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Aml, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Aml)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_aml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_sameIpDiffEmail(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_sameIpDiffEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SameIpDiffEmail, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SameIpDiffEmail)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_sameIpDiffEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_bornInUSA(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_bornInUSA(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BornInUSA, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.BornInUSA)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_bornInUSA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_rarelyWord(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_rarelyWord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RarelyWord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.RarelyWord)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_rarelyWord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_createDate(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_createTime(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
@@ -6190,138 +4974,42 @@ func (ec *executionContext) fieldContext_ManualReviewFlag_payTaxes(_ context.Con
 }
 
 func (ec *executionContext) _ManualReviewFlag_firstFrontScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_firstFrontScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstFrontScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.FirstFrontScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_firstFrontScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_firstBackScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_firstBackScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstBackScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.FirstBackScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_firstBackScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_secondScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_secondScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SecondScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SecondScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_secondScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_sameIpWithDiffPid(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_sameIpWithDiffPid(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SameIpWithDiffPid, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SameIpWithDiffPid)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_sameIpWithDiffPid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_sameIpWithDiffPidDatetime(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_sameIpWithDiffPidDatetime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SameIpWithDiffPidDatetime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SameIpWithDiffPidDatetime(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_sameIpWithDiffPidDatetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_z21ExceedTimes(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_z21ExceedTimes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21ExceedTimes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21ExceedTimes)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_z21ExceedTimes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "String")
@@ -6374,69 +5062,21 @@ func (ec *executionContext) fieldContext_ManualReviewFlag_createdAt(_ context.Co
 }
 
 func (ec *executionContext) _ManualReviewFlag_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _OcrFlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OcrFlagDetail_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -6581,23 +5221,7 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueDate(_ context.Con
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueCity(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueCity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueCity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.IdIssueCity)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -6636,46 +5260,14 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueWay(_ context.Cont
 }
 
 func (ec *executionContext) _OcrFlagDetail_city(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_city(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.City, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_district(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_district(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.District, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.District)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -6705,23 +5297,7 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_address(_ context.Context
 }
 
 func (ec *executionContext) _OcrFlagDetail_postalCode(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_postalCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PostalCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PostalCode)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -6889,23 +5465,7 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_birthPlace(_ context.Cont
 }
 
 func (ec *executionContext) _OcrFlagDetail_military(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_military(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Military, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Military)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_military(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -6958,23 +5518,7 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_naturalMother(_ context.C
 }
 
 func (ec *executionContext) _OcrFlagDetail_gender(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_gender(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gender, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Gender)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -7027,92 +5571,28 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_serialNo(_ context.Contex
 }
 
 func (ec *executionContext) _OcrFlagDetail_createDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_createTime(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
@@ -7174,69 +5654,21 @@ func (ec *executionContext) fieldContext_PayTax_countryCode(_ context.Context, f
 }
 
 func (ec *executionContext) _PayTax_createdDate(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_createdDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_createdDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_createdTime(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_createdTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_createdTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_PayTax_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, false, false, "Int")
@@ -7266,46 +5698,14 @@ func (ec *executionContext) fieldContext_PayTax_taxesNo(_ context.Context, field
 }
 
 func (ec *executionContext) _PayTax_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
@@ -7476,138 +5876,42 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Step_number(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Step_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Step_name(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Step_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
 }
 
 func (ec *executionContext) _Step_state(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_state(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.State)
 }
 func (ec *executionContext) fieldContext_Step_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
 }
 
 func (ec *executionContext) _Step_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Step_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Step_done(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_done(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Done, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Done)
 }
 func (ec *executionContext) fieldContext_Step_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _StepBreakPoint_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
@@ -7678,851 +5982,259 @@ func (ec *executionContext) fieldContext_StepBreakPoint_lastCompletedStep(_ cont
 }
 
 func (ec *executionContext) _StepBreakPoint_step01State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step01State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step01State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step01State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step01State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step01UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step01UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step01UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step01UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step01UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step01UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step01UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step01UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step01UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step01UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step02State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step02State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step02State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step02State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step02State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step02UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step02UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step02UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step02UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step02UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step02UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step02UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step02UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step02UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step02UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step03State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step03State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step03State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step03State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step03State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step03UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step03UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step03UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step03UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step03UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step03UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step03UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step03UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step03UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step03UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step04State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step04State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step04State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step04State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step04State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step04UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step04UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step04UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step04UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step04UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step04UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step04UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step04UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step04UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step04UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step05State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step05State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step05State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step05State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step05State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step05UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step05UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step05UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step05UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step05UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step05UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step05UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step05UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step05UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step05UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step06State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step06State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step06State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step06State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step06State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step06UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step06UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step06UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step06UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step06UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step06UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step06UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step06UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step06UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step06UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step07State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step07State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step07State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step07State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step07State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step07UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step07UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step07UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step07UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step07UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step07UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step07UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step07UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step07UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step07UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step08State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step08State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step08State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step08State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step08State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step08UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step08UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step08UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step08UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step08UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step08UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step08UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step08UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step08UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step08UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step09State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step09State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step09State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step09State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step09State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step09UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step09UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step09UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step09UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step09UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step09UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step09UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step09UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step09UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step09UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step10State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step10State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step10State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step10State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step10State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step10UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step10UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step10UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step10UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step10UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step10UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step10UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step10UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step10UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step10UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step11State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step11State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step11State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step11State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step11State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step11UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step11UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step11UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step11UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step11UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step11UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step11UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step11UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step11UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step11UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_createDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_createTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
@@ -8552,322 +6264,98 @@ func (ec *executionContext) fieldContext_StepBreakPoint_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _StepBreakPoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _TellerCheckRecord_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TellerCheckRecord_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerCheckDate(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerCheckDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerCheckDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerCheckDate(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerCheckDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerCheckTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerCheckTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerCheckTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerCheckTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerCheckTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerMemo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerMemo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerMemo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerMemo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerMemo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerCheckDate(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerCheckDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerCheckDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerCheckDate(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerCheckDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerCheckTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerCheckTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerCheckTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerCheckTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerCheckTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerMemo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerMemo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerMemo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerMemo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerMemo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_checkStatus(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_checkStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CheckStatus)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_checkStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_createDateTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_createDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_createDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_updateDateTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_updateDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_updateDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
@@ -8897,253 +6385,77 @@ func (ec *executionContext) fieldContext_TellerCheckRecord_createdAt(_ context.C
 }
 
 func (ec *executionContext) _TellerCheckRecord_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Z21FlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Z21FlagDetail_z21ResultCode(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_z21ResultCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21ResultCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21ResultCode)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_z21ResultCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z21FlagDetail_z21ResultMessage(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_z21ResultMessage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21ResultMessage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21ResultMessage)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_z21ResultMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z21FlagDetail_z21NewBussCount(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_z21NewBussCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21NewBussCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21NewBussCount)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_z21NewBussCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z22FlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.Z22FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z22FlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_Z22FlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z22FlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Z22FlagDetail_z22ActType(ctx context.Context, field graphql.CollectedField, obj *models.Z22FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z22FlagDetail_z22ActType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z22ActType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z22ActType)
 }
 func (ec *executionContext) fieldContext_Z22FlagDetail_z22ActType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z22FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z22FlagDetail_z22MsgNewSubCode(ctx context.Context, field graphql.CollectedField, obj *models.Z22FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z22FlagDetail_z22MsgNewSubCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z22MsgNewSubCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z22MsgNewSubCode)
 }
 func (ec *executionContext) fieldContext_Z22FlagDetail_z22MsgNewSubCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z22FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -9217,138 +6529,42 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
@@ -9431,92 +6647,28 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
@@ -9555,92 +6707,28 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_defaultValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Schema_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Schema", field, true, false, "String")
@@ -9830,69 +6918,21 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name())
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_specifiedByURL(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SpecifiedByURL(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SpecifiedByURL())
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
@@ -10127,23 +7167,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_isOneOf(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsOneOf(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalOBoolean2bool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOBoolean2bool(ctx, field.Selections, obj.IsOneOf())
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "Boolean")
@@ -12178,7 +9202,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCreateDetail2ᚕᚖcreateinfoᚋmodelsᚐCreateDetailᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.CreateDetail) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreateDetail2ᚖcreateinfoᚋmodelsᚐCreateDetail(ctx, sel, v[i])
@@ -12216,7 +9240,7 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 }
 
 func (ec *executionContext) marshalNDocumentResend2ᚕᚖcreateinfoᚋmodelsᚐDocumentResendᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DocumentResend) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentResend2ᚖcreateinfoᚋmodelsᚐDocumentResend(ctx, sel, v[i])
@@ -12268,7 +9292,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNManualReviewFlag2ᚕᚖcreateinfoᚋmodelsᚐManualReviewFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ManualReviewFlag) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNManualReviewFlag2ᚖcreateinfoᚋmodelsᚐManualReviewFlag(ctx, sel, v[i])
@@ -12292,7 +9316,7 @@ func (ec *executionContext) marshalNManualReviewFlag2ᚖcreateinfoᚋmodelsᚐMa
 }
 
 func (ec *executionContext) marshalNPayTax2ᚕᚖcreateinfoᚋmodelsᚐPayTaxᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.PayTax) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPayTax2ᚖcreateinfoᚋmodelsᚐPayTax(ctx, sel, v[i])
@@ -12326,7 +9350,7 @@ func (ec *executionContext) marshalNRevealReason2createinfoᚋgraphᚐRevealReas
 }
 
 func (ec *executionContext) marshalNStep2ᚕᚖcreateinfoᚋmodelsᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Step) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStep2ᚖcreateinfoᚋmodelsᚐStep(ctx, sel, v[i])
@@ -12393,7 +9417,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTellerCheckRecord2ᚕᚖcreateinfoᚋmodelsᚐTellerCheckRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TellerCheckRecord) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTellerCheckRecord2ᚖcreateinfoᚋmodelsᚐTellerCheckRecord(ctx, sel, v[i])
@@ -12421,7 +9445,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -12465,7 +9489,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -12493,7 +9517,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -12521,7 +9545,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -12709,7 +9733,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -12728,7 +9752,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -12747,7 +9771,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -12766,7 +9790,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
