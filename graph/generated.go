@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"createinfo/graph/scalar"
 	"createinfo/models"
@@ -1882,9 +1881,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			response.Data = buf.Bytes()
+			response.Data = marshalResponse(data)
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -7235,7 +7232,7 @@ func (ec *executionContext) _AmlFlagDetail(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var applicationImplementors = []string{"Application"}
@@ -7388,7 +7385,7 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var codeNameImplementors = []string{"CodeName"}
@@ -7426,7 +7423,7 @@ func (ec *executionContext) _CodeName(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var createDetailImplementors = []string{"CreateDetail"}
@@ -7744,7 +7741,7 @@ func (ec *executionContext) _CreateDetail(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var documentResendImplementors = []string{"DocumentResend"}
@@ -7832,7 +7829,7 @@ func (ec *executionContext) _DocumentResend(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var manualReviewFlagImplementors = []string{"ManualReviewFlag"}
@@ -8000,7 +7997,7 @@ func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var ocrFlagDetailImplementors = []string{"OcrFlagDetail"}
@@ -8183,7 +8180,7 @@ func (ec *executionContext) _OcrFlagDetail(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var payTaxImplementors = []string{"PayTax"}
@@ -8251,7 +8248,7 @@ func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var queryImplementors = []string{"Query"}
@@ -8366,7 +8363,7 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var stepBreakPointImplementors = []string{"StepBreakPoint"}
@@ -8604,7 +8601,7 @@ func (ec *executionContext) _StepBreakPoint(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var tellerCheckRecordImplementors = []string{"TellerCheckRecord"}
@@ -8707,7 +8704,7 @@ func (ec *executionContext) _TellerCheckRecord(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var z21FlagDetailImplementors = []string{"Z21FlagDetail"}
@@ -8755,7 +8752,7 @@ func (ec *executionContext) _Z21FlagDetail(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var z22FlagDetailImplementors = []string{"Z22FlagDetail"}
@@ -8798,7 +8795,7 @@ func (ec *executionContext) _Z22FlagDetail(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -8851,7 +8848,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -8899,7 +8896,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -8957,7 +8954,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -9015,7 +9012,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -9073,7 +9070,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -9156,7 +9153,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return newObject(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -64,7 +64,8 @@ func envelope(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("legacy: unexpected executor data %.40q", data)
 	}
 	list := data[len(prefix) : len(data)-1]
-	out := make([]byte, 0, len(data)+64)
+	// Room for the prefix and a "psd":null per create detail, each of which is far longer.
+	out := make([]byte, 0, len(data)+len(data)/64+64)
 	out = append(out, `{"success":true,"data":`...)
 	w := walker{in: list}
 	last := 0

@@ -33,9 +33,15 @@ import (
 //     goroutine starts and stack growth: those lists are marshalled in order
 //     (graph.marshalInOrder, the same field context per element, the same panic recovery).
 //     The lists the root fields return keep their goroutines.
+//   - The marshaler of a non-root type returns graph.newObject(fields, out.Values), which
+//     writes the same JSON as gqlgen's *graphql.FieldSet without its two allocations per
+//     field and its map per object (graph/marshal.go).
+//   - The response is marshalled into a pooled buffer and copied out at its size
+//     (graph.marshalResponse), instead of a buffer grown from nothing by doubling.
 type lean struct {
 	personalFile string
 	fields       map[string]bool // "_Type_field": functions whose body becomes a direct marshal
+	objects      map[string]bool // "_Type": marshalers of the non-root types, returning newObject
 	rootLists    map[string]bool // marshal functions of the root fields' types: kept concurrent
 }
 
@@ -51,8 +57,11 @@ func (l *lean) GenerateCode(data *codegen.Data) error {
 	if err != nil {
 		return err
 	}
-	l.fields, l.rootLists = map[string]bool{}, map[string]bool{}
+	l.fields, l.objects, l.rootLists = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, o := range data.Objects {
+		if !o.Root {
+			l.objects["_"+o.Name] = true
+		}
 		for _, f := range o.Fields {
 			if o.Root {
 				if f.TypeReference != nil && f.TypeReference.IsSlice() {
@@ -93,11 +102,13 @@ func direct(f *codegen.Field) bool {
 	return true
 }
 
-func mapKeys(m map[string]bool) func(func(string) bool) {
+func mapKeys(ms ...map[string]bool) func(func(string) bool) {
 	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
+		for _, m := range ms {
+			for k := range m {
+				if !yield(k) {
+					return
+				}
 			}
 		}
 	}
@@ -182,6 +193,16 @@ func (l *lean) rewrite(file string) error {
 			done[name] = true
 			continue
 		}
+		if l.objects[name] {
+			last, ok := fn.Body.List[len(fn.Body.List)-1].(*ast.ReturnStmt)
+			if !ok || len(last.Results) != 1 || text(last.Results[0]) != "out" || !strings.Contains(text(fn.Body), "fields := graphql.CollectFields(") {
+				return fmt.Errorf("%s: %s does not end in the `return out` of a field set this rewrite knows", file, name)
+			}
+			edits = append(edits, edit{fset.Position(last.Results[0].Pos()).Offset, fset.Position(last.Results[0].End()).Offset,
+				"newObject(fields, out.Values)"})
+			done[name] = true
+			continue
+		}
 		if !strings.HasPrefix(name, "marshal") || l.rootLists[name] {
 			continue
 		}
@@ -203,15 +224,25 @@ func (l *lean) rewrite(file string) error {
 			return bad
 		}
 	}
-	for name := range l.fields {
+	for name := range mapKeys(l.fields, l.objects) {
 		if !done[name] {
 			return fmt.Errorf("%s: no function %s to rewrite", file, name)
 		}
+	}
+	// The response: marshalled into a pooled buffer (graph.marshalResponse).
+	const response = "var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()"
+	if at := bytes.Index(src, []byte(response)); at < 0 || bytes.Count(src, []byte(response)) != 1 {
+		return fmt.Errorf("%s: the response is not marshalled as this rewrite knows", file)
+	} else {
+		edits = append(edits, edit{at, at + len(response), "response.Data = marshalResponse(data)"})
 	}
 	slices.SortFunc(edits, func(a, b edit) int { return b.from - a.from })
 	out := slices.Clone(src)
 	for _, e := range edits {
 		out = slices.Concat(out[:e.from], []byte(e.with), out[e.to:])
+	}
+	if !bytes.Contains(out, []byte("bytes.")) {
+		out = bytes.Replace(out, []byte("\t\"bytes\"\n"), nil, 1)
 	}
 	if out, err = format.Source(out); err != nil {
 		return fmt.Errorf("%s after the rewrite: %w", file, err)
