@@ -35,7 +35,8 @@ import (
 //     The lists the root fields return keep their goroutines.
 //   - The marshaler of a non-root type returns graph.newObject(fields, out.Values), which
 //     writes the same JSON as gqlgen's *graphql.FieldSet without its two allocations per
-//     field and its map per object (graph/marshal.go).
+//     field and its map per object (graph/marshal.go), and without the @defer group gqlgen
+//     makes for each object and never fills when its fields resolve in sequence.
 //   - The response is marshalled into a pooled buffer and copied out at its size
 //     (graph.marshalResponse), instead of a buffer grown from nothing by doubling.
 type lean struct {
@@ -200,6 +201,16 @@ func (l *lean) rewrite(file string) error {
 			}
 			edits = append(edits, edit{fset.Position(last.Results[0].Pos()).Offset, fset.Position(last.Results[0].End()).Offset,
 				"newObject(fields, out.Values)"})
+			// The @defer group of a type whose fields resolve in sequence: gqlgen's template
+			// makes it (with the field's path, a field set and a map) and adds nothing to it.
+			if strings.Count(text(fn.Body), "deferred") != 3 {
+				return fmt.Errorf("%s: %s uses its @defer group in a way this rewrite does not know", file, name)
+			}
+			for _, st := range fn.Body.List {
+				if t := text(st); t == "deferred := graphql.NewDeferredGroup(ctx)" || strings.HasPrefix(t, "if n := len(deferred.Defers); n > 0 {") {
+					edits = append(edits, edit{fset.Position(st.Pos()).Offset, fset.Position(st.End()).Offset, ""})
+				}
+			}
 			done[name] = true
 			continue
 		}
