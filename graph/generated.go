@@ -3311,69 +3311,21 @@ func (ec *executionContext) fieldContext_Application_seqNo(_ context.Context, fi
 }
 
 func (ec *executionContext) _Application_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_phoneNumber(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PhoneNumber, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "Application.phoneNumber", obj.PhoneNumber))
 }
 func (ec *executionContext) fieldContext_Application_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_idno(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_idno(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Idno, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "Application.idno", obj.Idno))
 }
 func (ec *executionContext) fieldContext_Application_idno(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_name(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "Application.name", obj.Name))
 }
 func (ec *executionContext) fieldContext_Application_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
@@ -3737,115 +3689,35 @@ func (ec *executionContext) fieldContext_CreateDetail_createMasterSeqNo(_ contex
 }
 
 func (ec *executionContext) _CreateDetail_imei(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_imei(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Imei, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.imei", obj.Imei))
 }
 func (ec *executionContext) fieldContext_CreateDetail_imei(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_ipv4(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_ipv4(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ipv4, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.ipv4", obj.Ipv4))
 }
 func (ec *executionContext) fieldContext_CreateDetail_ipv4(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_ipv6(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_ipv6(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ipv6, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.ipv6", obj.Ipv6))
 }
 func (ec *executionContext) fieldContext_CreateDetail_ipv6(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_deviceRecord(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_deviceRecord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeviceRecord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.deviceRecord", obj.DeviceRecord))
 }
 func (ec *executionContext) fieldContext_CreateDetail_deviceRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_gps(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_gps(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gps, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.gps", obj.Gps))
 }
 func (ec *executionContext) fieldContext_CreateDetail_gps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -3972,23 +3844,7 @@ func (ec *executionContext) fieldContext_CreateDetail_job(_ context.Context, fie
 }
 
 func (ec *executionContext) _CreateDetail_organization(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_organization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.organization", obj.Organization))
 }
 func (ec *executionContext) fieldContext_CreateDetail_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4009,23 +3865,7 @@ func (ec *executionContext) fieldContext_CreateDetail_acverinputBank(_ context.C
 }
 
 func (ec *executionContext) _CreateDetail_acverinputAccNo(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_acverinputAccNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcverinputAccNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.acverinputAccNo", obj.AcverinputAccNo))
 }
 func (ec *executionContext) fieldContext_CreateDetail_acverinputAccNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4060,69 +3900,21 @@ func (ec *executionContext) fieldContext_CreateDetail_isTwTaxPayer(_ context.Con
 }
 
 func (ec *executionContext) _CreateDetail_idno(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idno(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Idno, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idno", obj.Idno))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idno(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_name(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.name", obj.Name))
 }
 func (ec *executionContext) fieldContext_CreateDetail_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_aboriginalName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_aboriginalName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AboriginalName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.aboriginalName", obj.AboriginalName))
 }
 func (ec *executionContext) fieldContext_CreateDetail_aboriginalName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4136,161 +3928,49 @@ func (ec *executionContext) fieldContext_CreateDetail_gender(_ context.Context, 
 }
 
 func (ec *executionContext) _CreateDetail_spouse(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_spouse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Spouse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.spouse", obj.Spouse))
 }
 func (ec *executionContext) fieldContext_CreateDetail_spouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_birthYear(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_birthYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.birthYear", obj.BirthYear))
 }
 func (ec *executionContext) fieldContext_CreateDetail_birthYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_birthMonth(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_birthMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.birthMonth", obj.BirthMonth))
 }
 func (ec *executionContext) fieldContext_CreateDetail_birthMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_birthDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_birthDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.birthDate", obj.BirthDate))
 }
 func (ec *executionContext) fieldContext_CreateDetail_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_idIssueYear(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idIssueYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idIssueYear", obj.IdIssueYear))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idIssueYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_idIssueMonth(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idIssueMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idIssueMonth", obj.IdIssueMonth))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idIssueMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_idIssueDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idIssueDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idIssueDate", obj.IdIssueDate))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idIssueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4375,23 +4055,7 @@ func (ec *executionContext) fieldContext_CreateDetail_residentDistrict(_ context
 }
 
 func (ec *executionContext) _CreateDetail_residentAddress(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.residentAddress", obj.ResidentAddress))
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4454,46 +4118,14 @@ func (ec *executionContext) fieldContext_CreateDetail_cardFace(_ context.Context
 }
 
 func (ec *executionContext) _CreateDetail_cardName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.cardName", obj.CardName))
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardEmail(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardEmail, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.cardEmail", obj.CardEmail))
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4514,23 +4146,7 @@ func (ec *executionContext) fieldContext_CreateDetail_cardArea(_ context.Context
 }
 
 func (ec *executionContext) _CreateDetail_cardAddress(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.cardAddress", obj.CardAddress))
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4544,23 +4160,7 @@ func (ec *executionContext) fieldContext_CreateDetail_cardAddressCode(_ context.
 }
 
 func (ec *executionContext) _CreateDetail_userID(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_userID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.userID", obj.UserID))
 }
 func (ec *executionContext) fieldContext_CreateDetail_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5080,138 +4680,42 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_createMasterSeqNo(_ conte
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthYear(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthYear", obj.BirthYear))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthMonth(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthMonth", obj.BirthMonth))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthDate", obj.BirthDate))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueYear(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.idIssueYear", obj.IdIssueYear))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueMonth(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.idIssueMonth", obj.IdIssueMonth))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.idIssueDate", obj.IdIssueDate))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -5271,23 +4775,7 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_district(_ context.Contex
 }
 
 func (ec *executionContext) _OcrFlagDetail_address(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_address(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Address, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.address", obj.Address))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -5301,161 +4789,49 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_postalCode(_ context.Cont
 }
 
 func (ec *executionContext) _OcrFlagDetail_firstBack(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_firstBack(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstBack, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.firstBack", obj.FirstBack))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_firstBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_firstFront(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_firstFront(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstFront, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.firstFront", obj.FirstFront))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_firstFront(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_secondFront(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_secondFront(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SecondFront, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.secondFront", obj.SecondFront))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_secondFront(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_name(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.name", obj.Name))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_aboriginalName(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_aboriginalName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AboriginalName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.aboriginalName", obj.AboriginalName))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_aboriginalName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_spouse(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_spouse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Spouse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.spouse", obj.Spouse))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_spouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthPlace(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthPlace(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthPlace, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthPlace", obj.BirthPlace))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthPlace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -5469,46 +4845,14 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_military(_ context.Contex
 }
 
 func (ec *executionContext) _OcrFlagDetail_naturalFather(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_naturalFather(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NaturalFather, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.naturalFather", obj.NaturalFather))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_naturalFather(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_naturalMother(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_naturalMother(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NaturalMother, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.naturalMother", obj.NaturalMother))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_naturalMother(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -5522,46 +4866,14 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_gender(_ context.Context,
 }
 
 func (ec *executionContext) _OcrFlagDetail_barCode(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_barCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BarCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.barCode", obj.BarCode))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_barCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_serialNo(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_serialNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SerialNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.serialNo", obj.SerialNo))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_serialNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -5596,23 +4908,7 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_updateTime(_ context.Cont
 }
 
 func (ec *executionContext) _PayTax_IDNO(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_IDNO(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Idno, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, maskedString(ctx, "PayTax.IDNO", obj.Idno))
 }
 func (ec *executionContext) fieldContext_PayTax_IDNO(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, false, false, "String")
@@ -5672,23 +4968,7 @@ func (ec *executionContext) fieldContext_PayTax_seqNo(_ context.Context, field g
 }
 
 func (ec *executionContext) _PayTax_taxesNo(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_taxesNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TaxesNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "PayTax.taxesNo", obj.TaxesNo))
 }
 func (ec *executionContext) fieldContext_PayTax_taxesNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, false, false, "String")

@@ -21,12 +21,13 @@ import (
 //   - A scalar field read off the model (a struct field, or a method that returns no error)
 //     goes through graphql.ResolveField: a FieldContext, a context.WithValue, two closures
 //     and its value boxed in an `any`, for each of the hundreds of such fields of a response,
-//     although nothing can fail and no field interceptor has anything to do with it. Such a
-//     field now calls its marshaler directly. Kept on the full path, so that the masker
-//     (graph/mask.go) sees them exactly as before: the personal fields (read from graph/mask.go's
-//     table, the one place they are listed), and every field whose marshaler can record an
-//     error, which needs the field's own context for its path: a non-null field of a pointer,
-//     of a custom scalar (DateTime's zero time is null), or of a context marshaler.
+//     although nothing can fail. Such a field now calls its marshaler directly. The one field
+//     interceptor, the masker (graph/mask.go), then no longer sees it: the personal fields
+//     among them (read from graph/mask.go's table, the one place they are listed) pass their
+//     value through graph.maskedString or maskedStringPtr, the masker's own rule. Kept on the
+//     full path: resolvers, and every field whose marshaler can record an error, which needs
+//     the field's own context for its path: a non-null field of a pointer, of a custom scalar
+//     (DateTime's zero time is null), or of a context marshaler.
 //   - graphql.MarshalSliceConcurrently starts a goroutine per element of every list. Below
 //     the root field every relation has been fetched before the first element is marshalled
 //     (graph/prime.go), so the elements find their values in hand and concurrency buys only
@@ -41,9 +42,12 @@ import (
 //     (graph.marshalResponse), instead of a buffer grown from nothing by doubling.
 type lean struct {
 	personalFile string
-	fields       map[string]bool // "_Type_field": functions whose body becomes a direct marshal
-	objects      map[string]bool // "_Type": marshalers of the non-root types, returning newObject
-	rootLists    map[string]bool // marshal functions of the root fields' types: kept concurrent
+	// fields are the functions ("_Type_field") whose body becomes a direct marshal, each with
+	// the format that wraps the value: "" for none, a call of graph's masking for the personal
+	// fields.
+	fields    map[string]string
+	objects   map[string]bool // "_Type": marshalers of the non-root types, returning newObject
+	rootLists map[string]bool // marshal functions of the root fields' types: kept concurrent
 }
 
 func (*lean) Name() string { return "lean" }
@@ -58,7 +62,7 @@ func (l *lean) GenerateCode(data *codegen.Data) error {
 	if err != nil {
 		return err
 	}
-	l.fields, l.objects, l.rootLists = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	l.fields, l.objects, l.rootLists = map[string]string{}, map[string]bool{}, map[string]bool{}
 	for _, o := range data.Objects {
 		if !o.Root {
 			l.objects["_"+o.Name] = true
@@ -71,12 +75,22 @@ func (l *lean) GenerateCode(data *codegen.Data) error {
 				continue
 			}
 			key := o.Name + "." + f.Name
-			if personal[key] {
+			if !direct(f) {
 				delete(personal, key)
 				continue
 			}
-			if direct(f) {
-				l.fields["_"+o.Name+"_"+f.Name] = true
+			if !personal[key] {
+				l.fields["_"+o.Name+"_"+f.Name] = ""
+				continue
+			}
+			delete(personal, key)
+			switch t := f.TypeReference.GO.String(); t {
+			case "string":
+				l.fields["_"+o.Name+"_"+f.Name] = "maskedString(ctx, " + strconv.Quote(key) + ", %s)"
+			case "*string":
+				l.fields["_"+o.Name+"_"+f.Name] = "maskedStringPtr(ctx, " + strconv.Quote(key) + ", %s)"
+			default:
+				return fmt.Errorf("the personal field %s is a %s, which graph.masked* do not take", key, t)
 			}
 		}
 	}
@@ -184,10 +198,13 @@ func (l *lean) rewrite(file string) error {
 			continue
 		}
 		name := fn.Name.Name
-		if l.fields[name] {
+		if wrap, ok := l.fields[name]; ok {
 			marshal, value, ok := plainField(fn, text)
 			if !ok {
 				return fmt.Errorf("%s: %s is not the ResolveField call of a plain field that this rewrite knows", file, name)
+			}
+			if wrap != "" {
+				value = fmt.Sprintf(wrap, value)
 			}
 			edits = append(edits, edit{fset.Position(fn.Body.Lbrace).Offset, fset.Position(fn.Body.Rbrace).Offset + 1,
 				fmt.Sprintf("{\n\treturn %s(ctx, field.Selections, %s)\n}", marshal, value)})
@@ -235,7 +252,12 @@ func (l *lean) rewrite(file string) error {
 			return bad
 		}
 	}
-	for name := range mapKeys(l.fields, l.objects) {
+	for name := range mapKeys(l.objects) {
+		if !done[name] {
+			return fmt.Errorf("%s: no function %s to rewrite", file, name)
+		}
+	}
+	for name := range l.fields {
 		if !done[name] {
 			return fmt.Errorf("%s: no function %s to rewrite", file, name)
 		}
