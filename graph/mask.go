@@ -65,7 +65,9 @@ func keepEnds(s string, front, back int) string {
 // to any type is decided), each looked at and found to hold none: codes, statuses, dates of
 // the process, staff ids, file names, seqNos, and the staff's own free text (memos, resend
 // reasons), which agents need clear. A test walks the schema and fails on a String field in
-// neither list, so a new field is classified before it is served.
+// neither list, so a new field is classified before it is served. tools/cmd/gqlgen reads the
+// keys of this literal (the generated code masks the fields it marshals without a field
+// context): run `make generate` after changing them (make check-generated fails until then).
 var personal = map[string]mask{
 	"Application.phoneNumber": maskPhone,
 	"Application.idno":        maskIdno,
