@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"reflect"
-	"strings"
 
 	"createinfo/models"
 )
@@ -67,33 +65,5 @@ func Codes(table string) *Read[string, models.CodeName] {
 // All reads every row of the read's table, each with its key: for the code tables, which are
 // small and cached whole.
 func (r *Read[K, V]) All(ctx context.Context, db *DB) ([]K, []*V, error) {
-	quoted := make([]string, len(r.layout.columns))
-	for i, c := range r.layout.columns {
-		quoted[i] = `"` + c + `"`
-	}
-	rows, err := db.g.WithContext(ctx).Raw("SELECT " + strings.Join(quoted, ",") + " FROM " + r.layout.table).Rows()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	targets := make([]any, len(r.layout.columns))
-	kpos := 0
-	var ks []K
-	var out []*V
-	for rows.Next() {
-		v := new(V)
-		rv := reflect.ValueOf(v).Elem()
-		for i, c := range r.layout.columns {
-			targets[i] = rv.FieldByIndex(r.layout.fields[c].index).Addr().Interface()
-			if c == r.key {
-				kpos = i
-			}
-		}
-		if err := rows.Scan(targets...); err != nil {
-			return nil, nil, err
-		}
-		ks = append(ks, *targets[kpos].(*K))
-		out = append(out, v)
-	}
-	return ks, out, rows.Err()
+	return r.fetchPlain(ctx, db, r.all, nil)
 }

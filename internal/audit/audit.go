@@ -318,7 +318,7 @@ func (w *Writer) loop(stop <-chan struct{}) {
 	}
 }
 
-// writeGroup appends the group in one round trip: one call of audit.append (migration 4),
+// writeGroup appends the group in one round trip: one call of audit.append (migrations 4, 41),
 // which takes the chain's lock, checks that the head is still the MAC this writer last saw and
 // inserts the rows, chained to it, in the statement's own transaction. When the head has moved
 // meanwhile, nothing is inserted: the writer reads the new head and checks that it is
@@ -498,7 +498,8 @@ func (w *Writer) Ready(ctx context.Context) error {
 // maxRechain bounds how often one group is chained again to a head that another writer moved.
 const maxRechain = 8
 
-// row is a record as audit.append inserts it: the JSON keys are audit.lookup's columns.
+// row is a record as audit.append inserts it: the JSON keys are audit.lookup's columns, every one
+// that the function's INSERT lists (migration 41), so that none is left NULL.
 type row struct {
 	At              time.Time `json:"at"`
 	RequestID       string    `json:"request_id"`

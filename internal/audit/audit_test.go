@@ -236,6 +236,23 @@ func (b *breaks) AuditGroup(int, time.Duration, error) {}
 func (b *breaks) AuditRefused()                        {}
 func (b *breaks) AuditChainBreak()                     { b.n.Add(1) }
 
+// watchedWriter starts a writer on db whose breaks are counted, and writes n legacy rows
+// (r0, r1, …) through it.
+func watchedWriter(t *testing.T, db *sql.DB, n int) (*audit.Writer, *breaks) {
+	t.Helper()
+	seen := &breaks{}
+	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
+	w.Start()
+	t.Cleanup(w.Close)
+	w.Watch(seen)
+	for i := range n {
+		if err := w.Write(context.Background(), &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, seen
+}
+
 // exec runs statements on one connection and fails the test on the first error.
 func exec(t *testing.T, ctx context.Context, c interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
@@ -345,16 +362,7 @@ func TestWriterNoticesTrimmedTrail(t *testing.T) {
 func TestWriterRefusesJunkHead(t *testing.T) {
 	db := dbtest.SQL(t, dbtest.URL(t))
 	ctx := context.Background()
-	var seen breaks
-	w := audit.NewWriter(db, audit.Options{HMACKey: chainKey, ChainKey: chainKey})
-	w.Start()
-	t.Cleanup(w.Close)
-	w.Watch(&seen)
-	for i := range 2 {
-		if err := w.Write(ctx, &audit.Record{RequestID: fmt.Sprint("r", i), Way: "legacy"}, "OK"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w, seen := watchedWriter(t, db, 2)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -407,5 +415,47 @@ func TestWriterRefusesJunkHead(t *testing.T) {
 		if !strings.HasPrefix(rep.Breaks[i], w) {
 			t.Errorf("break %d: %q, want %q…", i, rep.Breaks[i], w)
 		}
+	}
+}
+
+// TestTrimBehindARestoredHead: the attacker's variant of keeping the chain's head where the
+// writer need not re-read it. A superuser (the test's user; triggers off) cuts rows 3 and 4
+// out of the trail and puts the writer's last row back as it was (same id, same MAC), so that
+// the head is exactly the one the writer left. audit.append reads the head from the trail
+// itself, so there is no second copy of it to rewrite; this head is the writer's, and the
+// writer chains on without a break of its own. The cut shows in the chain: Verify reports
+// that the restored row no longer follows the row before it, and nothing else.
+func TestTrimBehindARestoredHead(t *testing.T) {
+	db := dbtest.SQL(t, dbtest.URL(t))
+	ctx := context.Background()
+	w, seen := watchedWriter(t, db, 5)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	exec(t, ctx, tx, `CREATE TEMP TABLE kept AS SELECT * FROM audit.lookup WHERE id = 5`,
+		`ALTER TABLE audit.lookup DISABLE TRIGGER lookup_append_only`,
+		`DELETE FROM audit.lookup WHERE id >= 3`,
+		`INSERT INTO audit.lookup SELECT * FROM kept`,
+		`ALTER TABLE audit.lookup ENABLE TRIGGER lookup_append_only`)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := w.Write(ctx, &audit.Record{RequestID: "r5", Way: "legacy"}, "OK"); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := trail(t, db)
+	if want := []string{"legacy OK", "legacy OK", "legacy OK", "legacy OK"}; fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Fatalf("trail %q, want %q", rows, want)
+	}
+	if n := seen.n.Load(); n != 0 {
+		t.Errorf("%d breaks counted for the head the writer left", n)
+	}
+	rep, err := audit.Verify(ctx, db, chainKey, nil)
+	if err == nil || rep.Rows != 4 || len(rep.Breaks) != 1 ||
+		!strings.HasPrefix(rep.Breaks[0], "row 5 does not follow the row before it") {
+		t.Fatalf("verify: %+v, %v; want row 5's link broken, and only that", rep, err)
 	}
 }
