@@ -90,18 +90,26 @@ type step struct {
 }
 
 // run fills the steps of one level for parents, concurrently, each followed by its own level
-// below with the rows it fetched.
+// below with the rows it fetched. The last step runs in the caller's goroutine, whose stack
+// has already grown to what a statement through gorm and pgx needs: a new goroutine starts
+// at 8 KB and copies its stack as it grows, for every step (a level of one step starts none).
 func run(ctx context.Context, l *loaders.Loaders, steps []step, parents []any) {
-	var wg sync.WaitGroup
-	for _, s := range steps {
-		wg.Go(func() {
-			children := s.edge.rel.fill(ctx, l, parents)
-			if len(s.below) > 0 && len(children) > 0 {
-				run(ctx, l, s.below, children)
-			}
-		})
+	if len(steps) == 0 {
+		return
 	}
+	var wg sync.WaitGroup
+	for _, s := range steps[:len(steps)-1] {
+		wg.Go(func() { runStep(ctx, l, s, parents) })
+	}
+	runStep(ctx, l, steps[len(steps)-1], parents)
 	wg.Wait()
+}
+
+func runStep(ctx context.Context, l *loaders.Loaders, s step, parents []any) {
+	children := s.edge.rel.fill(ctx, l, parents)
+	if len(s.below) > 0 && len(children) > 0 {
+		run(ctx, l, s.below, children)
+	}
 }
 
 // planner turns a query's selection into the steps to prime. Its cost is linear in the size

@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"createinfo/internal/console"
 	"createinfo/internal/legacy"
 	"createinfo/internal/metrics"
 	"createinfo/internal/server"
@@ -261,6 +264,44 @@ func BenchmarkLegacyLookupObservability(b *testing.B) {
 				resp, err := http.Post(env.URL+legacy.Path, "application/json", strings.NewReader(`{"phone":"0988123456"}`))
 				if err != nil {
 					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkLookupShapes measures one lookup of phone 0988123456 in process, as
+// BenchmarkLegacyLookupObservability's metrics+tracing, through /graphql: the legacy tree's
+// document and the console's screen document (docs/BENCHMARKS.md, issue 19, E3).
+func BenchmarkLookupShapes(b *testing.B) {
+	for _, v := range []struct{ name, doc string }{{"graphql-full-tree", legacy.Document()}, {"screen", console.LookupDocument()}} {
+		b.Run(v.name, func(b *testing.B) {
+			env := servertest.New(b, func(o *server.Options) {
+				o.CodeCacheTTL = time.Minute
+				o.Metrics = metrics.New()
+				b.Setenv("OTEL_TRACES_EXPORTER", "none")
+				tp, shutdown, err := tracing.Setup(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { shutdown(context.Background()) })
+				o.Tracer = tp
+				if err := tracing.InstrumentDB(o.DB, tp); err != nil {
+					b.Fatal(err)
+				}
+			})
+			body, _ := json.Marshal(map[string]any{"query": v.doc, "variables": map[string]any{"phone": "0988123456"}})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				resp, err := http.Post(env.URL+"/graphql", "application/json", bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
 				}
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
