@@ -29,6 +29,9 @@ type edge struct {
 	// join, when the edge is joined, attaches it to a list edge up leading to its parent
 	// model, reporting whether up was one.
 	join func(up filler) (bool, error)
+	// early, when the edge is read sooner (soon), fetches its rows from the rows of the level
+	// above its parent.
+	early *early
 }
 
 // filler is the untyped side of an edge, for the priming walk.
@@ -192,6 +195,43 @@ func (e *manyEdge[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parent
 		}
 	}
 	return out
+}
+
+// soon makes the priming walk read e's rows one level sooner, with its parent's rows rather
+// than after them: key reads, from a row of the level above e's parent (an application, for a
+// flag's pay taxes), the key that every one of that row's children has (a flag's
+// createMasterSeqNo is its application's seqNo). The walk then fills e's loader for the keys
+// of all those rows, in the same round as the parents' own statement, a key without children
+// getting its empty list. The start-up check makes sure that every edge leading to e's parent
+// hangs under G's rows.
+func soon[G any, P any, K comparable, C any](key func(*G) *K, e *manyEdge[P, K, C]) *manyEdge[P, K, C] {
+	e.edge.early = &early{model: reflect.TypeFor[G](), fillFrom: func(ctx context.Context, l *loaders.Loaders, rows []any) []any {
+		keys := make([]K, 0, len(rows))
+		for _, g := range rows {
+			if k := key(g.(*G)); k != nil {
+				keys = append(keys, *k)
+			}
+		}
+		var out []any
+		for _, list := range e.loader.In(l).Fill(ctx, keys) {
+			for _, c := range list {
+				out = append(out, c)
+			}
+		}
+		return out
+	}}
+	return e
+}
+
+// early is the filler of an edge read sooner (soon): it takes the rows of the level above the
+// edge's parent.
+type early struct {
+	model    reflect.Type // the model of those rows
+	fillFrom func(ctx context.Context, l *loaders.Loaders, rows []any) []any
+}
+
+func (e *early) fill(ctx context.Context, l *loaders.Loaders, rows []any) []any {
+	return e.fillFrom(ctx, l, rows)
 }
 
 // codeEdge is an edge to a code table: a code missing from its table keeps its code with an

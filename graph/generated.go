@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"createinfo/graph/scalar"
 	"createinfo/models"
@@ -31,7 +30,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Application() ApplicationResolver
 	CreateDetail() CreateDetailResolver
-	DocumentResend() DocumentResendResolver
 	ManualReviewFlag() ManualReviewFlagResolver
 	OcrFlagDetail() OcrFlagDetailResolver
 	PayTax() PayTaxResolver
@@ -344,9 +342,6 @@ type CreateDetailResolver interface {
 
 	IDIssueCity(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error)
 	IDIssueWay(ctx context.Context, obj *models.CreateDetail) (*models.CodeName, error)
-}
-type DocumentResendResolver interface {
-	ResendContent(ctx context.Context, obj *models.DocumentResend) ([]string, error)
 }
 type ManualReviewFlagResolver interface {
 	AmlFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.AmlFlagDetail, error)
@@ -1882,9 +1877,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			response.Data = buf.Bytes()
+			response.Data = marshalResponse(data)
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -3272,460 +3265,140 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AmlFlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AmlFlagDetail_isInSanctionList(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_isInSanctionList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsInSanctionList, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsInSanctionList)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_isInSanctionList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AmlFlagDetail_isInPepsList(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_isInPepsList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsInPepsList, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsInPepsList)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_isInPepsList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AmlFlagDetail_riskLevel(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_riskLevel(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RiskLevel, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RiskLevel)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_riskLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _AmlFlagDetail_rarelyWord(ctx context.Context, field graphql.CollectedField, obj *models.AmlFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AmlFlagDetail_rarelyWord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RarelyWord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.RarelyWord)
 }
 func (ec *executionContext) fieldContext_AmlFlagDetail_rarelyWord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AmlFlagDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Application_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_Application_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_phoneNumber(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PhoneNumber, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "Application.phoneNumber", obj.PhoneNumber))
 }
 func (ec *executionContext) fieldContext_Application_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_idno(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_idno(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Idno, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "Application.idno", obj.Idno))
 }
 func (ec *executionContext) fieldContext_Application_idno(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_name(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "Application.name", obj.Name))
 }
 func (ec *executionContext) fieldContext_Application_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_mgmCode(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_mgmCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MgmCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.MgmCode)
 }
 func (ec *executionContext) fieldContext_Application_mgmCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_status(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Application_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_rejectMemo(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_rejectMemo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RejectMemo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RejectMemo)
 }
 func (ec *executionContext) fieldContext_Application_rejectMemo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
 }
 
 func (ec *executionContext) _Application_createDate(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_Application_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_Application_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_createTime(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_Application_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_Application_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_isFirstUse(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_isFirstUse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsFirstUse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsFirstUse)
 }
 func (ec *executionContext) fieldContext_Application_isFirstUse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Application_isArchived(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_isArchived(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsArchived, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsArchived)
 }
 func (ec *executionContext) fieldContext_Application_isArchived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Application_lastStepDateTime(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_lastStepDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastStepDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LastStepDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_Application_lastStepDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, true, false, "String")
 }
 
 func (ec *executionContext) _Application_memberProfileSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_memberProfileSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MemberProfileSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.MemberProfileSeqNo)
 }
 func (ec *executionContext) fieldContext_Application_memberProfileSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
@@ -3970,437 +3643,133 @@ func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Application_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Application_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Application_lastStepAt(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Application_lastStepAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastStepAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastStepAt)
 }
 func (ec *executionContext) fieldContext_Application_lastStepAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _CodeName_code(ctx context.Context, field graphql.CollectedField, obj *models.CodeName) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CodeName_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_CodeName_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CodeName", field, false, false, "String")
 }
 
 func (ec *executionContext) _CodeName_name(ctx context.Context, field graphql.CollectedField, obj *models.CodeName) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CodeName_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_CodeName_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CodeName", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_CreateDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_CreateDetail_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_imei(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_imei(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Imei, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.imei", obj.Imei))
 }
 func (ec *executionContext) fieldContext_CreateDetail_imei(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_ipv4(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_ipv4(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ipv4, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.ipv4", obj.Ipv4))
 }
 func (ec *executionContext) fieldContext_CreateDetail_ipv4(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_ipv6(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_ipv6(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ipv6, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.ipv6", obj.Ipv6))
 }
 func (ec *executionContext) fieldContext_CreateDetail_ipv6(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_deviceRecord(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_deviceRecord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeviceRecord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.deviceRecord", obj.DeviceRecord))
 }
 func (ec *executionContext) fieldContext_CreateDetail_deviceRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_gps(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_gps(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gps, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.gps", obj.Gps))
 }
 func (ec *executionContext) fieldContext_CreateDetail_gps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termGeneralAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termGeneralAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermGeneralAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermGeneralAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termGeneralAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termMemberService(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termMemberService(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermMemberService, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermMemberService)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termMemberService(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termPointMarketingAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termPointMarketingAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermPointMarketingAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermPointMarketingAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termPointMarketingAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termCommonMarketingAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termCommonMarketingAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermCommonMarketingAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermCommonMarketingAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termCommonMarketingAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_termPersonalAgrmt(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_termPersonalAgrmt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermPersonalAgrmt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TermPersonalAgrmt)
 }
 func (ec *executionContext) fieldContext_CreateDetail_termPersonalAgrmt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isAgreed3thPartyUsed(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isAgreed3thPartyUsed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsAgreed3thPartyUsed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsAgreed3thPartyUsed)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isAgreed3thPartyUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_agreedDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_agreedDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AgreedDate(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AgreedDate())
 }
 func (ec *executionContext) fieldContext_CreateDetail_agreedDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_applyPurpose(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_applyPurpose(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ApplyPurpose, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ApplyPurpose)
 }
 func (ec *executionContext) fieldContext_CreateDetail_applyPurpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4471,437 +3840,133 @@ func (ec *executionContext) fieldContext_CreateDetail_job(_ context.Context, fie
 }
 
 func (ec *executionContext) _CreateDetail_organization(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_organization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.organization", obj.Organization))
 }
 func (ec *executionContext) fieldContext_CreateDetail_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isSalaryAccount(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isSalaryAccount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsSalaryAccount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsSalaryAccount)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isSalaryAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_acverinputBank(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_acverinputBank(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcverinputBank, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AcverinputBank)
 }
 func (ec *executionContext) fieldContext_CreateDetail_acverinputBank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_acverinputAccNo(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_acverinputAccNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcverinputAccNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.acverinputAccNo", obj.AcverinputAccNo))
 }
 func (ec *executionContext) fieldContext_CreateDetail_acverinputAccNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_acverinputDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_acverinputDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcverinputDate(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AcverinputDate())
 }
 func (ec *executionContext) fieldContext_CreateDetail_acverinputDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isFatca(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isFatca(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsFatca, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsFatca)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isFatca(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_isPayTaxes(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isPayTaxes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsPayTaxes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsPayTaxes)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isPayTaxes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_isTwTaxPayer(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isTwTaxPayer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsTwTaxPayer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsTwTaxPayer)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isTwTaxPayer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_idno(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idno(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Idno, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idno", obj.Idno))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idno(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_name(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.name", obj.Name))
 }
 func (ec *executionContext) fieldContext_CreateDetail_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_aboriginalName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_aboriginalName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AboriginalName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.aboriginalName", obj.AboriginalName))
 }
 func (ec *executionContext) fieldContext_CreateDetail_aboriginalName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_gender(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_gender(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gender, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Gender)
 }
 func (ec *executionContext) fieldContext_CreateDetail_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_spouse(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_spouse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Spouse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.spouse", obj.Spouse))
 }
 func (ec *executionContext) fieldContext_CreateDetail_spouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_birthYear(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_birthYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.birthYear", obj.BirthYear))
 }
 func (ec *executionContext) fieldContext_CreateDetail_birthYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_birthMonth(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_birthMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.birthMonth", obj.BirthMonth))
 }
 func (ec *executionContext) fieldContext_CreateDetail_birthMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_birthDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_birthDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.birthDate", obj.BirthDate))
 }
 func (ec *executionContext) fieldContext_CreateDetail_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_idIssueYear(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idIssueYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idIssueYear", obj.IdIssueYear))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idIssueYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_idIssueMonth(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idIssueMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idIssueMonth", obj.IdIssueMonth))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idIssueMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_idIssueDate(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_idIssueDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.idIssueDate", obj.IdIssueDate))
 }
 func (ec *executionContext) fieldContext_CreateDetail_idIssueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -4972,437 +4037,133 @@ func (ec *executionContext) fieldContext_CreateDetail_idIssueWay(_ context.Conte
 }
 
 func (ec *executionContext) _CreateDetail_residentCity(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentCity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentCity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResidentCity)
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_residentDistrict(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentDistrict(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentDistrict, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResidentDistrict)
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentDistrict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_residentAddress(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.residentAddress", obj.ResidentAddress))
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_residentPostalCode(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_residentPostalCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentPostalCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResidentPostalCode)
 }
 func (ec *executionContext) fieldContext_CreateDetail_residentPostalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_firstFront(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_firstFront(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstFront, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FirstFront)
 }
 func (ec *executionContext) fieldContext_CreateDetail_firstFront(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_firstBack(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_firstBack(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstBack, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FirstBack)
 }
 func (ec *executionContext) fieldContext_CreateDetail_firstBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_ocrSecFrontImageID(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_ocrSecFrontImageID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OcrSecFrontImageID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.OcrSecFrontImageID)
 }
 func (ec *executionContext) fieldContext_CreateDetail_ocrSecFrontImageID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_isModified(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_isModified(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsModified, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsModified)
 }
 func (ec *executionContext) fieldContext_CreateDetail_isModified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CreateDetail_videoViewFileName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_videoViewFileName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VideoViewFileName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VideoViewFileName)
 }
 func (ec *executionContext) fieldContext_CreateDetail_videoViewFileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_videoSoundFileName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_videoSoundFileName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VideoSoundFileName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VideoSoundFileName)
 }
 func (ec *executionContext) fieldContext_CreateDetail_videoSoundFileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardFace(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardFace(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardFace, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardFace)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardFace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardName(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.cardName", obj.CardName))
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardEmail(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardEmail, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.cardEmail", obj.CardEmail))
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardCity(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardCity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardCity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardCity)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardArea(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardArea(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardArea, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardArea)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardAddress(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.cardAddress", obj.CardAddress))
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_cardAddressCode(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_cardAddressCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CardAddressCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CardAddressCode)
 }
 func (ec *executionContext) fieldContext_CreateDetail_cardAddressCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_userID(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_userID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "CreateDetail.userID", obj.UserID))
 }
 func (ec *executionContext) fieldContext_CreateDetail_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateDetail_createAccountStatus(ctx context.Context, field graphql.CollectedField, obj *models.CreateDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateDetail_createAccountStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateAccountStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateAccountStatus)
 }
 func (ec *executionContext) fieldContext_CreateDetail_createAccountStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateDetail", field, false, false, "String")
@@ -5432,161 +4193,49 @@ func (ec *executionContext) fieldContext_CreateDetail_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _DocumentResend_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_DocumentResend_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DocumentResend_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_DocumentResend_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendProdType(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendProdType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendProdType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendProdType)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendProdType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendReason(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendReason)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_createDateTime(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_createDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_DocumentResend_createDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, true, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_updateDateTime(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_updateDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_DocumentResend_updateDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, true, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_category(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_DocumentResend_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
@@ -5601,7 +4250,7 @@ func (ec *executionContext) _DocumentResend_resendContent(ctx context.Context, f
 			return ec.fieldContext_DocumentResend_resendContent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.DocumentResend().ResendContent(ctx, obj)
+			return obj.ResendContent(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -5612,50 +4261,18 @@ func (ec *executionContext) _DocumentResend_resendContent(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendContent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DocumentResend", field, true, true, "String")
+	return graphql.NewScalarFieldContext("DocumentResend", field, true, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendStatus(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendStatus)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
 }
 
 func (ec *executionContext) _DocumentResend_resendRejectReason(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_resendRejectReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResendRejectReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ResendRejectReason)
 }
 func (ec *executionContext) fieldContext_DocumentResend_resendRejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "String")
@@ -5685,345 +4302,105 @@ func (ec *executionContext) fieldContext_DocumentResend_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _DocumentResend_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.DocumentResend) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DocumentResend_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_DocumentResend_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentResend", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ManualReviewFlag_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_p2566(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_p2566(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.P2566, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.P2566)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_p2566(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_ocr(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_ocr(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Ocr, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Ocr)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_ocr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_ocrScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_ocrScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OcrScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.OcrScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_ocrScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_z22(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_z22(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z22, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Z22)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_z22(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_aml(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_aml(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Aml, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Aml)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_aml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ManualReviewFlag_sameIpDiffEmail(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_sameIpDiffEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SameIpDiffEmail, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SameIpDiffEmail)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_sameIpDiffEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_bornInUSA(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_bornInUSA(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BornInUSA, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.BornInUSA)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_bornInUSA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_rarelyWord(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_rarelyWord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RarelyWord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.RarelyWord)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_rarelyWord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_createDate(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_createTime(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
@@ -6190,138 +4567,42 @@ func (ec *executionContext) fieldContext_ManualReviewFlag_payTaxes(_ context.Con
 }
 
 func (ec *executionContext) _ManualReviewFlag_firstFrontScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_firstFrontScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstFrontScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.FirstFrontScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_firstFrontScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_firstBackScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_firstBackScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstBackScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.FirstBackScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_firstBackScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_secondScanError(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_secondScanError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SecondScanError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SecondScanError)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_secondScanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_sameIpWithDiffPid(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_sameIpWithDiffPid(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SameIpWithDiffPid, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SameIpWithDiffPid)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_sameIpWithDiffPid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ManualReviewFlag_sameIpWithDiffPidDatetime(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_sameIpWithDiffPidDatetime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SameIpWithDiffPidDatetime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SameIpWithDiffPidDatetime(ctx))
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_sameIpWithDiffPidDatetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, true, false, "String")
 }
 
 func (ec *executionContext) _ManualReviewFlag_z21ExceedTimes(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_z21ExceedTimes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21ExceedTimes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21ExceedTimes)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_z21ExceedTimes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "String")
@@ -6374,230 +4655,70 @@ func (ec *executionContext) fieldContext_ManualReviewFlag_createdAt(_ context.Co
 }
 
 func (ec *executionContext) _ManualReviewFlag_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.ManualReviewFlag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ManualReviewFlag_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_ManualReviewFlag_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ManualReviewFlag", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _OcrFlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OcrFlagDetail_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthYear(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthYear", obj.BirthYear))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthMonth(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthMonth", obj.BirthMonth))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthDate", obj.BirthDate))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueYear(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.idIssueYear", obj.IdIssueYear))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueMonth(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.idIssueMonth", obj.IdIssueMonth))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.idIssueDate", obj.IdIssueDate))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_idIssueCity(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_idIssueCity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IdIssueCity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.IdIssueCity)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueCity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
@@ -6636,506 +4757,154 @@ func (ec *executionContext) fieldContext_OcrFlagDetail_idIssueWay(_ context.Cont
 }
 
 func (ec *executionContext) _OcrFlagDetail_city(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_city(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.City, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_district(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_district(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.District, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.District)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_address(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_address(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Address, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.address", obj.Address))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_postalCode(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_postalCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PostalCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PostalCode)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_firstBack(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_firstBack(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstBack, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.firstBack", obj.FirstBack))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_firstBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_firstFront(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_firstFront(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstFront, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.firstFront", obj.FirstFront))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_firstFront(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_secondFront(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_secondFront(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SecondFront, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.secondFront", obj.SecondFront))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_secondFront(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_name(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.name", obj.Name))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_aboriginalName(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_aboriginalName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AboriginalName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.aboriginalName", obj.AboriginalName))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_aboriginalName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_spouse(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_spouse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Spouse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.spouse", obj.Spouse))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_spouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_birthPlace(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_birthPlace(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthPlace, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.birthPlace", obj.BirthPlace))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_birthPlace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_military(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_military(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Military, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Military)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_military(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_naturalFather(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_naturalFather(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NaturalFather, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.naturalFather", obj.NaturalFather))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_naturalFather(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_naturalMother(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_naturalMother(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NaturalMother, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.naturalMother", obj.NaturalMother))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_naturalMother(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_gender(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_gender(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gender, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Gender)
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_barCode(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_barCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BarCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.barCode", obj.BarCode))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_barCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_serialNo(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_serialNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SerialNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "OcrFlagDetail.serialNo", obj.SerialNo))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_serialNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_createDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_createTime(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _OcrFlagDetail_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.OcrFlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OcrFlagDetail_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_OcrFlagDetail_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OcrFlagDetail", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_IDNO(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_IDNO(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Idno, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, maskedString(ctx, "PayTax.IDNO", obj.Idno))
 }
 func (ec *executionContext) fieldContext_PayTax_IDNO(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, false, false, "String")
@@ -7174,138 +4943,42 @@ func (ec *executionContext) fieldContext_PayTax_countryCode(_ context.Context, f
 }
 
 func (ec *executionContext) _PayTax_createdDate(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_createdDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_createdDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_createdTime(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_createdTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_createdTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_PayTax_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PayTax_taxesNo(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_taxesNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TaxesNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, maskedStringPtr(ctx, "PayTax.taxesNo", obj.TaxesNo))
 }
 func (ec *executionContext) fieldContext_PayTax_taxesNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, false, false, "String")
 }
 
 func (ec *executionContext) _PayTax_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
 }
 
 func (ec *executionContext) _PayTax_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.PayTax) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PayTax_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_PayTax_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PayTax", field, true, false, "String")
@@ -7476,138 +5149,42 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Step_number(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Step_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Step_name(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Step_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
 }
 
 func (ec *executionContext) _Step_state(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_state(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.State)
 }
 func (ec *executionContext) fieldContext_Step_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "String")
 }
 
 func (ec *executionContext) _Step_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Step_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Step_done(ctx context.Context, field graphql.CollectedField, obj *models.Step) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Step_done(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Done, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Done)
 }
 func (ec *executionContext) fieldContext_Step_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Step", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _StepBreakPoint_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
@@ -7678,851 +5255,259 @@ func (ec *executionContext) fieldContext_StepBreakPoint_lastCompletedStep(_ cont
 }
 
 func (ec *executionContext) _StepBreakPoint_step01State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step01State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step01State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step01State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step01State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step01UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step01UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step01UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step01UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step01UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step01UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step01UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step01UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step01UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step01UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step02State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step02State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step02State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step02State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step02State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step02UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step02UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step02UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step02UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step02UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step02UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step02UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step02UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step02UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step02UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step03State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step03State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step03State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step03State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step03State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step03UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step03UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step03UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step03UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step03UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step03UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step03UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step03UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step03UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step03UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step04State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step04State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step04State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step04State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step04State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step04UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step04UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step04UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step04UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step04UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step04UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step04UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step04UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step04UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step04UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step05State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step05State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step05State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step05State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step05State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step05UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step05UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step05UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step05UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step05UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step05UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step05UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step05UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step05UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step05UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step06State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step06State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step06State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step06State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step06State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step06UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step06UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step06UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step06UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step06UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step06UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step06UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step06UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step06UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step06UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step07State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step07State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step07State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step07State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step07State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step07UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step07UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step07UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step07UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step07UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step07UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step07UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step07UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step07UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step07UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step08State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step08State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step08State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step08State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step08State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step08UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step08UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step08UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step08UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step08UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step08UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step08UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step08UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step08UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step08UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step09State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step09State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step09State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step09State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step09State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step09UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step09UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step09UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step09UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step09UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step09UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step09UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step09UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step09UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step09UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step10State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step10State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step10State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step10State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step10State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step10UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step10UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step10UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step10UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step10UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step10UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step10UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step10UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step10UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step10UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step11State(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step11State(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step11State, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step11State)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step11State(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step11UpdateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step11UpdateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step11UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step11UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step11UpdateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_step11UpdateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_step11UpdateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Step11UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Step11UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_step11UpdateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_createDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_createDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_createDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_createTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_createTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_createTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_updateDate(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_updateDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDate(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_updateDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
 }
 
 func (ec *executionContext) _StepBreakPoint_updateTime(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_updateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateTime(ctx))
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_updateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, true, false, "String")
@@ -8552,322 +5537,98 @@ func (ec *executionContext) fieldContext_StepBreakPoint_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _StepBreakPoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.StepBreakPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StepBreakPoint_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_StepBreakPoint_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StepBreakPoint", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _TellerCheckRecord_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TellerCheckRecord_createMasterSeqNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_createMasterSeqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateMasterSeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.CreateMasterSeqNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_createMasterSeqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerCheckDate(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerCheckDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerCheckDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerCheckDate(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerCheckDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerCheckTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerCheckTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerCheckTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerCheckTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerCheckTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_tellerMemo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_tellerMemo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TellerMemo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TellerMemo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_tellerMemo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerNo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerNo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerCheckDate(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerCheckDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerCheckDate(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerCheckDate(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerCheckDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerCheckTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerCheckTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerCheckTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerCheckTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerCheckTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_managerMemo(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_managerMemo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ManagerMemo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ManagerMemo)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_managerMemo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_checkStatus(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_checkStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CheckStatus)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_checkStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_createDateTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_createDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CreateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_createDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _TellerCheckRecord_updateDateTime(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_updateDateTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdateDateTime(ctx), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.UpdateDateTime(ctx))
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_updateDateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, true, false, "String")
@@ -8897,253 +5658,77 @@ func (ec *executionContext) fieldContext_TellerCheckRecord_createdAt(_ context.C
 }
 
 func (ec *executionContext) _TellerCheckRecord_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.TellerCheckRecord) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TellerCheckRecord_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_TellerCheckRecord_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TellerCheckRecord", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Z21FlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Z21FlagDetail_z21ResultCode(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_z21ResultCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21ResultCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21ResultCode)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_z21ResultCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z21FlagDetail_z21ResultMessage(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_z21ResultMessage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21ResultMessage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21ResultMessage)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_z21ResultMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z21FlagDetail_z21NewBussCount(ctx context.Context, field graphql.CollectedField, obj *models.Z21FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z21FlagDetail_z21NewBussCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z21NewBussCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z21NewBussCount)
 }
 func (ec *executionContext) fieldContext_Z21FlagDetail_z21NewBussCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z21FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z22FlagDetail_seqNo(ctx context.Context, field graphql.CollectedField, obj *models.Z22FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z22FlagDetail_seqNo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeqNo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.SeqNo)
 }
 func (ec *executionContext) fieldContext_Z22FlagDetail_seqNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z22FlagDetail", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Z22FlagDetail_z22ActType(ctx context.Context, field graphql.CollectedField, obj *models.Z22FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z22FlagDetail_z22ActType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z22ActType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z22ActType)
 }
 func (ec *executionContext) fieldContext_Z22FlagDetail_z22ActType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z22FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) _Z22FlagDetail_z22MsgNewSubCode(ctx context.Context, field graphql.CollectedField, obj *models.Z22FlagDetail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Z22FlagDetail_z22MsgNewSubCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Z22MsgNewSubCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Z22MsgNewSubCode)
 }
 func (ec *executionContext) fieldContext_Z22FlagDetail_z22MsgNewSubCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Z22FlagDetail", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -9217,138 +5802,42 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
@@ -9431,92 +5920,28 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
@@ -9555,92 +5980,28 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_defaultValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Schema_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Schema", field, true, false, "String")
@@ -9830,69 +6191,21 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name())
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_specifiedByURL(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SpecifiedByURL(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SpecifiedByURL())
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
@@ -10127,23 +6440,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_isOneOf(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsOneOf(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalOBoolean2bool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalOBoolean2bool(ctx, field.Selections, obj.IsOneOf())
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "Boolean")
@@ -10167,7 +6464,7 @@ func (ec *executionContext) _AmlFlagDetail(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, amlFlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10206,12 +6503,7 @@ func (ec *executionContext) _AmlFlagDetail(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var applicationImplementors = []string{"Application"}
@@ -10220,7 +6512,7 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, applicationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10359,12 +6651,7 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var codeNameImplementors = []string{"CodeName"}
@@ -10373,7 +6660,7 @@ func (ec *executionContext) _CodeName(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, codeNameImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10397,12 +6684,7 @@ func (ec *executionContext) _CodeName(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var createDetailImplementors = []string{"CreateDetail"}
@@ -10411,7 +6693,7 @@ func (ec *executionContext) _CreateDetail(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, createDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10715,12 +6997,7 @@ func (ec *executionContext) _CreateDetail(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var documentResendImplementors = []string{"DocumentResend"}
@@ -10729,7 +7006,7 @@ func (ec *executionContext) _DocumentResend(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, documentResendImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10803,12 +7080,7 @@ func (ec *executionContext) _DocumentResend(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var manualReviewFlagImplementors = []string{"ManualReviewFlag"}
@@ -10817,7 +7089,7 @@ func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, manualReviewFlagImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10971,12 +7243,7 @@ func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var ocrFlagDetailImplementors = []string{"OcrFlagDetail"}
@@ -10985,7 +7252,7 @@ func (ec *executionContext) _OcrFlagDetail(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, ocrFlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11154,12 +7421,7 @@ func (ec *executionContext) _OcrFlagDetail(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var payTaxImplementors = []string{"PayTax"}
@@ -11168,7 +7430,7 @@ func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, payTaxImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11222,12 +7484,7 @@ func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var queryImplementors = []string{"Query"}
@@ -11298,7 +7555,7 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, stepImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11337,12 +7594,7 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var stepBreakPointImplementors = []string{"StepBreakPoint"}
@@ -11351,7 +7603,7 @@ func (ec *executionContext) _StepBreakPoint(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, stepBreakPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11575,12 +7827,7 @@ func (ec *executionContext) _StepBreakPoint(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var tellerCheckRecordImplementors = []string{"TellerCheckRecord"}
@@ -11589,7 +7836,7 @@ func (ec *executionContext) _TellerCheckRecord(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, tellerCheckRecordImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11678,12 +7925,7 @@ func (ec *executionContext) _TellerCheckRecord(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var z21FlagDetailImplementors = []string{"Z21FlagDetail"}
@@ -11692,7 +7934,7 @@ func (ec *executionContext) _Z21FlagDetail(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, z21FlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11726,12 +7968,7 @@ func (ec *executionContext) _Z21FlagDetail(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var z22FlagDetailImplementors = []string{"Z22FlagDetail"}
@@ -11740,7 +7977,7 @@ func (ec *executionContext) _Z22FlagDetail(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, z22FlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11769,12 +8006,7 @@ func (ec *executionContext) _Z22FlagDetail(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -11783,7 +8015,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11822,12 +8054,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -11836,7 +8063,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11870,12 +8097,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -11884,7 +8106,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11928,12 +8150,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -11942,7 +8159,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -11986,12 +8203,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -12000,7 +8212,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12044,12 +8256,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -12058,7 +8265,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -12127,12 +8334,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return newObject(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -12178,7 +8380,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCreateDetail2ᚕᚖcreateinfoᚋmodelsᚐCreateDetailᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.CreateDetail) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreateDetail2ᚖcreateinfoᚋmodelsᚐCreateDetail(ctx, sel, v[i])
@@ -12216,7 +8418,7 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 }
 
 func (ec *executionContext) marshalNDocumentResend2ᚕᚖcreateinfoᚋmodelsᚐDocumentResendᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DocumentResend) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentResend2ᚖcreateinfoᚋmodelsᚐDocumentResend(ctx, sel, v[i])
@@ -12268,7 +8470,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNManualReviewFlag2ᚕᚖcreateinfoᚋmodelsᚐManualReviewFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ManualReviewFlag) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNManualReviewFlag2ᚖcreateinfoᚋmodelsᚐManualReviewFlag(ctx, sel, v[i])
@@ -12292,7 +8494,7 @@ func (ec *executionContext) marshalNManualReviewFlag2ᚖcreateinfoᚋmodelsᚐMa
 }
 
 func (ec *executionContext) marshalNPayTax2ᚕᚖcreateinfoᚋmodelsᚐPayTaxᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.PayTax) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPayTax2ᚖcreateinfoᚋmodelsᚐPayTax(ctx, sel, v[i])
@@ -12326,7 +8528,7 @@ func (ec *executionContext) marshalNRevealReason2createinfoᚋgraphᚐRevealReas
 }
 
 func (ec *executionContext) marshalNStep2ᚕᚖcreateinfoᚋmodelsᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Step) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStep2ᚖcreateinfoᚋmodelsᚐStep(ctx, sel, v[i])
@@ -12393,7 +8595,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTellerCheckRecord2ᚕᚖcreateinfoᚋmodelsᚐTellerCheckRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TellerCheckRecord) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTellerCheckRecord2ᚖcreateinfoᚋmodelsᚐTellerCheckRecord(ctx, sel, v[i])
@@ -12421,7 +8623,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -12465,7 +8667,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -12493,7 +8695,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -12521,7 +8723,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -12709,7 +8911,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -12728,7 +8930,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -12747,7 +8949,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -12766,7 +8968,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

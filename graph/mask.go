@@ -65,7 +65,9 @@ func keepEnds(s string, front, back int) string {
 // to any type is decided), each looked at and found to hold none: codes, statuses, dates of
 // the process, staff ids, file names, seqNos, and the staff's own free text (memos, resend
 // reasons), which agents need clear. A test walks the schema and fails on a String field in
-// neither list, so a new field is classified before it is served.
+// neither list, so a new field is classified before it is served. tools/cmd/gqlgen reads the
+// keys of this literal (the generated code masks the fields it marshals without a field
+// context): run `make generate` after changing them (make check-generated fails until then).
 var personal = map[string]mask{
 	"Application.phoneNumber": maskPhone,
 	"Application.idno":        maskIdno,
@@ -178,6 +180,9 @@ var notPersonal = []string{
 // masker is the executor's field interceptor that masks personal fields for agents, in both
 // ways in, after the resolvers (and the lookup's conditions, matched on clear values) ran.
 // Under revealApplication it leaves them clear: that field is the one audited way to see them.
+// The personal fields read straight off the models skip the interceptor (gqlgen's generated
+// code marshals them without a field context: tools/cmd/gqlgen, lean.go) and are masked by
+// the same rule in maskedString and maskedStringPtr, called by that code.
 type masker struct{}
 
 var _ interface {
@@ -213,7 +218,7 @@ func (masker) InterceptField(ctx context.Context, next graphql.Resolver) (any, e
 		return res, err
 	}
 	m := personalByType[fc.Object][fc.Field.Name]
-	if m == nil || auth.FromContext(ctx).Role != auth.RoleAgent || underReveal(fc) {
+	if m == nil || !masks(ctx, fc) {
 		return res, err
 	}
 	switch v := res.(type) {
@@ -233,6 +238,31 @@ func (masker) InterceptField(ctx context.Context, next graphql.Resolver) (any, e
 		return out, nil
 	}
 	return res, err
+}
+
+// masks reports whether the personal fields of the field fc (or below it) are masked for the
+// caller in ctx: an agent's, outside revealApplication.
+func masks(ctx context.Context, fc *graphql.FieldContext) bool {
+	return auth.FromContext(ctx).Role == auth.RoleAgent && !underReveal(fc)
+}
+
+// maskedString and maskedStringPtr apply the masker's rule to the personal field key
+// ("Type.field") of the string types that the generated code marshals without a field
+// context of its own (tools/cmd/gqlgen, lean.go): ctx is the field's parent's, below the
+// same root field, so the rule decides as it would in InterceptField.
+func maskedString(ctx context.Context, key string, v string) string {
+	if !masks(ctx, graphql.GetFieldContext(ctx)) {
+		return v
+	}
+	return personal[key](v)
+}
+
+func maskedStringPtr(ctx context.Context, key string, v *string) *string {
+	if v == nil || !masks(ctx, graphql.GetFieldContext(ctx)) {
+		return v
+	}
+	s := personal[key](*v)
+	return &s
 }
 
 // underReveal reports whether fc is below the root field revealApplication.

@@ -1,7 +1,11 @@
 package graph
 
 import (
+	goast "go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,5 +83,46 @@ func TestMasks(t *testing.T) {
 		if got := c.m(c.in); got != c.want {
 			t.Errorf("%q masked as %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// Every personal field is masked on the way out: either it resolves through gqlgen's field
+// path, where the masker intercepts it, or the generated code (tools/cmd/gqlgen, lean.go),
+// which marshals it without that path, passes its value through the masker's rule under its
+// own key. A generator that dropped either would fail here.
+func TestEveryPersonalFieldPassesTheMask(t *testing.T) {
+	src, err := os.ReadFile("generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "generated.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{}
+	for _, d := range f.Decls {
+		if fn, ok := d.(*goast.FuncDecl); ok && fn.Body != nil {
+			bodies[fn.Name.Name] = string(src[fset.Position(fn.Body.Pos()).Offset:fset.Position(fn.Body.End()).Offset])
+		}
+	}
+	intercepted, inline := 0, 0
+	for key := range personal {
+		typ, field, _ := strings.Cut(key, ".")
+		body, ok := bodies["_"+typ+"_"+field]
+		switch {
+		case !ok:
+			t.Errorf("%s: no generated function _%s_%s", key, typ, field)
+		case strings.Contains(body, "graphql.ResolveField("):
+			intercepted++
+		case strings.Contains(body, "maskedString(ctx, "+strconv.Quote(key)+", obj.") ||
+			strings.Contains(body, "maskedStringPtr(ctx, "+strconv.Quote(key)+", obj."):
+			inline++
+		default:
+			t.Errorf("%s is marshalled without the masker's rule: %s", key, body)
+		}
+	}
+	if intercepted == 0 || inline == 0 {
+		t.Errorf("%d personal fields intercepted, %d masked inline: the test no longer sees both ways", intercepted, inline)
 	}
 }

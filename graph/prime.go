@@ -90,18 +90,26 @@ type step struct {
 }
 
 // run fills the steps of one level for parents, concurrently, each followed by its own level
-// below with the rows it fetched.
+// below with the rows it fetched. The last step runs in the caller's goroutine, whose stack
+// has already grown to what a statement through gorm and pgx needs: a new goroutine starts
+// at 8 KB and copies its stack as it grows, for every step (a level of one step starts none).
 func run(ctx context.Context, l *loaders.Loaders, steps []step, parents []any) {
-	var wg sync.WaitGroup
-	for _, s := range steps {
-		wg.Go(func() {
-			children := s.edge.rel.fill(ctx, l, parents)
-			if len(s.below) > 0 && len(children) > 0 {
-				run(ctx, l, s.below, children)
-			}
-		})
+	if len(steps) == 0 {
+		return
 	}
+	var wg sync.WaitGroup
+	for _, s := range steps[:len(steps)-1] {
+		wg.Go(func() { runStep(ctx, l, s, parents) })
+	}
+	runStep(ctx, l, steps[len(steps)-1], parents)
 	wg.Wait()
+}
+
+func runStep(ctx context.Context, l *loaders.Loaders, s step, parents []any) {
+	children := s.edge.rel.fill(ctx, l, parents)
+	if len(s.below) > 0 && len(children) > 0 {
+		run(ctx, l, s.below, children)
+	}
 }
 
 // planner turns a query's selection into the steps to prime. Its cost is linear in the size
@@ -130,10 +138,11 @@ func newPlanner(op *graphql.OperationContext) *planner {
 
 // plan lists the edges of typeName that sets select, each with the plan of the level below,
 // merged over every place that selects it (aliases, fragments, the same field twice, and the
-// several fields one edge serves).
+// several fields one edge serves). An edge of the level below that is read sooner (soon) is
+// planned at this level instead, after the others, so that it runs with them.
 func (p *planner) plan(typeName string, sets []ast.SelectionSet) []step {
 	selected := p.collect(typeName, sets)
-	var steps []step
+	var steps, early []step
 	for _, e := range relations[typeName] {
 		var below []ast.SelectionSet
 		hit := false
@@ -148,11 +157,27 @@ func (p *planner) plan(typeName string, sets []ast.SelectionSet) []step {
 		}
 		s := step{edge: e}
 		if e.child != "" {
-			s.below = p.plan(e.child, below)
+			s.below, early = liftEarly(p.plan(e.child, below), early)
 		}
 		steps = append(steps, s)
 	}
-	return steps
+	return append(steps, early...)
+}
+
+// liftEarly moves the steps of below whose edges are read sooner (soon) to the level above,
+// appending them to early as steps that fill from that level's rows, and returns the others.
+func liftEarly(below, early []step) ([]step, []step) {
+	rest := below[:0:0]
+	for _, b := range below {
+		if b.edge.early == nil {
+			rest = append(rest, b)
+			continue
+		}
+		up := *b.edge
+		up.rel, up.early = b.edge.early, nil // lifted once: from its parent's level to the one above
+		early = append(early, step{edge: &up, below: b.below})
+	}
+	return rest, early
 }
 
 // collect maps the names (not aliases) of the fields that sets select on typeName, with

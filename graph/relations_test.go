@@ -121,3 +121,33 @@ func TestResolveFindsEveryLine(t *testing.T) {
 		t.Errorf("%d lines resolve a field, resolve knows %d", n, len(resolvers))
 	}
 }
+
+// TestCheckRelationsRefusesSoonerFromTheWrongRows: a line read sooner (soon) keys the rows of
+// the level above its parent; the start-up check fails, naming the line, when those rows are
+// not the model its key function takes (here: flags' pay taxes keyed from create details).
+func TestCheckRelationsRefusesSoonerFromTheWrongRows(t *testing.T) {
+	saved := relations
+	t.Cleanup(func() { relations = saved; _ = checkRelations(parsedSchema) })
+	relations = map[string][]*edge{}
+	for k, v := range saved {
+		relations[k] = v
+	}
+	var lines []*edge
+	found := false
+	for _, e := range saved["ManualReviewFlag"] {
+		if e.early != nil {
+			bad := *e
+			bad.early = &early{model: reflect.TypeFor[models.CreateDetail](), fillFrom: e.early.fillFrom}
+			e, found = &bad, true
+		}
+		lines = append(lines, e)
+	}
+	if !found {
+		t.Fatal("no line under ManualReviewFlag is read sooner")
+	}
+	relations["ManualReviewFlag"] = lines
+	err := checkRelations(parsedSchema)
+	if err == nil || !strings.Contains(err.Error(), "read sooner from models.CreateDetail rows, but ManualReviewFlag rows hang under models.Application rows") {
+		t.Errorf("%v", err)
+	}
+}

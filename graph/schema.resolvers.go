@@ -66,11 +66,6 @@ func (r *createDetailResolver) IDIssueWay(ctx context.Context, obj *models.Creat
 	return resolve(ctx, CreateDetailResolver.IDIssueWay, obj)
 }
 
-// ResendContent is the resolver for the resendContent field.
-func (r *documentResendResolver) ResendContent(ctx context.Context, obj *models.DocumentResend) ([]string, error) {
-	return resendContent(ctx, obj)
-}
-
 // AmlFlagDetail is the resolver for the amlFlagDetail field.
 func (r *manualReviewFlagResolver) AmlFlagDetail(ctx context.Context, obj *models.ManualReviewFlag) (*models.AmlFlagDetail, error) {
 	return resolve(ctx, ManualReviewFlagResolver.AmlFlagDetail, obj)
@@ -128,9 +123,6 @@ func (r *Resolver) Application() ApplicationResolver { return &applicationResolv
 // CreateDetail returns CreateDetailResolver implementation.
 func (r *Resolver) CreateDetail() CreateDetailResolver { return &createDetailResolver{r} }
 
-// DocumentResend returns DocumentResendResolver implementation.
-func (r *Resolver) DocumentResend() DocumentResendResolver { return &documentResendResolver{r} }
-
 // ManualReviewFlag returns ManualReviewFlagResolver implementation.
 func (r *Resolver) ManualReviewFlag() ManualReviewFlagResolver { return &manualReviewFlagResolver{r} }
 
@@ -146,7 +138,6 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 type (
 	applicationResolver      struct{ *Resolver }
 	createDetailResolver     struct{ *Resolver }
-	documentResendResolver   struct{ *Resolver }
 	manualReviewFlagResolver struct{ *Resolver }
 	ocrFlagDetailResolver    struct{ *Resolver }
 	payTaxResolver           struct{ *Resolver }

@@ -94,6 +94,30 @@ func checkRelations(schema *ast.Schema) error {
 			}
 		}
 	}
+	// An edge read sooner (soon) keys the rows of the level above its parent: every line
+	// leading to its parent hangs under rows of that model.
+	for _, list := range relations {
+		for _, e := range list {
+			if e.early == nil {
+				continue
+			}
+			n := 0
+			for _, ups := range relations {
+				for _, up := range ups {
+					if up.child != e.parent {
+						continue
+					}
+					n++
+					if up.parentT != e.early.model {
+						fail("relations: %s: read sooner from %v rows, but %s rows hang under %v rows (%s)", e.line, e.early.model, e.parent, up.parentT, up.line)
+					}
+				}
+			}
+			if n == 0 {
+				fail("relations: %s: read sooner, but no line leads to %s", e.line, e.parent)
+			}
+		}
+	}
 	// Every resolver gqlgen generated below the root is served by a line.
 	root := reflect.TypeFor[ResolverRoot]()
 	for i := range root.NumMethod() {

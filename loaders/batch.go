@@ -3,6 +3,7 @@ package loaders
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -37,6 +38,29 @@ type Relation[K comparable, V any] struct {
 	// joined holds what another relation's statement read for this one (join.go): Fill
 	// fetches none of these keys again.
 	joined map[K]V
+	// failed holds the keys whose Fill failed, with its error: Load answers them with it.
+	failed    map[K]error
+	hasFailed atomic.Bool
+}
+
+// Load is the loader's Load, except for a key whose Fill failed: that key gets the Fill's
+// error at once. The resolvers below the root run one after the other (graph.marshalInOrder)
+// and count on priming: without this, each of them would send the failed key again in a
+// batch of its own, after the loader's wait, so that a failing statement would be retried
+// once per row of the response, in sequence, instead of failing the request once.
+func (r *Relation[K, V]) Load(ctx context.Context, k K) dataloader.Thunk[V] {
+	if r.hasFailed.Load() {
+		r.mu.Lock()
+		err, failed := r.failed[k]
+		r.mu.Unlock()
+		if failed {
+			return func() (V, error) {
+				var zero V
+				return zero, err
+			}
+		}
+	}
+	return r.Loader.Load(ctx, k)
 }
 
 // primeJoined primes k with v, read by another relation's statement (join.go).
@@ -61,8 +85,9 @@ func newRelation[K comparable, V any](o batchOptions, batch dataloader.BatchFunc
 // Fill fetches keys now, in one statement per maxBatch distinct keys, primes the results into
 // the loader's cache, so that later loads of them wait for no timer, and returns the values
 // fetched, in the order of the distinct keys. A failed batch primes and returns nothing for its
-// keys: their loads then run as usual and report the error. Keys another relation's statement
-// has already read (primeJoined) are not fetched again: their values come first.
+// keys: their loads then report its error (Load) without another statement. Keys another
+// relation's statement has already read (primeJoined) are not fetched again: their values
+// come first.
 func (r *Relation[K, V]) Fill(ctx context.Context, keys []K) []V {
 	if len(keys) == 0 {
 		return nil
@@ -86,13 +111,25 @@ func (r *Relation[K, V]) Fill(ctx context.Context, keys []K) []V {
 		part := keys[start:min(start+maxBatch, len(keys))]
 		results := r.batch(ctx, part)
 		for i, k := range part {
-			if results[i].Error == nil {
-				r.Prime(ctx, k, results[i].Data)
-				values = append(values, results[i].Data)
+			if err := results[i].Error; err != nil {
+				r.fail(k, err)
+				continue
 			}
+			r.Prime(ctx, k, results[i].Data)
+			values = append(values, results[i].Data)
 		}
 	}
 	return values
+}
+
+func (r *Relation[K, V]) fail(k K, err error) {
+	r.mu.Lock()
+	if r.failed == nil {
+		r.failed = make(map[K]error)
+	}
+	r.failed[k] = err
+	r.mu.Unlock()
+	r.hasFailed.Store(true)
 }
 
 func distinct[K comparable](keys []K) []K {

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
 // The relations these tests load through, declared as the relation table declares them.
 var (
-	resends  = NewMany(store.By[string, models.DocumentResend]("create_master_seq_no", "create_master_seq_no, create_time, seq_no"))
+	resends  = NewMany(store.Resends)
 	points   = NewOne(store.By[string, models.StepBreakPoint]("create_master_seq_no", "create_master_seq_no"))
 	flags    = NewMany(store.By[string, models.ManualReviewFlag]("create_master_seq_no", "create_master_seq_no, create_time, seq_no"))
 	aml      = NewOne(store.By[int64, models.AmlFlagDetail]("seq_no", "seq_no"))
@@ -81,6 +81,33 @@ func TestFillPrimesTheCache(t *testing.T) {
 	}
 	if got := n.Load(); got != 1 {
 		t.Errorf("loads after fill ran %d more statements", got-1)
+	}
+}
+
+// A key whose Fill failed is answered with that error by Load, without another statement: the
+// resolvers below the root run in sequence and would otherwise each send it again, in a batch
+// of its own after the loader's wait. Keys the failed Fill did not have load as usual.
+func TestFailedFillIsNotRetriedByLoad(t *testing.T) {
+	l := NewSource(open(t), time.Hour, 0).New() // a load sent in a batch would hang on the timer
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := industry.In(l).Fill(gone, []string{"14220"}); len(got) != 0 {
+		t.Fatalf("a failed Fill returned %+v", got)
+	}
+	ctx, n := database.WithStatementCounter(context.Background())
+	for range 3 {
+		if c, err := industry.In(l).Load(ctx, "14220")(); err == nil || c != nil {
+			t.Fatalf("load of a failed key: %+v %v, want the Fill's error", c, err)
+		}
+	}
+	if got := industry.In(l).Fill(ctx, []string{"64110"}); len(got) != 1 || got[0].Name != "銀行業" {
+		t.Fatalf("Fill of another key after the failure: %+v", got)
+	}
+	if c, err := industry.In(l).Load(ctx, "64110")(); err != nil || c == nil || c.Name != "銀行業" {
+		t.Fatalf("load of the other key: %+v %v", c, err)
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("%d statements, want 1 (the second Fill's)", got)
 	}
 }
 

@@ -90,3 +90,55 @@ func TestSteps(t *testing.T) {
 		t.Errorf("no step done: want nil")
 	}
 }
+
+// TestResendContentByCategory: a resend's content is the OCR image of its own row, its EDD
+// surveys or its financial statements' images, by its category, and nothing for another
+// category or none; the sources of another category are never shown.
+func TestResendContentByCategory(t *testing.T) {
+	str := func(s string) *string { return &s }
+	sources := func(category *string) *DocumentResend {
+		return &DocumentResend{Category: category, OcrImageID: str("OCR-1"),
+			EddSurveys: Texts{"7001", "7002"}, FinancialImages: Texts{"IMG-1", "", "IMG-2"}}
+	}
+	for _, c := range []struct {
+		category *string
+		want     []string
+	}{
+		{str(CategoryFirstCertificate), []string{"OCR-1"}},
+		{str(CategorySecondCertificate), []string{"OCR-1"}},
+		{str(CategoryLossNationalityProof), []string{"OCR-1"}},
+		{str(CategoryEDD), []string{"7001", "7002"}},
+		{str(CategoryFinancialProof), []string{"IMG-1", "IMG-2"}}, // an image-less statement shows nothing
+		{str("OTHER"), []string{}},
+		{nil, []string{}},
+	} {
+		if got := sources(c.category).ResendContent(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("category %v: %q, want %q", c.category, got, c.want)
+		}
+	}
+	if got := (&DocumentResend{Category: str(CategoryFirstCertificate), OcrImageID: str("")}).ResendContent(); len(got) != 0 {
+		t.Errorf("blank OCR image: %q", got)
+	}
+}
+
+// TestTextsScan: the JSON array of json_agg, NULL (no row aggregated) as no item, a null item
+// as "", and anything else an error rather than a silently empty list.
+func TestTextsScan(t *testing.T) {
+	for _, c := range []struct {
+		src  any
+		want Texts
+		err  bool
+	}{
+		{nil, nil, false},
+		{`["a", null, "c"]`, Texts{"a", "", "c"}, false},
+		{[]byte(`["7001"]`), Texts{"7001"}, false},
+		{`{"a": 1}`, nil, true},
+		{int64(3), nil, true},
+	} {
+		var got Texts = Texts{"stale"}
+		err := got.Scan(c.src)
+		if (err != nil) != c.err || !c.err && !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Scan(%v) = %q, %v; want %q (error %v)", c.src, got, err, c.want, c.err)
+		}
+	}
+}

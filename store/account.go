@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"reflect"
-	"strings"
 
 	"createinfo/models"
 )
@@ -42,15 +40,6 @@ SELECT application_seq_no, idno FROM (
     SELECT m.seq_no, l.idno FROM m JOIN listed l ON l.phone_number = m.phone_number
 ) pids
 ORDER BY 1, 2`)
-
-	// FinancialImages reads the image of each financial statement mapped to a resend,
-	// skipping deleted mappings, in mapping order.
-	FinancialImages = Raw[int64, models.FinancialImage]("document_resend_seq_no", `
-SELECT r.document_resend_seq_no, f.image_id
-FROM account.resend_to_financial_mapping r
-JOIN account.financial_statement f ON f.file_id = r.file_id
-WHERE r.document_resend_seq_no = ANY(?) AND NOT r.is_delete
-ORDER BY r.document_resend_seq_no, r.seq_no`)
 )
 
 // AbnormalPid is one ID number on the abnormal-account list tied to an application.
@@ -67,33 +56,5 @@ func Codes(table string) *Read[string, models.CodeName] {
 // All reads every row of the read's table, each with its key: for the code tables, which are
 // small and cached whole.
 func (r *Read[K, V]) All(ctx context.Context, db *DB) ([]K, []*V, error) {
-	quoted := make([]string, len(r.layout.columns))
-	for i, c := range r.layout.columns {
-		quoted[i] = `"` + c + `"`
-	}
-	rows, err := db.g.WithContext(ctx).Raw("SELECT " + strings.Join(quoted, ",") + " FROM " + r.layout.table).Rows()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	targets := make([]any, len(r.layout.columns))
-	kpos := 0
-	var ks []K
-	var out []*V
-	for rows.Next() {
-		v := new(V)
-		rv := reflect.ValueOf(v).Elem()
-		for i, c := range r.layout.columns {
-			targets[i] = rv.FieldByIndex(r.layout.fields[c].index).Addr().Interface()
-			if c == r.key {
-				kpos = i
-			}
-		}
-		if err := rows.Scan(targets...); err != nil {
-			return nil, nil, err
-		}
-		ks = append(ks, *targets[kpos].(*K))
-		out = append(out, v)
-	}
-	return ks, out, rows.Err()
+	return r.fetchPlain(ctx, db, r.all, nil)
 }

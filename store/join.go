@@ -6,6 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Joining one-to-one children. A read whose rows point at one-to-one children by key (a
@@ -21,14 +24,20 @@ type Join[P any] interface {
 	bind(parent *layout) error
 	// sql is the join's select expressions and its LEFT JOIN clause, for the alias.
 	sql(alias string) (selects []string, clause string, err error)
-	// row makes one row's child and appends its scan targets to dst; present is where the
-	// statement says whether the child was there.
-	row(dst []any, present *bool) (child any, targets []any)
+	// scanner is one statement's scanner of the join's children, into a's chunks: it
+	// appends their scan targets, then whether the child was there (present), to targets.
+	scanner(targets []any, a *arena, present *bool) (joinScanner[P], []any)
+}
+
+// joinScanner scans the children of one join in one statement.
+type joinScanner[P any] interface {
+	// next makes the next row's child and points the targets at it.
+	next()
 	// done returns what hands the row's child to the join's found function (nil when the
-	// row points at no child): parent is the parent row's scan targets, read now; the
-	// returned function may run later, once per request that asked for the row, fresh
-	// asking for a copy of the child of its own.
-	done(parent []any, child any, present bool) found
+	// parent row points at no child): the parent row is read now; the returned function
+	// may run later, once per request that asked for the row, fresh asking for a copy of
+	// the child of its own.
+	done(parent *P, present bool) found
 }
 
 // found hands a row's joined children to the request of ctx.
@@ -38,8 +47,8 @@ type found func(ctx context.Context, fresh bool)
 type oneJoin[P any, JK comparable, C any] struct {
 	child  *Read[JK, C]
 	parent string
-	pos    int  // position of parent among P's columns
-	ptr    bool // the parent's field is *JK: NULL is no child
+	off    uintptr // the offset of parent's field in P
+	ptr    bool    // the parent's field is *JK: NULL is no child
 	found  func(ctx context.Context, key JK, c *C)
 }
 
@@ -73,12 +82,7 @@ func (j *oneJoin[P, JK, C]) bind(l *layout) error {
 	if err != nil {
 		return err
 	}
-	j.ptr = ptr
-	for i, c := range l.columns {
-		if c == j.parent {
-			j.pos = i
-		}
-	}
+	j.ptr, j.off = ptr, l.fields[j.parent].offset
 	return nil
 }
 
@@ -101,30 +105,45 @@ func (j *oneJoin[P, JK, C]) sql(alias string) ([]string, string, error) {
 	return selects, clause, nil
 }
 
-func (j *oneJoin[P, JK, C]) row(dst []any, present *bool) (any, []any) {
-	l := j.child.layout
-	c := new(C)
-	cv := reflect.ValueOf(c).Elem()
-	for _, col := range l.columns {
-		dst = append(dst, cv.FieldByIndex(l.fields[col].index).Addr().Interface())
-	}
-	return c, append(dst, present)
+// oneScan is a oneJoin's scanner in one statement: the current row's child.
+type oneScan[P any, JK comparable, C any] struct {
+	j     *oneJoin[P, JK, C]
+	sc    *scanner
+	child *C
+	kept  bool // child was there, and handed on: the next row needs a new one
 }
 
-func (j *oneJoin[P, JK, C]) done(parent []any, child any, present bool) found {
+func (j *oneJoin[P, JK, C]) scanner(targets []any, a *arena, present *bool) (joinScanner[P], []any) {
+	sc, targets := newScanner(j.child.layout.inOrder, a, targets)
+	return &oneScan[P, JK, C]{j: j, sc: sc}, append(targets, present)
+}
+
+// next makes a new child, or reuses the last row's when it was not there (its fields are
+// the COALESCEs' zeros): a row without the child costs nothing.
+func (s *oneScan[P, JK, C]) next() {
+	if s.child == nil || s.kept {
+		s.child = new(C)
+		s.sc.point(unsafe.Pointer(s.child))
+	}
+	s.kept = false
+}
+
+func (s *oneScan[P, JK, C]) done(parent *P, present bool) found {
+	j := s.j
 	var key JK
+	at := unsafe.Add(unsafe.Pointer(parent), j.off)
 	if j.ptr {
-		k := *parent[j.pos].(**JK)
+		k := *(**JK)(at)
 		if k == nil {
 			return nil
 		}
 		key = *k
 	} else {
-		key = *parent[j.pos].(*JK)
+		key = *(*JK)(at)
 	}
-	c := child.(*C)
-	if !present {
-		c = nil
+	var c *C
+	if present {
+		c, s.kept = s.child, true
 	}
 	return func(ctx context.Context, fresh bool) {
 		if fresh && c != nil {
@@ -142,13 +161,7 @@ func (j *oneJoin[P, JK, C]) done(parent []any, child any, present bool) found {
 // the column after them says whether it was there.
 func (r *Read[K, V]) selectJoined() (string, error) {
 	var b strings.Builder
-	b.WriteString("SELECT ")
-	for i, c := range r.layout.columns {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`p."` + c + `"`)
-	}
+	b.WriteString("SELECT " + r.layout.columnList("p."))
 	var clauses strings.Builder
 	for i, j := range r.joins {
 		selects, clause, err := j.sql(fmt.Sprintf("j%d", i))
@@ -164,7 +177,7 @@ func (r *Read[K, V]) selectJoined() (string, error) {
 	for i, t := range terms {
 		terms[i] = "p." + strings.TrimSpace(t)
 	}
-	b.WriteString(" WHERE p." + r.column + " = ANY(?) ORDER BY " + strings.Join(terms, ", "))
+	b.WriteString(" WHERE p." + r.column + " = ANY($1) ORDER BY " + strings.Join(terms, ", "))
 	return b.String(), nil
 }
 
@@ -191,49 +204,49 @@ func zeroOf(t reflect.Type) (string, error) {
 // per join, by position; for each row it returns what hands the joins what they found
 // (nil for a row without joined children), to be run for each request that asked for it.
 func (r *Read[K, V]) fetchJoined(ctx context.Context, db *DB, keys []K) ([]K, []*V, []found, error) {
-	rows, err := db.g.WithContext(ctx).Raw(r.query, KeyList[K](keys)).Rows()
+	var (
+		ks    []K
+		out   []*V
+		dones []found
+	)
+	err := db.query(ctx, r.layout.table, r.query, []any{keys}, func(rows pgx.Rows) (int, error) {
+		ks, out, dones = nil, nil, nil // a statement tried again starts afresh
+		a := new(arena)
+		sc, targets := newScanner(r.layout.inOrder, a, nil)
+		joins := make([]joinScanner[V], len(r.joins))
+		present := make([]bool, len(r.joins)) // rewritten by each row's scan
+		for i, j := range r.joins {
+			joins[i], targets = j.scanner(targets, a, &present[i])
+		}
+		if n := len(rows.FieldDescriptions()); n != len(targets) {
+			return 0, fmt.Errorf("store: the joined statement of %v reads %d columns, want %d", reflect.TypeFor[V](), n, len(targets))
+		}
+		for rows.Next() {
+			v := new(V)
+			base := unsafe.Pointer(v)
+			sc.point(base)
+			for _, j := range joins {
+				j.next()
+			}
+			if err := rows.Scan(targets...); err != nil {
+				return 0, err
+			}
+			var fs []found
+			for i, j := range joins {
+				if f := j.done(v, present[i]); f != nil {
+					fs = append(fs, f)
+				}
+			}
+			dones = append(dones, all(fs))
+			ks = append(ks, *(*K)(unsafe.Add(base, r.keyOff)))
+			out = append(out, v)
+		}
+		return len(out), rows.Err()
+	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer rows.Close()
-	l := r.layout
-	n := len(l.columns)
-	kpos := 0
-	for i, c := range l.columns {
-		if c == r.key {
-			kpos = i
-		}
-	}
-	targets := make([]any, n)
-	children := make([]any, len(r.joins))
-	present := make([]bool, len(r.joins)) // rewritten by each row's scan
-	var ks []K
-	var out []*V
-	var dones []found
-	for rows.Next() {
-		v := new(V)
-		rv := reflect.ValueOf(v).Elem()
-		targets = targets[:n]
-		for i, c := range l.columns {
-			targets[i] = rv.FieldByIndex(l.fields[c].index).Addr().Interface()
-		}
-		for i, j := range r.joins {
-			children[i], targets = j.row(targets, &present[i])
-		}
-		if err := rows.Scan(targets...); err != nil {
-			return nil, nil, nil, err
-		}
-		var fs []found
-		for i, j := range r.joins {
-			if f := j.done(targets[:n], children[i], present[i]); f != nil {
-				fs = append(fs, f)
-			}
-		}
-		dones = append(dones, all(fs))
-		ks = append(ks, *targets[kpos].(*K))
-		out = append(out, v)
-	}
-	return ks, out, dones, rows.Err()
+	return ks, out, dones, nil
 }
 
 // all is one found that runs fs in order; nil when there are none.

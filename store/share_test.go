@@ -9,12 +9,19 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"createinfo/internal/database"
 	"createinfo/models"
 	"createinfo/tools/dbtest"
 )
+
+// hook is a Tracer that calls f as each statement starts, with the statement's context: the
+// tests' way to count statements and hold them in flight.
+type hook func(ctx context.Context)
+
+func (h hook) Statement(ctx context.Context, _, _ string) (context.Context, func(int, error)) {
+	h(ctx)
+	return ctx, func(int, error) {}
+}
 
 type (
 	holdKey    struct{}
@@ -29,8 +36,7 @@ type (
 func TestSharedReadGivesEachRequestItsOwnRows(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
 	var total sync.Map // statements run, by request
-	hold := func(tx *gorm.DB) {
-		ctx := tx.Statement.Context
+	hooked := TraceWith(hook(func(ctx context.Context) {
 		if id, ok := ctx.Value(requestKey{}).(string); ok {
 			n, _ := total.LoadOrStore(id, new(int))
 			*n.(*int)++
@@ -38,10 +44,7 @@ func TestSharedReadGivesEachRequestItsOwnRows(t *testing.T) {
 		if ch, ok := ctx.Value(holdKey{}).(chan struct{}); ok {
 			<-ch
 		}
-	}
-	if err := db.Callback().Row().Before("gorm:row").Register("test:hold", hold); err != nil {
-		t.Fatal(err)
-	}
+	}))
 	var apps []string
 	if err := db.Model(new(models.ManualReviewFlag)).Where("aml IS NOT NULL").Distinct("create_master_seq_no").
 		Order("create_master_seq_no").Pluck("create_master_seq_no", &apps).Error; err != nil {
@@ -74,7 +77,7 @@ func TestSharedReadGivesEachRequestItsOwnRows(t *testing.T) {
 	want := map[string][]*models.ManualReviewFlag{}
 	wantFound := map[string][]int64{}
 	for id, keys := range asks {
-		_, rows, err := read.Fetch(context.WithValue(context.Background(), requestKey{}, "alone"), Unshared(db), keys)
+		_, rows, err := read.Fetch(context.WithValue(context.Background(), requestKey{}, "alone"), Unshared(db, hooked), keys)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +94,7 @@ func TestSharedReadGivesEachRequestItsOwnRows(t *testing.T) {
 	found = map[string][]int64{}
 	total = sync.Map{}
 
-	shared := New(db)
+	shared := New(db, hooked)
 	got := map[string][]*models.ManualReviewFlag{}
 	counters := map[string]*database.Counter{}
 	release := make(chan struct{})
@@ -162,15 +165,13 @@ func TestSharedReadGivesEachRequestItsOwnRows(t *testing.T) {
 func TestSharedReadWaiterGoesAway(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
 	release := make(chan struct{})
-	if err := db.Callback().Row().Before("gorm:row").Register("test:hold", func(tx *gorm.DB) {
-		if ch, ok := tx.Statement.Context.Value(holdKey{}).(chan struct{}); ok {
+	hooked := TraceWith(hook(func(ctx context.Context) {
+		if ch, ok := ctx.Value(holdKey{}).(chan struct{}); ok {
 			<-ch
 		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	}))
 	read := By[string, models.CreateDetail]("create_master_seq_no", childOrder)
-	shared := New(db)
+	shared := New(db, hooked)
 	g := groupOf(shared, read)
 	done := make(chan error, 1)
 	go func() {
@@ -213,8 +214,7 @@ func TestSharedStatementEndsWhenEveryRequestHasGone(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
 	release := make(chan struct{})
 	running := make(chan context.Context, 1)
-	if err := db.Callback().Row().Before("gorm:row").Register("test:hold", func(tx *gorm.DB) {
-		ctx := tx.Statement.Context
+	hooked := TraceWith(hook(func(ctx context.Context) {
 		if ch, ok := ctx.Value(holdKey{}).(chan struct{}); ok {
 			<-ch
 		}
@@ -222,11 +222,9 @@ func TestSharedStatementEndsWhenEveryRequestHasGone(t *testing.T) {
 			running <- ctx
 			<-ctx.Done()
 		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	}))
 	read := By[string, models.CreateDetail]("create_master_seq_no", childOrder)
-	shared := New(db)
+	shared := New(db, hooked)
 	g := groupOf(shared, read)
 	busy := func() bool { g.mu.Lock(); defer g.mu.Unlock(); return g.busy }
 	fetch := func(ctx context.Context, errs chan<- error) {
@@ -271,19 +269,17 @@ func TestSharedStatementKeysCapped(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
 	release := make(chan struct{})
 	var mu sync.Mutex
-	var sizes []int
-	if err := db.Callback().Row().Before("gorm:row").Register("test:hold", func(tx *gorm.DB) {
-		if ch, ok := tx.Statement.Context.Value(holdKey{}).(chan struct{}); ok {
+	statements := 0
+	hooked := TraceWith(hook(func(ctx context.Context) {
+		if ch, ok := ctx.Value(holdKey{}).(chan struct{}); ok {
 			<-ch
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		sizes = append(sizes, len(tx.Statement.Vars))
-	}); err != nil {
-		t.Fatal(err)
-	}
+		statements++
+	}))
 	read := By[string, models.CreateDetail]("create_master_seq_no", childOrder)
-	shared := New(db)
+	shared := New(db, hooked)
 	g := groupOf(shared, read)
 	keys := func(prefix string, n int) []string {
 		ks := make([]string, n)
@@ -311,7 +307,7 @@ func TestSharedStatementKeysCapped(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sizes) != 3 {
-		t.Fatalf("%d statements (%v), want 3: A's, B's alone, then C's and D's (900 keys)", len(sizes), sizes)
+	if statements != 3 {
+		t.Fatalf("%d statements, want 3: A's, B's alone, then C's and D's (900 keys)", statements)
 	}
 }

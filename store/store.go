@@ -1,54 +1,46 @@
-// Package store reads the bank's account tables, through gorm: it owns the statements, the
-// scanning of rows into the models and the joins. It is the one package of the service that
-// speaks SQL to the account schema; the loaders batch and cache per request and call it.
+// Package store reads the bank's account tables: it owns the statements, the scanning of
+// rows into the models and the joins. It is the one package of the service that speaks SQL to
+// the account schema; the loaders batch and cache per request and call it.
 //
-// Reading rows. gorm's Find builds each statement anew (clauses, quoting, the model's column
-// list) and its Scan matches every column of every row to a struct field through the model's
-// schema. A read's statement is fixed and its model never changes, so the column list, the
-// statement text and each column's field are worked out once, when the read is declared, and
-// rows are scanned straight into the fields of a gorm model. The statement still runs through
-// gorm (Raw(…).Rows()), so its callbacks (statement count, slow-statement log) see it.
+// Reading rows. The models are gorm models and gorm's parse of them says each one's table,
+// columns and fields; but the reads do not go through gorm. gorm's Find builds each statement
+// anew (clauses, quoting, the model's column list), database/sql converts every value of every
+// row to a driver.Value and back, and both match columns to fields by reflection. A read's
+// statement is fixed and its model never changes, so the statement text and each column's
+// field are worked out once, when the read is declared; the statement runs on pgx directly,
+// on a connection of the same pool (run.go), its keys one native array, and rows are scanned
+// straight into the fields of a new model (scan.go). What gorm's callbacks did for a
+// statement the store does itself: it counts it against the request, gives it a span and
+// logs it, through gorm's logger, when it fails or is slow.
 package store
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm/schema"
 )
 
-// DB is the database the reads run against.
-type DB struct {
-	g *gorm.DB
-	// shared: a read's keys of concurrent requests go in one statement (share.go).
-	shared bool
-	groups sync.Map // *Read[K, V] -> *group[K, V]
-}
-
-// New returns the store over g (the lookup pool), sharing each read's statements between
-// concurrent requests (share.go).
-func New(g *gorm.DB) *DB { return &DB{g: g, shared: true} }
-
-// Unshared returns the store over g where every Fetch runs its own statement: for tests that
-// compare, and the A/B of the benchmark.
-func Unshared(g *gorm.DB) *DB { return &DB{g: g} }
-
 // layout is what a model's rows need, worked out once per model type.
 type layout struct {
-	table   string           // the model's table, as its TableName says
-	columns []string         // its readable columns, in field order (psd is not a field)
-	fields  map[string]field // column name -> its struct field
+	table   string            // the model's table, as its TableName says
+	columns []string          // its readable columns, in field order (psd is not a field)
+	fields  map[string]*field // column name -> its struct field
+	inOrder []*field          // the fields of columns, in their order
 }
 
 type field struct {
-	index []int
-	typ   reflect.Type
+	index  []int
+	typ    reflect.Type
+	offset uintptr // in the model
+	kind   kind    // how a column is scanned into it
 }
 
 // layouts caches a layout per model type for the process: models do not change at run time.
@@ -64,13 +56,23 @@ func layoutOf[V any]() (*layout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: model %v: %w", t, err)
 	}
-	l := &layout{table: s.Table, fields: make(map[string]field, len(s.Fields))}
+	l := &layout{table: s.Table, fields: make(map[string]*field, len(s.Fields))}
 	for _, f := range s.Fields {
 		if f.DBName == "" || !f.Readable {
 			continue
 		}
+		off, err := offsetOf(t, f.StructField.Index)
+		if err != nil {
+			return nil, fmt.Errorf("store: model %v, column %s: %w", t, f.DBName, err)
+		}
+		k, err := kindOf(f.StructField.Type)
+		if err != nil {
+			return nil, fmt.Errorf("store: model %v, column %s: %w", t, f.DBName, err)
+		}
+		fd := &field{index: f.StructField.Index, typ: f.StructField.Type, offset: off, kind: k}
 		l.columns = append(l.columns, f.DBName)
-		l.fields[f.DBName] = field{f.StructField.Index, f.StructField.Type}
+		l.fields[f.DBName] = fd
+		l.inOrder = append(l.inOrder, fd)
 	}
 	actual, _ := layouts.LoadOrStore(t, l)
 	return actual.(*layout), nil
@@ -95,8 +97,13 @@ func (l *layout) keyField(column string, k reflect.Type, ptr bool) (isPtr bool, 
 // declared once for the process (By, Raw, Codes) and run per batch (Fetch).
 type Read[K comparable, V any] struct {
 	layout *layout
-	key    string // the key column
-	query  string
+	key    string  // the key column
+	keyOff uintptr // its field's offset in V
+	query  string  // the statement, its one parameter $1
+	all    string  // By's statement of every row (All)
+	// cols are the fields of the statement's columns, in its order, when the declaration
+	// says them (By); nil for Raw, whose columns are matched by name at each statement.
+	cols []*field
 	// By's, for the statement text with joins; "" for Raw.
 	column, order string
 	joins         []Join[V]
@@ -115,11 +122,10 @@ func byTable[K comparable, V any](table, column, order string) *Read[K, V] {
 		c.table = table
 		l = &c
 	}
-	if _, err := l.keyField(column, reflect.TypeFor[K](), false); err != nil {
-		panic(err)
-	}
-	r := &Read[K, V]{layout: l, key: column, column: column, order: order}
+	r := newRead[K, V](l, column)
+	r.column, r.order, r.cols = column, order, l.inOrder
 	r.query = r.selectIn()
+	r.all = "SELECT " + l.columnList("") + " FROM " + l.table
 	return r
 }
 
@@ -127,11 +133,25 @@ func byTable[K comparable, V any](table, column, order string) *Read[K, V] {
 // batch's keys; keyColumn, one of its columns, is the field of V (of type K) that tells each
 // row's key. It panics when keyColumn is not such a field.
 func Raw[K comparable, V any](keyColumn, query string) *Read[K, V] {
-	l := mustLayout[V]()
-	if _, err := l.keyField(keyColumn, reflect.TypeFor[K](), false); err != nil {
+	r := newRead[K, V](mustLayout[V](), keyColumn)
+	r.query = numbered(query)
+	return r
+}
+
+func newRead[K comparable, V any](l *layout, key string) *Read[K, V] {
+	if _, err := l.keyField(key, reflect.TypeFor[K](), false); err != nil {
 		panic(err)
 	}
-	return &Read[K, V]{layout: l, key: keyColumn, query: query}
+	return &Read[K, V]{layout: l, key: key, keyOff: l.fields[key].offset}
+}
+
+// numbered is q with its one parameter, written "?" as gorm writes it, numbered as PostgreSQL
+// does: "$1".
+func numbered(q string) string {
+	if strings.Count(q, "?") != 1 {
+		panic(fmt.Errorf("store: a read's statement takes one parameter, the keys: %q", q))
+	}
+	return strings.Replace(q, "?", "$1", 1)
 }
 
 func mustLayout[V any]() *layout {
@@ -148,14 +168,22 @@ func (r *Read[K, V]) Table() string { return r.layout.table }
 // Query is the statement's text.
 func (r *Read[K, V]) Query() string { return r.query }
 
+// columnList is the model's columns, quoted, each prefixed with prefix ("" or "p.").
+func (l *layout) columnList(prefix string) string {
+	var b strings.Builder
+	for i, c := range l.columns {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(prefix + `"` + c + `"`)
+	}
+	return b.String()
+}
+
 // selectIn is By's statement: the model's columns, by name, of the rows whose column is one
 // of the keys ($1), ordered by order.
 func (r *Read[K, V]) selectIn() string {
-	quoted := make([]string, len(r.layout.columns))
-	for i, c := range r.layout.columns {
-		quoted[i] = `"` + c + `"`
-	}
-	q := "SELECT " + strings.Join(quoted, ",") + " FROM " + r.layout.table + " WHERE " + r.column + " = ANY(?)"
+	q := "SELECT " + r.layout.columnList("") + " FROM " + r.layout.table + " WHERE " + r.column + " = ANY($1)"
 	if r.order != "" {
 		q += " ORDER BY " + r.order
 	}
@@ -192,84 +220,62 @@ func (r *Read[K, V]) fetch(ctx context.Context, db *DB, keys []K) ([]K, []*V, []
 	if len(r.joins) > 0 {
 		return r.fetchJoined(ctx, db, keys)
 	}
-	ks, rows, err := r.fetchPlain(ctx, db, keys)
+	ks, rows, err := r.fetchPlain(ctx, db, r.query, []any{keys})
 	return ks, rows, nil, err
 }
 
-func (r *Read[K, V]) fetchPlain(ctx context.Context, db *DB, keys []K) ([]K, []*V, error) {
-	rows, err := db.g.WithContext(ctx).Raw(r.query, KeyList[K](keys)).Rows()
+// fetchPlain runs q with args (the read's statement and its keys, or All's, with none) and
+// scans its rows.
+func (r *Read[K, V]) fetchPlain(ctx context.Context, db *DB, q string, args []any) ([]K, []*V, error) {
+	var (
+		ks  []K
+		out []*V
+	)
+	err := db.query(ctx, r.layout.table, q, args, func(rows pgx.Rows) (int, error) {
+		ks, out = nil, nil // a statement tried again starts afresh
+		cols, err := r.columns(rows.FieldDescriptions())
+		if err != nil {
+			return 0, err
+		}
+		sc, targets := newScanner(cols, new(arena), make([]any, 0, len(cols)))
+		for rows.Next() {
+			v := new(V)
+			base := unsafe.Pointer(v)
+			sc.point(base)
+			if err := rows.Scan(targets...); err != nil {
+				return 0, err
+			}
+			ks = append(ks, *(*K)(unsafe.Add(base, r.keyOff)))
+			out = append(out, v)
+		}
+		return len(out), rows.Err()
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	columns, err := rows.Columns()
-	if err != nil {
-		return nil, nil, err
-	}
-	index := make([][]int, len(columns))
-	kpos := -1
-	for i, c := range columns {
-		f, ok := r.layout.fields[c]
-		if !ok {
-			return nil, nil, fmt.Errorf("store: column %q has no field in %v", c, reflect.TypeFor[V]())
-		}
-		index[i] = f.index
-		if c == r.key {
-			kpos = i
-		}
-	}
-	if kpos < 0 {
-		return nil, nil, fmt.Errorf("store: the statement of %v reads no key column %q", reflect.TypeFor[V](), r.key)
-	}
-	targets := make([]any, len(columns))
-	var ks []K
-	var out []*V
-	for rows.Next() {
-		v := new(V)
-		rv := reflect.ValueOf(v).Elem()
-		for i, ix := range index {
-			targets[i] = rv.FieldByIndex(ix).Addr().Interface()
-		}
-		if err := rows.Scan(targets...); err != nil {
-			return nil, nil, err
-		}
-		ks = append(ks, *targets[kpos].(*K))
-		out = append(out, v)
-	}
-	return ks, out, rows.Err()
+	return ks, out, nil
 }
 
-// KeyList passes a batch's keys as one array parameter: gorm would spread a plain slice into
-// "IN ($1, …, $n)", a different statement text, so a different prepared statement and plan,
-// for every batch size. As a driver.Valuer it is passed as it is, and pgx sends it as the
-// array of its element type.
-type KeyList[K comparable] []K
-
-// arrayEscaper escapes a text element of an array literal.
-var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// Value writes the list as a PostgreSQL array literal: {"a","b"} for text keys, {1,2} for
-// numbers.
-func (l KeyList[K]) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		switch v := any(k).(type) {
-		case string:
-			b.WriteByte('"')
-			b.WriteString(arrayEscaper.Replace(v))
-			b.WriteByte('"')
-		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
-		default:
-			return nil, fmt.Errorf("store: unsupported key type %T", k)
-		}
+// columns are the fields of a statement's columns, in its order: the declared ones (By), or
+// those of the columns' names (Raw), which must include the key column.
+func (r *Read[K, V]) columns(fds []pgconn.FieldDescription) ([]*field, error) {
+	if r.cols != nil && len(fds) == len(r.cols) {
+		return r.cols, nil
 	}
-	b.WriteByte('}')
-	return b.String(), nil
+	cols := make([]*field, len(fds))
+	key := false
+	for i, fd := range fds {
+		f, ok := r.layout.fields[fd.Name]
+		if !ok {
+			return nil, fmt.Errorf("store: column %q has no field in %v", fd.Name, reflect.TypeFor[V]())
+		}
+		cols[i] = f
+		key = key || fd.Name == r.key
+	}
+	if !key {
+		return nil, fmt.Errorf("store: the statement of %v reads no key column %q", reflect.TypeFor[V](), r.key)
+	}
+	return cols, nil
 }
 
 // ColumnOf finds the column of P that key reads: the one field of type K or *K whose value

@@ -33,7 +33,7 @@ func sameAsGorm[K comparable, V any](t *testing.T, db *gorm.DB, column, order st
 		t.Fatal(err)
 	}
 	var want []*V
-	if err := db.Where(column+" = ANY(?)", KeyList[K](keys)).Order(order).Find(&want).Error; err != nil {
+	if err := db.Where(column+" IN ?", keys).Order(order).Find(&want).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != len(want) || len(ks) != len(got) {
@@ -56,7 +56,6 @@ func TestScanMatchesGorm(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
 	sameAsGorm[string, models.StepBreakPoint](t, db, "create_master_seq_no", "create_master_seq_no")
 	sameAsGorm[string, models.CreateDetail](t, db, "create_master_seq_no", childOrder)
-	sameAsGorm[string, models.DocumentResend](t, db, "create_master_seq_no", childOrder)
 	sameAsGorm[string, models.ManualReviewFlag](t, db, "create_master_seq_no", childOrder)
 	sameAsGorm[string, models.TellerCheckRecord](t, db, "create_master_seq_no", childOrder)
 	sameAsGorm[int64, models.EddSurvey](t, db, "document_resend_seq_no", "document_resend_seq_no, seq_no")
@@ -153,20 +152,28 @@ func TestColumnOf(t *testing.T) {
 	}
 }
 
-// TestKeyListRoundTrips: keys reach PostgreSQL as one array, escaped.
-func TestKeyListRoundTrips(t *testing.T) {
+// TestKeysRoundTrip: a batch's keys reach PostgreSQL as one array parameter, each key as it
+// is (quotes, backslashes, commas, braces, the empty string, "NULL"), and come back as the keys
+// of their rows.
+func TestKeysRoundTrip(t *testing.T) {
 	db := dbtest.Open(t, dbtest.DefaultOptions())
-	keys := KeyList[string]{`plain`, `a"b`, `back\slash`, `comma,brace}`, ``, `NULL`}
-	var got []string
-	if err := db.Raw(`SELECT unnest(?::text[])`, keys).Scan(&got).Error; err != nil {
-		t.Fatal(err)
+	keys := []string{`plain`, `a"b`, `back\slash`, `comma,brace}`, ``, `NULL`}
+	echo := Raw[string, models.CodeName]("code", `SELECT k AS code, k AS name FROM unnest(?::text[]) WITH ORDINALITY u(k, i) ORDER BY i`)
+	ks, rows, err := echo.Fetch(context.Background(), New(db), keys)
+	if err != nil || len(rows) != len(keys) {
+		t.Fatalf("%d rows, %v", len(rows), err)
 	}
-	if strings.Join(got, "|") != strings.Join(keys, "|") {
-		t.Errorf("got %q, want %q", got, keys)
+	for i, k := range keys {
+		if ks[i] != k || rows[i].Name != k {
+			t.Errorf("key %d: %q, row %q, want %q", i, ks[i], rows[i].Name, k)
+		}
 	}
-	var ids []int64
-	if err := db.Raw(`SELECT unnest(?::bigint[])`, KeyList[int64]{1, -2, 9007199254740993}).Scan(&ids).Error; err != nil || len(ids) != 3 || ids[2] != 9007199254740993 {
-		t.Errorf("int keys: %v %v", ids, err)
+	ids := []int64{1, -2, 9007199254740993}
+	echoIDs := Raw[int64, models.EddSurvey]("document_resend_seq_no",
+		`SELECT k AS document_resend_seq_no, i AS seq_no, 'epoch'::timestamptz AS create_time FROM unnest(?::bigint[]) WITH ORDINALITY u(k, i) ORDER BY i`)
+	got, surveys, err := echoIDs.Fetch(context.Background(), New(db), ids)
+	if err != nil || len(got) != 3 || got[2] != 9007199254740993 || surveys[2].DocumentResendSeqNo != 9007199254740993 || surveys[2].SeqNo != 3 {
+		t.Errorf("int keys: %v %+v %v", got, surveys, err)
 	}
 }
 
@@ -174,7 +181,7 @@ func TestKeyListRoundTrips(t *testing.T) {
 // whatever the number of codes.
 func TestCodesReadKeysAsOneArray(t *testing.T) {
 	r := Codes(models.TableIndustry)
-	if q := r.Query(); !strings.Contains(q, "code = ANY(?)") || strings.Contains(q, " IN ") {
+	if q := r.Query(); !strings.Contains(q, "code = ANY($1)") || strings.Contains(q, " IN ") {
 		t.Errorf("statement %q", q)
 	}
 	db := dbtest.Open(t, dbtest.DefaultOptions())
@@ -182,4 +189,42 @@ func TestCodesReadKeysAsOneArray(t *testing.T) {
 	if err != nil || len(rows) != 2 || ks[0] != "14220" || ks[1] != "64110" || rows[1].Name != "銀行業" {
 		t.Errorf("codes: %v %v %v", ks, rows, err)
 	}
+}
+
+// BenchmarkRead runs one batched read of the demo data's applications, as the loaders run it
+// (Unshared: one statement per Fetch), plain (create details) and with the four joins of the
+// review flags: go test -run '^$' -bench Read -benchmem ./store/ (docs/BENCHMARKS.md, E2).
+func BenchmarkRead(b *testing.B) {
+	db := dbtest.Open(b, dbtest.DefaultOptions())
+	var seqNos []string
+	if err := db.Model(new(models.Application)).Order("seq_no").Pluck("seq_no", &seqNos).Error; err != nil {
+		b.Fatal(err)
+	}
+	flags := By[string, models.ManualReviewFlag]("create_master_seq_no", childOrder)
+	for _, j := range []Join[models.ManualReviewFlag]{
+		JoinOne[models.ManualReviewFlag]("aml", By[int64, models.AmlFlagDetail]("seq_no", "seq_no"), func(context.Context, int64, *models.AmlFlagDetail) {}),
+		JoinOne[models.ManualReviewFlag]("ocr", By[int64, models.OcrFlagDetail]("seq_no", "seq_no"), func(context.Context, int64, *models.OcrFlagDetail) {}),
+		JoinOne[models.ManualReviewFlag]("z21", By[int64, models.Z21FlagDetail]("seq_no", "seq_no"), func(context.Context, int64, *models.Z21FlagDetail) {}),
+		JoinOne[models.ManualReviewFlag]("z22", By[int64, models.Z22FlagDetail]("seq_no", "seq_no"), func(context.Context, int64, *models.Z22FlagDetail) {}),
+	} {
+		flags.With(j)
+	}
+	store := Unshared(db)
+	b.Run("create details", func(b *testing.B) {
+		read := By[string, models.CreateDetail]("create_master_seq_no", childOrder)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, rows, err := read.Fetch(context.Background(), store, seqNos); err != nil || len(rows) == 0 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
+	b.Run("review flags joined", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, rows, err := flags.Fetch(context.Background(), store, seqNos); err != nil || len(rows) == 0 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
 }

@@ -48,6 +48,9 @@ type Options struct {
 	// them every time (planning took twice as long as running them).
 	GenericPlans bool
 	Logger       *slog.Logger
+	// Tracer, when set, is told of every statement of the pool with its arguments, gorm's
+	// and the store's alike (pgx's hook): for tests that capture what a lookup ran.
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to url and returns a gorm handle over a pgx pool with explicit limits. The
@@ -91,6 +94,7 @@ func newPool(url string, o Options) (*sql.DB, *pgx.ConnConfig, error) {
 	if o.GenericPlans {
 		cc.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
+	cc.Tracer = o.Tracer
 	var opts []stdlib.OptionOpenDB
 	if o.Role != "" {
 		setRole := "SET ROLE " + pgx.Identifier{o.Role}.Sanitize()

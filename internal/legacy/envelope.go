@@ -64,13 +64,14 @@ func envelope(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("legacy: unexpected executor data %.40q", data)
 	}
 	list := data[len(prefix) : len(data)-1]
-	out := make([]byte, 0, len(data)+64)
+	// Room for the prefix and a "psd":null per create detail, each of which is far longer.
+	out := make([]byte, 0, len(data)+len(data)/64+64)
 	out = append(out, `{"success":true,"data":`...)
 	w := walker{in: list}
 	last := 0
 	for w.next() {
 		// A create detail closes: applications[] > application{} > createDetails[] > detail{}.
-		if w.c == '}' && len(w.stack) == 3 && w.stack[2].key == "createDetails" && !w.stack[2].object {
+		if w.c == '}' && len(w.stack) == 3 && string(w.stack[2].key) == "createDetails" && !w.stack[2].object {
 			out = append(out, list[last:w.i]...)
 			if !w.empty {
 				out = append(out, ',')
@@ -93,14 +94,14 @@ type walker struct {
 	i     int  // position of the current byte
 	c     byte // the current structural byte: { } [ ] , or 0 before the first
 	stack []frame
-	key   string // the last key read
+	key   []byte // the last key read, as it is in the input (no copy per key)
 	empty bool   // the container closing at c had no members (the stack no longer holds it)
 	err   error
 }
 
 type frame struct {
 	object  bool
-	key     string // the key whose value this container is ("" for an array element)
+	key     []byte // the key whose value this container is (nil for an array element)
 	members bool
 }
 
@@ -126,12 +127,12 @@ func (w *walker) next() bool {
 			if n := len(w.stack); n > 0 {
 				w.stack[n-1].members = true
 				if w.stack[n-1].object && afterKeyPosition(w.in, end+1) {
-					w.key = string(w.in[w.i+1 : end])
+					w.key = w.in[w.i+1 : end]
 				}
 			}
 			w.i = end
 		case '{', '[':
-			key := ""
+			var key []byte
 			if n := len(w.stack); n > 0 {
 				w.stack[n-1].members = true
 				if w.stack[n-1].object {

@@ -127,6 +127,27 @@ func (s *Set) Resolve([]gorm.ConnPool) gorm.ConnPool {
 	return s.primary
 }
 
+// Read runs read on the next replica in rotation, or on the primary when none is, and again
+// on the primary at once when it fails on the replica with a connection error: what the
+// ConnPool methods below do for gorm's statements, for the store's, which run on the pools
+// themselves (store.Router).
+func (s *Set) Read(ctx context.Context, read func(*sql.DB) error) error {
+	var n *Node
+	if p, ok := s.Resolve(nil).(*Node); ok {
+		n = p
+	}
+	if n == nil {
+		return read(s.primary)
+	}
+	n.mark(ctx)
+	err := read(n.db)
+	if connectionLost(ctx, err) {
+		n.failover(ctx, err)
+		return read(s.primary)
+	}
+	return err
+}
+
 // Run checks the replicas every interval until ctx ends. The first check runs at once.
 func (s *Set) Run(ctx context.Context) {
 	t := time.NewTicker(s.interval)

@@ -391,6 +391,7 @@ func TestForgedTokensDoNotFloodTheProvider(t *testing.T) {
 		c.Client = &http.Client{Transport: count}
 	}, nil, oidc.NewRSAKey("k1"))
 	good := e.idp.ClientToken(t, "crm", "crm-secret", oidc.Audience)
+	start := time.Now()
 	if st, _, b := e.call(t, "graphql", "", bearer(good)); st != 200 {
 		t.Fatalf("good token: %d %s", st, b)
 	}
@@ -401,9 +402,13 @@ func TestForgedTokensDoNotFloodTheProvider(t *testing.T) {
 			t.Fatalf("forged token %d: %d %s", i, st, code)
 		}
 	}
+	// One fetch per DefaultMinRefresh at most: on a loaded machine the 21 calls may take
+	// longer than one interval, and then one more fetch is within the contract.
+	took := time.Since(start)
+	allowed := 1 + int(took/auth.DefaultMinRefresh)
 	count.mu.Lock()
 	defer count.mu.Unlock()
-	if count.n != 1 {
-		t.Fatalf("%d fetches of the JWKS for one good and 20 forged tokens within %v, want 1", count.n, auth.DefaultMinRefresh)
+	if count.n < 1 || count.n > allowed {
+		t.Fatalf("%d fetches of the JWKS for one good and 20 forged tokens in %v, want 1 to %d (one per %v)", count.n, took, allowed, auth.DefaultMinRefresh)
 	}
 }

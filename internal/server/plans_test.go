@@ -2,15 +2,14 @@ package server_test
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"gorm.io/gorm"
 
 	"createinfo/internal/legacy"
 	"createinfo/tools/dbtest"
@@ -25,7 +24,12 @@ import (
 // rightly prefer a scan, so the planner's free choice is shown on the 1M data instead
 // (docs/BENCHMARKS.md). The code tables, a few rows each and cached, are exempt.
 func TestLoaderQueriesUseIndexes(t *testing.T) {
-	env := servertest.New(t)
+	// Every statement of the lookup pool, gorm's and the store's, as pgx runs it.
+	capture := &captured{}
+	dbURL := dbtest.URL(t)
+	opts := servertest.DBOptions()
+	opts.Tracer = capture
+	env := servertest.NewOver(t, dbtest.OpenURL(t, dbURL, opts), dbURL)
 	pool, err := pgxpool.New(context.Background(), env.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
@@ -35,73 +39,55 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	type statement struct {
-		sql  string
-		vars []any
-	}
-	var (
-		mu       sync.Mutex
-		captured []statement
-	)
-	capture := func(tx *gorm.DB) {
-		mu.Lock()
-		captured = append(captured, statement{tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)})
-		mu.Unlock()
-	}
-	cb := env.DB.Callback()
-	cb.Query().After("gorm:query").Register("test:capture", capture)
-	cb.Raw().After("gorm:raw").Register("test:capture", capture)
-	cb.Row().After("gorm:row").Register("test:capture", capture)
-
 	var phone string
 	if err := pool.QueryRow(context.Background(), `SELECT phone_number FROM account.create_master
 		GROUP BY phone_number ORDER BY count(*) DESC LIMIT 1`).Scan(&phone); err != nil {
 		t.Fatal(err)
 	}
+	capture.reset() // the pool's own (its ping)
 	resp, body := env.Post(t, legacy.Path, "application/json", `{"phone": "`+phone+`"}`)
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
-	mu.Lock()
-	seen := append([]statement(nil), captured...) // the EXPLAINs below are captured too
-	mu.Unlock()
+	seen := capture.taken()
 	if len(seen) < 10 {
 		t.Fatalf("only %d statements captured", len(seen))
 	}
+	types := pgtype.NewMap()
 	for _, s := range seen {
 		// The plan for these parameters, and the generic plan the service's pool is set to
 		// use (plan_cache_mode=force_generic_plan), which must not depend on them.
 		var custom, generic string
-		err := env.DB.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+		err := pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
+			ctx := context.Background()
+			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
 				return err
 			}
-			if err := tx.Raw("EXPLAIN (FORMAT JSON) "+s.sql, s.vars...).Row().Scan(&custom); err != nil {
+			if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+s.sql, s.args...).Scan(&custom); err != nil {
 				return err
 			}
-			if err := tx.Exec("SET LOCAL plan_cache_mode = force_generic_plan").Error; err != nil {
+			if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
 				return err
 			}
-			if err := tx.Exec("PREPARE plans_test AS " + s.sql).Error; err != nil {
+			if _, err := tx.Exec(ctx, "PREPARE plans_test AS "+s.sql); err != nil {
 				return err
 			}
-			defer tx.Exec("DEALLOCATE plans_test")
-			// EXECUTE's arguments cannot be bound parameters: spell them as literals.
-			params := make([]string, len(s.vars))
-			for i, v := range s.vars {
-				if val, ok := v.(driver.Valuer); ok {
-					var err error
-					if v, err = val.Value(); err != nil {
-						return err
-					}
+			defer tx.Exec(ctx, "DEALLOCATE plans_test") // a session's, not the transaction's
+			// EXECUTE's arguments cannot be bound parameters: spell them as literals, in
+			// PostgreSQL's text form (pgx's: an array of keys is '{…}').
+			params := make([]string, len(s.args))
+			for i, v := range s.args {
+				text, err := types.Encode(0, pgtype.TextFormatCode, v, nil)
+				if err != nil {
+					return err
 				}
-				params[i] = "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
+				params[i] = "'" + strings.ReplaceAll(string(text), "'", "''") + "'"
 			}
 			execute := "EXPLAIN (FORMAT JSON) EXECUTE plans_test"
 			if len(params) > 0 {
 				execute += "(" + strings.Join(params, ", ") + ")"
 			}
-			return tx.Raw(execute).Row().Scan(&generic)
+			return tx.QueryRow(ctx, execute).Scan(&generic)
 		})
 		if err != nil {
 			t.Fatalf("explain %s: %v", s.sql, err)
@@ -114,6 +100,42 @@ func TestLoaderQueriesUseIndexes(t *testing.T) {
 		}
 	}
 	t.Logf("%d statements, all on indexes", len(seen))
+}
+
+// captured is a pgx tracer that keeps the text and arguments of every statement.
+type captured struct {
+	mu   sync.Mutex
+	list []statement
+}
+
+type statement struct {
+	sql  string
+	args []any
+}
+
+func (c *captured) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	var args []any
+	for _, a := range d.Args {
+		switch a.(type) {
+		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID, pgx.QueryExecMode: // database/sql's driver's options to pgx
+		default:
+			args = append(args, a)
+		}
+	}
+	c.mu.Lock()
+	c.list = append(c.list, statement{d.SQL, args})
+	c.mu.Unlock()
+	return ctx
+}
+
+func (*captured) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *captured) reset() { c.mu.Lock(); c.list = nil; c.mu.Unlock() }
+
+func (c *captured) taken() []statement {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]statement(nil), c.list...)
 }
 
 var codeTables = map[string]bool{"industry": true, "job": true, "id_issue_city": true, "id_issue_way": true, "country": true}

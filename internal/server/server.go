@@ -71,10 +71,11 @@ type Options struct {
 	TrustedDocumentsOnly bool
 	// Metrics, when set, measures requests, loaders and the audit trail (internal/metrics).
 	Metrics *metrics.Metrics
-	// Tracer, when set, traces each request (internal/tracing); the database's statements
-	// are traced by the plugin on DB (tracing.InstrumentDB).
+	// Tracer, when set, traces each request (internal/tracing) and the store's statements;
+	// gorm's statements are traced by the plugin on DB (tracing.InstrumentDB).
 	Tracer trace.TracerProvider
-	// Replicas, when set, are the read replicas behind DB, reported by /readyz.
+	// Replicas, when set, are the read replicas behind DB (registered on it for gorm's reads,
+	// Set.Register): the store's reads go through them too; /readyz reports them.
 	Replicas *replica.Set
 	// Standby, when set, watches the primary's synchronous standbys: while it is not ready
 	// (AUDIT_REQUIRE_SYNC_STANDBY and none confirms), lookups are refused and /readyz says why.
@@ -159,7 +160,14 @@ func New(o Options) *Server {
 	// lookup gives a request, in this order: its log line and request ids; its authentication
 	// and audit record; its body, read whole under its own deadline; a lookup slot; its
 	// deadline; its own loaders. A slow body therefore never holds a slot.
-	source := loaders.NewSource(store.New(o.DB), o.LoaderWait, o.CodeCacheTTL)
+	var reads []store.Option
+	if o.Replicas != nil {
+		reads = append(reads, store.ReadFrom(o.Replicas))
+	}
+	if t := tracing.NewStatements(o.Tracer); t != nil { // tracing hook
+		reads = append(reads, store.TraceWith(t))
+	}
+	source := loaders.NewSource(store.New(o.DB, reads...), o.LoaderWait, o.CodeCacheTTL)
 	if o.Metrics != nil { // observability hooks
 		source.Watch(o.Metrics)
 	}

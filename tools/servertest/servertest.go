@@ -48,20 +48,29 @@ type Env struct {
 // the options before the handler is built.
 func New(t testing.TB, edit ...func(*server.Options)) *Env {
 	t.Helper()
-	dbURL := dbtest.URL(t)
-	opts := dbtest.DefaultOptions()
-	opts.ReadOnly = true
-	opts.GenericPlans = true
-	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
+	return NewOn(t, dbtest.URL(t), edit...)
 }
 
 // NewOn starts the service on the database at dbURL, which the caller has prepared.
 func NewOn(t testing.TB, dbURL string, edit ...func(*server.Options)) *Env {
 	t.Helper()
+	return NewOver(t, dbtest.OpenURL(t, dbURL, DBOptions()), dbURL, edit...)
+}
+
+// DBOptions are the lookup pool's options under New and NewOn: read-only, generic plans, as
+// the server sets its own.
+func DBOptions() database.Options {
 	opts := dbtest.DefaultOptions()
 	opts.ReadOnly = true
 	opts.GenericPlans = true
-	return start(t, dbtest.OpenURL(t, dbURL, opts), dbURL, edit)
+	return opts
+}
+
+// NewOver starts the service over db, a lookup pool the caller opened on the database at
+// dbURL (with DBOptions and options of its own).
+func NewOver(t testing.TB, db *gorm.DB, dbURL string, edit ...func(*server.Options)) *Env {
+	t.Helper()
+	return start(t, db, dbURL, edit)
 }
 
 // NewUnreachable starts the service over a database that does not answer: nothing listens
