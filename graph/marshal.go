@@ -12,10 +12,11 @@ import (
 // marshalInOrder is graphql.MarshalSliceConcurrently without the goroutines: each element
 // gets the same field context (its index, for the paths of its errors) and the same panic
 // recovery, one after the other in the caller's goroutine. The generated code calls it for
-// every list below the root fields (tools/cmd/gqlgen, lean.go): there the priming walk
-// (prime.go) has already fetched every relation the elements read, so no element waits for
-// a loader's batch and running them concurrently would buy nothing but goroutine starts and
-// stack growth.
+// every list, the root field's applications included (tools/cmd/gqlgen, lean.go): the
+// priming walk (prime.go) has already fetched every relation the elements read, and a failed
+// fetch is answered at once (loaders.Relation.Load), so no element waits for a loader's batch
+// timer and running them concurrently would buy nothing but goroutine starts and stack
+// growth (TestNothingWaitsForALoaderTimer).
 func marshalInOrder(ctx context.Context, n int, marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, n)
 	for i := range n {

@@ -28,12 +28,14 @@ import (
 //     full path: resolvers, and every field whose marshaler can record an error, which needs
 //     the field's own context for its path: a non-null field of a pointer, of a custom scalar
 //     (DateTime's zero time is null), or of a context marshaler.
-//   - graphql.MarshalSliceConcurrently starts a goroutine per element of every list. Below
-//     the root field every relation has been fetched before the first element is marshalled
-//     (graph/prime.go), so the elements find their values in hand and concurrency buys only
-//     goroutine starts and stack growth: those lists are marshalled in order
+//   - graphql.MarshalSliceConcurrently starts a goroutine per element of every list. Every
+//     relation below a root field has been fetched before its first element is marshalled
+//     (graph/prime.go; a failed fetch is answered at once, loaders.Relation.Load), so the
+//     elements find their values in hand and concurrency buys only goroutine starts and
+//     stack growth: every list, the root fields' own included, is marshalled in order
 //     (graph.marshalInOrder, the same field context per element, the same panic recovery).
-//     The lists the root fields return keep their goroutines.
+//     TestNothingWaitsForALoaderTimer holds it: with the loaders' wait at 30 s, every
+//     document of the service still answers at once.
 //   - The marshaler of a non-root type returns graph.newObject(fields, out.Values), which
 //     writes the same JSON as gqlgen's *graphql.FieldSet without its two allocations per
 //     field and its map per object (graph/marshal.go), and without the @defer group gqlgen
@@ -45,9 +47,8 @@ type lean struct {
 	// fields are the functions ("_Type_field") whose body becomes a direct marshal, each with
 	// the format that wraps the value: "" for none, a call of graph's masking for the personal
 	// fields.
-	fields    map[string]string
-	objects   map[string]bool // "_Type": marshalers of the non-root types, returning newObject
-	rootLists map[string]bool // marshal functions of the root fields' types: kept concurrent
+	fields  map[string]string
+	objects map[string]bool // "_Type": marshalers of the non-root types, returning newObject
 }
 
 func (*lean) Name() string { return "lean" }
@@ -62,16 +63,13 @@ func (l *lean) GenerateCode(data *codegen.Data) error {
 	if err != nil {
 		return err
 	}
-	l.fields, l.objects, l.rootLists = map[string]string{}, map[string]bool{}, map[string]bool{}
+	l.fields, l.objects = map[string]string{}, map[string]bool{}
 	for _, o := range data.Objects {
 		if !o.Root {
 			l.objects["_"+o.Name] = true
 		}
 		for _, f := range o.Fields {
 			if o.Root {
-				if f.TypeReference != nil && f.TypeReference.IsSlice() {
-					l.rootLists[f.TypeReference.MarshalFunc()] = true
-				}
 				continue
 			}
 			key := o.Name + "." + f.Name
@@ -231,7 +229,7 @@ func (l *lean) rewrite(file string) error {
 			done[name] = true
 			continue
 		}
-		if !strings.HasPrefix(name, "marshal") || l.rootLists[name] {
+		if !strings.HasPrefix(name, "marshal") {
 			continue
 		}
 		var bad error
