@@ -40,6 +40,10 @@ type filler interface {
 	// model: the start-up check makes sure of it), primes them into the request's loader and
 	// returns them, flattened.
 	fill(ctx context.Context, l *loaders.Loaders, parents []any) []any
+	// local reports that fill sends no statement of its own under l: the rows are already
+	// in hand (a joined edge's, read with its parents) or in the process (a cached code
+	// table). The priming walk runs such a step in its caller's goroutine.
+	local(l *loaders.Loaders) bool
 }
 
 // relation is what an edge loads through: a relation of the loaders.
@@ -117,6 +121,10 @@ func (e *oneEdge[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents
 	return out
 }
 
+// local: a joined edge's rows came with its parents' statement (a key the join did not
+// find is read by a statement of its own, in the caller's goroutine: rare, and still one).
+func (e *oneEdge[P, K, C]) local(*loaders.Loaders) bool { return e.edge.join != nil }
+
 // joined reads the edge's rows with their parents', one LEFT JOIN in the statement of
 // every list edge whose rows are the parent model (attached at start by checkRelations): the
 // parent's column the join is on is the one the key function reads (store.ColumnOf).
@@ -187,6 +195,8 @@ func (e *manyEdge[P, K, C]) load(ctx context.Context, p *P) ([]*C, error) {
 	return list, err
 }
 
+func (*manyEdge[P, K, C]) local(*loaders.Loaders) bool { return false }
+
 func (e *manyEdge[P, K, C]) fill(ctx context.Context, l *loaders.Loaders, parents []any) []any {
 	var out []any
 	for _, list := range e.fillValues(ctx, l, parents) {
@@ -230,6 +240,8 @@ type early struct {
 	fillFrom func(ctx context.Context, l *loaders.Loaders, rows []any) []any
 }
 
+func (*early) local(*loaders.Loaders) bool { return false }
+
 func (e *early) fill(ctx context.Context, l *loaders.Loaders, rows []any) []any {
 	return e.fillFrom(ctx, l, rows)
 }
@@ -254,6 +266,9 @@ func code[R any, P any](field func(R, context.Context, *P) (*models.CodeName, er
 	serve(e.edge, field, e.load)
 	return e
 }
+
+// local: a cached code table is read from the process (its statement once per TTL).
+func (*codeEdge[P]) local(l *loaders.Loaders) bool { return l.CodesCached() }
 
 func (e *codeEdge[P]) load(ctx context.Context, p *P) (*models.CodeName, error) {
 	c, found, err := e.keyed.load(ctx, p)

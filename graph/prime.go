@@ -89,19 +89,34 @@ type step struct {
 	below []step
 }
 
-// run fills the steps of one level for parents, concurrently, each followed by its own level
-// below with the rows it fetched. The last step runs in the caller's goroutine, whose stack
-// has already grown to what a statement through gorm and pgx needs: a new goroutine starts
-// at 8 KB and copies its stack as it grows, for every step (a level of one step starts none).
+// run fills the steps of one level for parents, each followed by its own level below with
+// the rows it fetched: the steps that send a statement concurrently, the others (local: rows
+// already in hand or in the process) in the caller's goroutine. A new goroutine starts with
+// a small stack and copies it as it grows into a statement's depth (pgx, tracing), for every
+// step: so the last step that sends a statement runs in the caller's goroutine too, whose
+// stack has already grown, and a goroutine is started only for a statement that would
+// otherwise wait for another.
 func run(ctx context.Context, l *loaders.Loaders, steps []step, parents []any) {
-	if len(steps) == 0 {
-		return
-	}
 	var wg sync.WaitGroup
-	for _, s := range steps[:len(steps)-1] {
-		wg.Go(func() { runStep(ctx, l, s, parents) })
+	var last *step // the last step that sends a statement
+	for i := range steps {
+		s := &steps[i]
+		if s.edge.rel.local(l) {
+			continue
+		}
+		if prev := last; prev != nil {
+			wg.Go(func() { runStep(ctx, l, *prev, parents) })
+		}
+		last = s
 	}
-	runStep(ctx, l, steps[len(steps)-1], parents)
+	for _, s := range steps {
+		if s.edge.rel.local(l) {
+			runStep(ctx, l, s, parents)
+		}
+	}
+	if last != nil {
+		runStep(ctx, l, *last, parents)
+	}
 	wg.Wait()
 }
 

@@ -81,6 +81,10 @@ func (d decl[K, V]) in(l *Loaders) *Relation[K, V] {
 	return r
 }
 
+// CodesCached reports whether the code tables are read from the process's cache (NewSource's
+// codeTTL), not by a statement per batch.
+func (l *Loaders) CodesCached() bool { return l.o.codes != nil }
+
 // One is a relation of at most one row C per key K.
 type One[K comparable, C any] struct {
 	decl[K, *C]
