@@ -94,8 +94,8 @@ type step struct {
 // already in hand or in the process) in the caller's goroutine. A new goroutine starts with
 // a small stack and copies it as it grows into a statement's depth (pgx, tracing), for every
 // step: so the last step that sends a statement runs in the caller's goroutine too, whose
-// stack has already grown, and a goroutine is started only for a statement that would
-// otherwise wait for another.
+// stack has already grown, and the others go to the source's long-lived workers, whose
+// stacks have grown on earlier statements (loaders.Loaders.Go).
 func run(ctx context.Context, l *loaders.Loaders, steps []step, parents []any) {
 	var wg sync.WaitGroup
 	var last *step // the last step that sends a statement
@@ -105,7 +105,11 @@ func run(ctx context.Context, l *loaders.Loaders, steps []step, parents []any) {
 			continue
 		}
 		if prev := last; prev != nil {
-			wg.Go(func() { runStep(ctx, l, *prev, parents) })
+			wg.Add(1)
+			l.Go(func() {
+				defer wg.Done()
+				runStep(ctx, l, *prev, parents)
+			})
 		}
 		last = s
 	}

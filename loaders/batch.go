@@ -23,6 +23,7 @@ type batchOptions struct {
 	codes *codeCache // nil: code tables are read per batch
 	// observers watch every batch (metrics, traces; see observe.go).
 	observers []Observer
+	work      *workers // the source's, for Loaders.Go (workers.go)
 }
 
 // maxBatch bounds the keys of one statement (store.MaxKeys).

@@ -25,9 +25,10 @@ type Source struct {
 
 // NewSource returns a source over db. wait is how long a loader gathers keys before its
 // batch (for keys that priming did not fetch); codeTTL is how long code tables are cached in
-// the process (0: not cached, read per batch).
+// the process (0: not cached, read per batch). It starts no goroutine: Start starts the
+// workers of Loaders.Go, Close stops them.
 func NewSource(db *store.DB, wait, codeTTL time.Duration) *Source {
-	s := &Source{o: batchOptions{db: db, wait: wait}}
+	s := &Source{o: batchOptions{db: db, wait: wait, work: newWorkers()}}
 	if codeTTL > 0 {
 		s.o.codes = newCodeCache(codeTTL)
 	}

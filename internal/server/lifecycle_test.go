@@ -8,13 +8,14 @@ import (
 
 	"createinfo/internal/audit"
 	"createinfo/internal/server"
+	"createinfo/loaders"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/servertest"
 )
 
 // TestConstructorsStartNoGoroutine: building the service (its audit writer, its handler with
-// the refusal limiter on) starts no goroutine; Start starts exactly the two pieces of
-// background work (the writer's loop, the limiter's sweeps), and Close stops both. No
+// the refusal limiter on) starts no goroutine; Start starts exactly the background work (the
+// writer's loop, the limiter's sweeps, the loaders' workers), and Close stops all of it. No
 // PostgreSQL: nothing is written.
 func TestConstructorsStartNoGoroutine(t *testing.T) {
 	sqlDB, db := servertest.Unreachable(t)
@@ -27,8 +28,8 @@ func TestConstructorsStartNoGoroutine(t *testing.T) {
 	}
 	w.Start()
 	s.Start()
-	if extra := servertest.TakeGoroutines().Since(before); len(extra) != 2 {
-		t.Errorf("Start: %d goroutines, want the writer's and the limiter's:\n%s", len(extra), strings.Join(extra, "\n\n"))
+	if extra := servertest.TakeGoroutines().Since(before); len(extra) != 2+loaders.Workers {
+		t.Errorf("Start: %d goroutines, want the writer's, the limiter's and %d workers:\n%s", len(extra), loaders.Workers, strings.Join(extra, "\n\n"))
 	}
 	s.Close()
 	w.Close()

@@ -90,23 +90,26 @@ type Options struct {
 }
 
 // Server is the service's HTTP handler and the background work its routes need (the refusal
-// limiter's sweeps). New starts nothing: the owner of the process calls Start once it serves
+// limiter's sweeps, the loaders' workers). New starts nothing: the owner of the process calls Start once it serves
 // and Close after the HTTP server has shut down (cmd/server, in the README's shutdown order).
 type Server struct {
 	http.Handler
 	lim      *limiter
+	source   *loaders.Source // its workers run the priming walk's statements
 	draining atomic.Bool
 	stop     chan struct{}
 	stopped  chan struct{}
 	started  atomic.Bool
 }
 
-// Start starts the limiter's sweeps: every window, the aggregated rows of the windows that
-// ended are written.
+// Start starts the limiter's sweeps (every window, the aggregated rows of the windows that
+// ended are written) and the loaders' workers (loaders.Workers goroutines that run the
+// priming walk's concurrent statements on stacks already grown).
 func (s *Server) Start() {
 	if !s.started.CompareAndSwap(false, true) {
 		return
 	}
+	s.source.Start()
 	go func() {
 		defer close(s.stopped)
 		s.lim.run(s.stop)
@@ -114,12 +117,13 @@ func (s *Server) Start() {
 }
 
 // Close stops the sweeps, writes the aggregated rows of the windows still open and waits for
-// them (and for every row the limiter started writing). Call it after the HTTP server has
+// them (and for every row the limiter started writing), then stops the loaders' workers. Call it after the HTTP server has
 // shut down, before the audit writer closes.
 func (s *Server) Close() {
 	if s.started.CompareAndSwap(true, false) {
 		close(s.stop)
 		<-s.stopped
+		s.source.Close()
 		return
 	}
 	s.lim.finish() // never started: the rows of windows that rolled over during requests
@@ -168,6 +172,7 @@ func New(o Options) *Server {
 		reads = append(reads, store.TraceWith(t))
 	}
 	source := loaders.NewSource(store.New(o.DB, reads...), o.LoaderWait, o.CodeCacheTTL)
+	s.source = source
 	if o.Metrics != nil { // observability hooks
 		source.Watch(o.Metrics)
 	}
