@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestApplicationsMatchGorm(t *testing.T) {
 	}
 	if err := db.Raw(`SELECT phone_number AS phone, count(*) AS n FROM account.create_master
 		WHERE phone_number IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`).Scan(&top).Error; err != nil || top.N < 2 {
-		t.Fatalf("no phone with two applications in the demo data: %+v %v", top, err)
+		t.Fatalf("no phone with two applications in the demo data (%d): %v", top.N, err)
 	}
 	var app models.Application
 	if err := db.Where("phone_number = ? AND idno IS NOT NULL", top.Phone).Order("seq_no").First(&app).Error; err != nil {
@@ -47,20 +48,21 @@ func TestApplicationsMatchGorm(t *testing.T) {
 	store := New(db)
 	check := func(m Match, limit, want int) {
 		t.Helper()
+		set := fmt.Sprintf("idno %t, phone %t, seqNo %t", m.Idno != "", m.Phone != "", m.SeqNo != "") // no value in the output
 		seqNos, got, err := Applications(context.Background(), store, m, limit)
 		if err != nil {
-			t.Fatalf("%+v: %v", m, err)
+			t.Fatalf("%s: %v", set, err)
 		}
 		gormApps := gormFind(m, limit)
 		if len(got) != want || len(gormApps) != want || len(seqNos) != want {
-			t.Fatalf("%+v limit %d: %d applications (%d seqNos), gorm %d, want %d", m, limit, len(got), len(seqNos), len(gormApps), want)
+			t.Fatalf("%s, limit %d: %d applications (%d seqNos), gorm %d, want %d", set, limit, len(got), len(seqNos), len(gormApps), want)
 		}
 		for i := range got {
 			if !reflect.DeepEqual(got[i], gormApps[i]) {
-				t.Errorf("%+v row %d:\n got %+v\nwant %+v", m, i, got[i], gormApps[i])
+				t.Errorf("%s, row %d differs from gorm's", set, i)
 			}
 			if seqNos[i] != got[i].SeqNo {
-				t.Errorf("%+v row %d: key %q, seqNo %q", m, i, seqNos[i], got[i].SeqNo)
+				t.Errorf("%s, row %d: its key is not its seqNo", set, i)
 			}
 		}
 	}
