@@ -16,6 +16,7 @@ import (
 	"createinfo/internal/apperr"
 	"createinfo/internal/audit"
 	"createinfo/internal/reqbody"
+	"createinfo/store"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -26,12 +27,13 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
-	"gorm.io/gorm"
 )
 
 // Options configure the GraphQL layer.
 type Options struct {
-	DB         *gorm.DB
+	// Store is the store the root lookup reads through: the one the loaders read through,
+	// so that every statement of a request has the same routing, counting and spans.
+	Store      *store.DB
 	MaxResults int
 	// Zone is the zone of the legacy date and time strings (nil: models.DefaultZone).
 	Zone *time.Location
@@ -56,7 +58,7 @@ type Options struct {
 // NewSchema returns the executable schema over the database.
 func NewSchema(o Options) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
-		Resolvers: &Resolver{DB: o.DB, MaxResults: o.MaxResults, Audit: o.Audit, RevealsPerHour: o.RevealsPerHour,
+		Resolvers: &Resolver{Store: o.Store, MaxResults: o.MaxResults, Audit: o.Audit, RevealsPerHour: o.RevealsPerHour,
 			Thresholds: o.Thresholds, Log: o.Log},
 		Complexity: complexity(),
 	})

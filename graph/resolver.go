@@ -3,15 +3,15 @@ package graph
 import (
 	"log/slog"
 
-	"gorm.io/gorm"
-
 	"createinfo/internal/audit"
+	"createinfo/store"
 )
 
 // Resolver holds what every resolver shares. Per-request state (the loaders) lives in the
 // request context, never here.
 type Resolver struct {
-	DB *gorm.DB
+	// Store is what the root lookup reads the applications through (the loaders' store).
+	Store *store.DB
 	// MaxResults is the most applications a lookup may match (TOO_MANY_RESULTS beyond).
 	MaxResults int
 	// Audit keys the HMACs of the audit record; nil when lookups are not audited.

@@ -147,8 +147,11 @@ func runOnce(ctx context.Context, pool *sql.DB, q string, args []any, read func(
 		defer rows.Close()
 		n, err = read(rows)
 		rows.Close()
-		if err == nil {
-			err = rows.Err()
+		// The statement's own failure is the one to report: in the exec modes that do not
+		// prepare first (exec: behind PgBouncer) pgx may hand over rows without
+		// columns and the error only through them, which read takes for a column mismatch.
+		if e := rows.Err(); e != nil {
+			err = e
 		}
 		if err != nil && n <= 0 {
 			return unsent(err)

@@ -226,22 +226,53 @@ func RedactError(err error) string {
 // RedactValue is Redact of a recovered panic value or any other value bound for the log.
 func RedactValue(v any) string { return Redact(fmt.Sprint(v)) }
 
-// compactPersonal is a phone (09 and 8 digits, or 886 9 and 8 digits) or an ID number
-// (a letter, then a letter or a digit, then 8 digits) once every separator is removed.
-var compactPersonal = regexp.MustCompile(`(?:886|0)9[0-9]{8}|[A-Za-z][A-Za-z0-9][0-9]{8}`)
-
 // Personal reports whether an identifier a caller chose (X-Request-Id, X-Agent-Id, an
 // operation's name) holds a phone or ID number, judged with every separator removed (anything
 // but an ASCII letter or digit: "0988.123.456", "N_123_456_789" and "A-123 456 789" count). The
-// identifiers are logged, traced and stored in clear, which personal data never is.
+// identifiers are logged, traced and stored in clear, which personal data never is. It is a
+// scan by hand, linear in id and without allocation for ids of up to 128 bytes: it runs on
+// every request (the server's own ids are drawn until they pass it, audit.NewID).
 func Personal(id string) bool {
-	b := make([]byte, 0, len(id))
+	var buf [128]byte
+	b := buf[:0]
 	for i := 0; i < len(id); i++ {
-		if c := id[i]; c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+		if c := id[i]; digit(c) || letter(c) {
 			b = append(b, c)
 		}
 	}
-	return compactPersonal.Match(b)
+	for i := range b {
+		if personalAt(b[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// personalAt reports whether s, an identifier without its separators, begins with a phone
+// (09 and 8 digits, or 886 9 and 8 digits) or an ID number (a letter, then a letter or a digit,
+// then 8 digits).
+func personalAt(s []byte) bool {
+	switch {
+	case len(s) >= 10 && s[0] == '0' && s[1] == '9':
+		return allDigits(s[2:10])
+	case len(s) >= 12 && s[0] == '8' && s[1] == '8' && s[2] == '6' && s[3] == '9':
+		return allDigits(s[4:12])
+	case len(s) >= 10 && letter(s[0]) && (letter(s[1]) || digit(s[1])):
+		return allDigits(s[2:10])
+	}
+	return false
+}
+
+func digit(c byte) bool  { return c >= '0' && c <= '9' }
+func letter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+
+func allDigits(s []byte) bool {
+	for _, c := range s {
+		if !digit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // Identifier is id when it may be kept (logged, traced, stored), "" when it is Personal.
@@ -252,14 +283,20 @@ func Identifier(id string) string {
 	return id
 }
 
-// operationName bounds an operation's name taken from a client's document.
-var operationName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
+// maxOperationName is the longest operation name kept.
+const maxOperationName = 64
 
 // OperationName is the name of a document's operation as the audit row and the trace keep it:
-// "" when it is longer than 64 characters or Personal.
+// "" when it is not a GraphQL name of at most 64 characters (a letter or an underscore, then
+// letters, digits and underscores) or is Personal.
 func OperationName(name string) string {
-	if !operationName.MatchString(name) {
+	if name == "" || len(name) > maxOperationName || digit(name[0]) {
 		return ""
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !letter(c) && !digit(c) && c != '_' {
+			return ""
+		}
 	}
 	return Identifier(name)
 }

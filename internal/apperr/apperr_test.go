@@ -170,15 +170,34 @@ func TestRedact(t *testing.T) {
 func TestPersonal(t *testing.T) {
 	for _, id := range []string{"0988123456", "0988.123.456", "0988_123_456", "0988-123-456", "+886 988 123 456",
 		"886988123456", "A123456789", "A.123456789", "N_123_456_789", "AB12345678", "a-b-1234-5678", "crm-0988123456",
-		"req.A.123.456.789.x", "A123456789"} {
+		"req.A.123.456.789.x", "A123456789", "886-9-1234-5678", "x886912345678y", "00988123456", "Ω0988123Ω456",
+		strings.Repeat("req-", 40) + "0988_123_456"} { // longer than the scan's buffer
 		if !Personal(id) || Identifier(id) != "" {
 			t.Errorf("%q is not judged personal", id)
 		}
 	}
 	for _, id := range []string{"req-1", "agent-007", "GetCreateInfo", "ConsoleLookup", "a0b8fee1ed56ca7ed3590812",
-		"123456789", "0988-123", "A12345678", "2026-11-30T15:18:12Z", "sso-proxy", "jane.doe@bank.example"} {
+		"123456789", "0988-123", "A12345678", "2026-11-30T15:18:12Z", "sso-proxy", "jane.doe@bank.example",
+		"88691234567", "098812345", "1A23456789x", "Ω0988123", strings.Repeat("req-1-", 30)} {
 		if Personal(id) || Identifier(id) != id {
 			t.Errorf("%q is judged personal", id)
+		}
+	}
+}
+
+// TestOperationName: an operation's name is kept when it is a GraphQL name of at most 64
+// characters that is not Personal; anything else is kept as "".
+func TestOperationName(t *testing.T) {
+	long := "Q" + strings.Repeat("x", 63)
+	for _, name := range []string{"GetCreateInfo", "_private", "a", "Q_1", long} {
+		if got := OperationName(name); got != name {
+			t.Errorf("OperationName(%q) = %q", name, got)
+		}
+	}
+	for _, name := range []string{"", long + "x", "1Query", "Get-Info", "Get Info", "Geté", "Get\nInfo",
+		"Lookup_A123456789", "phone_0988_123_456", "N_123_456_789"} {
+		if got := OperationName(name); got != "" {
+			t.Errorf("OperationName(%q) = %q, want \"\"", name, got)
 		}
 	}
 }

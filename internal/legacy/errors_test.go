@@ -15,6 +15,7 @@ import (
 	"createinfo/internal/apperr"
 	"createinfo/internal/legacy"
 	"createinfo/internal/server"
+	"createinfo/store"
 	"createinfo/tools/dbtest"
 	"createinfo/tools/servertest"
 )
@@ -154,7 +155,7 @@ func TestDeadline(t *testing.T) {
 // error that makes the resolvers panic: the answer is a bare INTERNAL_ERROR.
 func TestPanicIsInternalError(t *testing.T) {
 	env := servertest.New(t)
-	o := graph.Options{DB: env.DB, MaxResults: 200}
+	o := graph.Options{Store: store.New(env.DB), MaxResults: 200}
 	h := legacy.NewHandler(graph.NewExecutor(graph.NewSchema(o), o), nil)
 	srv := httptest.NewServer(h)
 	defer srv.Close()

@@ -146,7 +146,15 @@ func New(o Options) *Server {
 	}
 	trusted := TrustedDocuments()
 	o.Console.Reveal = o.Auth.Agents()
-	gopts := graph.Options{DB: o.DB, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
+	var reads []store.Option
+	if o.Replicas != nil {
+		reads = append(reads, store.ReadFrom(o.Replicas))
+	}
+	if t := tracing.NewStatements(o.Tracer); t != nil { // tracing hook
+		reads = append(reads, store.TraceWith(t))
+	}
+	st := store.New(o.DB, reads...) // the root lookup's and the loaders' reads
+	gopts := graph.Options{Store: st, MaxResults: o.MaxResults, Zone: o.TimeZone, Introspection: o.Development, Log: o.Log, Audit: o.Audit,
 		Trusted: trusted, TrustedOnly: o.TrustedDocumentsOnly, RevealsPerHour: o.RevealsPerHour,
 		Thresholds: graph.Thresholds{LookupsPerHour: o.AgentLookupsPerHour, CustomersPerHour: o.AgentCustomersPerHour,
 			Exceeded: o.Metrics.ThresholdExceeded}}
@@ -164,14 +172,7 @@ func New(o Options) *Server {
 	// lookup gives a request, in this order: its log line and request ids; its authentication
 	// and audit record; its body, read whole under its own deadline; a lookup slot; its
 	// deadline; its own loaders. A slow body therefore never holds a slot.
-	var reads []store.Option
-	if o.Replicas != nil {
-		reads = append(reads, store.ReadFrom(o.Replicas))
-	}
-	if t := tracing.NewStatements(o.Tracer); t != nil { // tracing hook
-		reads = append(reads, store.TraceWith(t))
-	}
-	source := loaders.NewSource(store.New(o.DB, reads...), o.LoaderWait, o.CodeCacheTTL)
+	source := loaders.NewSource(st, o.LoaderWait, o.CodeCacheTTL)
 	s.source = source
 	if o.Metrics != nil { // observability hooks
 		source.Watch(o.Metrics)

@@ -27,6 +27,12 @@ type Process struct {
 // reads the process's log: lines that are JSON request records are counted, others echoed
 // to logw.
 func Start(name string, args, env []string, url string, logw io.Writer) (*Process, error) {
+	// Whatever answers url before the process starts is another server (an earlier run still
+	// going): measuring it would report figures of the wrong binary.
+	if resp, err := http.Get(url); err == nil {
+		resp.Body.Close()
+		return nil, fmt.Errorf("bench: %s already answers before %s starts: another server holds its port", url, name)
+	}
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()

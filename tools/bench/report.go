@@ -73,6 +73,7 @@ func (r *Report) Markdown(env Environment) string {
 				float64(x.P99)/float64(floor.P99), count(x.CPU.Statements))
 		}
 	}
+	r.markdownStatements(&b)
 	fmt.Fprintf(&b, "%s\n", endMarker)
 	return b.String()
 }

@@ -105,6 +105,8 @@ type Report struct {
 	GoroutinesBefore, GoroutinesAfter int
 	ConnsBefore, ConnsAfter           int
 	Phones                            int
+	// PGTime is, per scenario, PostgreSQL's time per request by statement at 16 clients.
+	PGTime map[string][]StatementTime
 }
 
 // SamplePhones picks n distinct phones of 1 to 4 synthetic applications, spread over the data.
@@ -131,12 +133,15 @@ func SamplePhones(ctx context.Context, pool *pgxpool.Pool, n int) ([]string, err
 }
 
 // Run measures every scenario at every concurrency.
+// breakdownClients is the concurrency whose cells report PostgreSQL's time by statement.
+const breakdownClients = 16
+
 func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 	phones, err := SamplePhones(ctx, c.Pool, c.Phones)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Statements: map[string][2]float64{}, Phones: len(phones)}
+	rep := &Report{Statements: map[string][2]float64{}, Phones: len(phones), PGTime: map[string][]StatementTime{}}
 	m, err := newMeter(ctx, c.Pool, c.Service.Pid(), c.Floor.Pid())
 	if err != nil {
 		return nil, err
@@ -152,9 +157,18 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Report, error) {
 		for _, clients := range c.Concurrency {
 			warm := c.Duration / 5
 			attack(c, s, phones, clients, warm) // warm caches and connections, not counted
+			var stmts map[int64]statementStat
+			if clients == breakdownClients && rep.StatStatements {
+				stmts, _ = statementTimes(ctx, c.Pool)
+			}
 			before := m.sample(ctx)
 			r := attack(c, s, phones, clients, c.Duration)
 			r.CPU = per(before, m.sample(ctx), r.Requests, s.floor)
+			if stmts != nil {
+				if after, err := statementTimes(ctx, c.Pool); err == nil {
+					rep.PGTime[s.Name] = topStatements(stmts, after, r.Requests, 8)
+				}
+			}
 			fmt.Fprintf(log, "%-40s %3d clients: %7.0f req/s  p50 %-8v p95 %-8v p99 %-8v ok %.1f%%  CPU/req %s + PostgreSQL %s (machine %s)  statements/req %.1f\n",
 				s.Name, clients, r.Throughput, r.P50, r.P95, r.P99, 100*r.Success, ms(r.CPU.Server), ms(r.CPU.DB), ms(r.CPU.Machine), r.CPU.Statements)
 			rep.Results = append(rep.Results, r)

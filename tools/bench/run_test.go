@@ -2,8 +2,10 @@ package bench
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,5 +33,19 @@ func TestWaitGoroutinesPollsTheCount(t *testing.T) {
 	n, _ = waitGoroutines(srv.URL, 300*time.Millisecond, func(_, n int) bool { return n <= 5 })
 	if n < 12 {
 		t.Errorf("a leak must show after the wait: %d", n)
+	}
+}
+
+// TestStartRefusesATakenPort: a server already answering where the benchmarked one would is
+// another run's; Start says so instead of measuring it.
+func TestStartRefusesATakenPort(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	p, err := Start("true", nil, nil, srv.URL, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "already answers") {
+		t.Fatalf("Start over a taken port: %v", err)
+	}
+	if p != nil {
+		t.Error("a process was started")
 	}
 }
