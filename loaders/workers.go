@@ -34,17 +34,21 @@ func (s *Source) Start() {
 		return
 	}
 	w.on = true
+	w.wg.Add(Workers)
 	for range Workers {
-		w.wg.Go(func() {
-			for {
-				select {
-				case f := <-w.jobs:
-					f()
-				case <-w.stop:
-					return
-				}
-			}
-		})
+		go w.loop() // a method, not a closure: its name is the goroutine's from the start
+	}
+}
+
+func (w *workers) loop() {
+	defer w.wg.Done()
+	for {
+		select {
+		case f := <-w.jobs:
+			f()
+		case <-w.stop:
+			return
+		}
 	}
 }
 

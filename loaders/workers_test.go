@@ -10,12 +10,12 @@ import (
 )
 
 // onWorker runs f through l.Go and reports whether it ran on one of the source's workers
-// (its goroutine's stack starts in Start's loop), once it has returned.
+// (its goroutine's stack starts in a worker's loop), once it has returned.
 func onWorker(l *Loaders) bool {
 	done := make(chan bool)
 	l.Go(func() {
 		buf := make([]byte, 8<<10)
-		done <- strings.Contains(string(buf[:runtime.Stack(buf, false)]), "loaders.(*Source).Start.func")
+		done <- strings.Contains(string(buf[:runtime.Stack(buf, false)]), "loaders.(*workers).loop")
 	})
 	return <-done
 }
