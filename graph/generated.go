@@ -6461,7 +6461,7 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 var amlFlagDetailImplementors = []string{"AmlFlagDetail"}
 
 func (ec *executionContext) _AmlFlagDetail(ctx context.Context, sel ast.SelectionSet, obj *models.AmlFlagDetail) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, amlFlagDetailImplementors)
+	fields := collectFields(ec.OperationContext, sel, amlFlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -6509,7 +6509,7 @@ func (ec *executionContext) _AmlFlagDetail(ctx context.Context, sel ast.Selectio
 var applicationImplementors = []string{"Application"}
 
 func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionSet, obj *models.Application) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationImplementors)
+	fields := collectFields(ec.OperationContext, sel, applicationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -6657,7 +6657,7 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 var codeNameImplementors = []string{"CodeName"}
 
 func (ec *executionContext) _CodeName(ctx context.Context, sel ast.SelectionSet, obj *models.CodeName) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, codeNameImplementors)
+	fields := collectFields(ec.OperationContext, sel, codeNameImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -6690,7 +6690,7 @@ func (ec *executionContext) _CodeName(ctx context.Context, sel ast.SelectionSet,
 var createDetailImplementors = []string{"CreateDetail"}
 
 func (ec *executionContext) _CreateDetail(ctx context.Context, sel ast.SelectionSet, obj *models.CreateDetail) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createDetailImplementors)
+	fields := collectFields(ec.OperationContext, sel, createDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7003,7 +7003,7 @@ func (ec *executionContext) _CreateDetail(ctx context.Context, sel ast.Selection
 var documentResendImplementors = []string{"DocumentResend"}
 
 func (ec *executionContext) _DocumentResend(ctx context.Context, sel ast.SelectionSet, obj *models.DocumentResend) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, documentResendImplementors)
+	fields := collectFields(ec.OperationContext, sel, documentResendImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7086,7 +7086,7 @@ func (ec *executionContext) _DocumentResend(ctx context.Context, sel ast.Selecti
 var manualReviewFlagImplementors = []string{"ManualReviewFlag"}
 
 func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.SelectionSet, obj *models.ManualReviewFlag) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, manualReviewFlagImplementors)
+	fields := collectFields(ec.OperationContext, sel, manualReviewFlagImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7249,7 +7249,7 @@ func (ec *executionContext) _ManualReviewFlag(ctx context.Context, sel ast.Selec
 var ocrFlagDetailImplementors = []string{"OcrFlagDetail"}
 
 func (ec *executionContext) _OcrFlagDetail(ctx context.Context, sel ast.SelectionSet, obj *models.OcrFlagDetail) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ocrFlagDetailImplementors)
+	fields := collectFields(ec.OperationContext, sel, ocrFlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7427,7 +7427,7 @@ func (ec *executionContext) _OcrFlagDetail(ctx context.Context, sel ast.Selectio
 var payTaxImplementors = []string{"PayTax"}
 
 func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, obj *models.PayTax) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, payTaxImplementors)
+	fields := collectFields(ec.OperationContext, sel, payTaxImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7490,7 +7490,7 @@ func (ec *executionContext) _PayTax(ctx context.Context, sel ast.SelectionSet, o
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := collectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -7552,7 +7552,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var stepImplementors = []string{"Step"}
 
 func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj *models.Step) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, stepImplementors)
+	fields := collectFields(ec.OperationContext, sel, stepImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7600,7 +7600,7 @@ func (ec *executionContext) _Step(ctx context.Context, sel ast.SelectionSet, obj
 var stepBreakPointImplementors = []string{"StepBreakPoint"}
 
 func (ec *executionContext) _StepBreakPoint(ctx context.Context, sel ast.SelectionSet, obj *models.StepBreakPoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, stepBreakPointImplementors)
+	fields := collectFields(ec.OperationContext, sel, stepBreakPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7833,7 +7833,7 @@ func (ec *executionContext) _StepBreakPoint(ctx context.Context, sel ast.Selecti
 var tellerCheckRecordImplementors = []string{"TellerCheckRecord"}
 
 func (ec *executionContext) _TellerCheckRecord(ctx context.Context, sel ast.SelectionSet, obj *models.TellerCheckRecord) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tellerCheckRecordImplementors)
+	fields := collectFields(ec.OperationContext, sel, tellerCheckRecordImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7931,7 +7931,7 @@ func (ec *executionContext) _TellerCheckRecord(ctx context.Context, sel ast.Sele
 var z21FlagDetailImplementors = []string{"Z21FlagDetail"}
 
 func (ec *executionContext) _Z21FlagDetail(ctx context.Context, sel ast.SelectionSet, obj *models.Z21FlagDetail) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, z21FlagDetailImplementors)
+	fields := collectFields(ec.OperationContext, sel, z21FlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -7974,7 +7974,7 @@ func (ec *executionContext) _Z21FlagDetail(ctx context.Context, sel ast.Selectio
 var z22FlagDetailImplementors = []string{"Z22FlagDetail"}
 
 func (ec *executionContext) _Z22FlagDetail(ctx context.Context, sel ast.SelectionSet, obj *models.Z22FlagDetail) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, z22FlagDetailImplementors)
+	fields := collectFields(ec.OperationContext, sel, z22FlagDetailImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -8012,7 +8012,7 @@ func (ec *executionContext) _Z22FlagDetail(ctx context.Context, sel ast.Selectio
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -8060,7 +8060,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -8103,7 +8103,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -8156,7 +8156,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -8209,7 +8209,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
 
@@ -8262,7 +8262,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 

@@ -40,6 +40,10 @@ import (
 //     writes the same JSON as gqlgen's *graphql.FieldSet without its two allocations per
 //     field and its map per object (graph/marshal.go), and without the @defer group gqlgen
 //     makes for each object and never fills when its fields resolve in sequence.
+//   - Every object's marshaler, the root Query's included, collects its fields through
+//     graph.collectFields, which keeps the fields of a selection set that no variable can
+//     change across requests, instead of graphql.CollectFields's cache of one request
+//     (graph/collect.go).
 //   - The response is marshalled into a pooled buffer and copied out at its size
 //     (graph.marshalResponse), instead of a buffer grown from nothing by doubling.
 type lean struct {
@@ -209,6 +213,19 @@ func (l *lean) rewrite(file string) error {
 			done[name] = true
 			continue
 		}
+		if l.objects[name] || name == "_Query" {
+			// Every object's fields, the root's included (its children's selections are its
+			// collected fields'), collected through graph.collectFields's cache.
+			call, ok := collectCall(fn, text)
+			if !ok {
+				return fmt.Errorf("%s: %s does not collect its fields as this rewrite knows", file, name)
+			}
+			edits = append(edits, edit{fset.Position(call.Fun.Pos()).Offset, fset.Position(call.Fun.End()).Offset, "collectFields"})
+			if name == "_Query" {
+				done[name] = true
+				continue
+			}
+		}
 		if l.objects[name] {
 			last, ok := fn.Body.List[len(fn.Body.List)-1].(*ast.ReturnStmt)
 			if !ok || len(last.Results) != 1 || text(last.Results[0]) != "out" || !strings.Contains(text(fn.Body), "fields := graphql.CollectFields(") {
@@ -254,6 +271,9 @@ func (l *lean) rewrite(file string) error {
 		if !done[name] {
 			return fmt.Errorf("%s: no function %s to rewrite", file, name)
 		}
+	}
+	if !done["_Query"] {
+		return fmt.Errorf("%s: no function _Query to rewrite", file)
 	}
 	for name := range l.fields {
 		if !done[name] {
@@ -330,4 +350,25 @@ func single(e ast.Expr) (*ast.ReturnStmt, bool) {
 	}
 	ret, ok := lit.Body.List[0].(*ast.ReturnStmt)
 	return ret, ok
+}
+
+// collectCall finds the first statement gqlgen writes in an object's marshaler,
+//
+//	fields := graphql.CollectFields(ec.OperationContext, sel, <implementors>)
+//
+// and returns its call.
+func collectCall(fn *ast.FuncDecl, text func(ast.Node) string) (*ast.CallExpr, bool) {
+	if len(fn.Body.List) == 0 {
+		return nil, false
+	}
+	as, ok := fn.Body.List[0].(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || text(as.Lhs[0]) != "fields" {
+		return nil, false
+	}
+	call, ok := as.Rhs[0].(*ast.CallExpr)
+	if !ok || text(call.Fun) != "graphql.CollectFields" || len(call.Args) != 3 ||
+		text(call.Args[0]) != "ec.OperationContext" || text(call.Args[1]) != "sel" || !strings.HasSuffix(text(call.Args[2]), "Implementors") {
+		return nil, false
+	}
+	return call, true
 }
