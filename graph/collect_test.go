@@ -4,6 +4,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -203,5 +204,42 @@ func TestCollectFieldsBounded(t *testing.T) {
 	collected.mu.RUnlock()
 	if n > maxCollected || n == 0 {
 		t.Errorf("%d entries, want 1..%d", n, maxCollected)
+	}
+}
+
+// Concurrent requests share the entries: run under -race, every goroutine gets the fields
+// graphql.CollectFields gives, for a fixed set and a variable one.
+func TestCollectFieldsConcurrently(t *testing.T) {
+	doc := loadDoc(t, `query($v: Boolean!) { applications(phone: "0988123456") { seqNo idno @include(if: $v) createDetails { job { name } } } }`)
+	sel := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet
+	impl := implementors("Application")
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 200 {
+				vars := map[string]any{"v": (i+j)%2 == 0}
+				op := &graphql.OperationContext{Doc: doc, Variables: vars, Operation: doc.Operations[0]}
+				want := describe(graphql.CollectFields(&graphql.OperationContext{Doc: doc, Variables: vars}, sel, impl))
+				got := collectFields(op, sel, impl)
+				if describe(got) != want {
+					errs <- describe(got) + " want " + want
+					return
+				}
+				if cd := got[len(got)-1]; cd.Name == "createDetails" {
+					if below := describe(collectFields(op, cd.Selections, implementors("CreateDetail"))); below != "job:job[name ] " {
+						errs <- "createDetails: " + below
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
