@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -352,5 +355,77 @@ func TestPersonalOperationNameNotTraced(t *testing.T) {
 	var got string
 	if err := db.QueryRow(`SELECT string_agg(operation, ',' ORDER BY id) FROM audit.lookup`).Scan(&got); err != nil || got != ",,,Q" {
 		t.Errorf("audit operations %q (%v), want \",,,Q\"", got, err)
+	}
+}
+
+// startsSampler drops every span, as tracing.Setup's sampler does with the exporter none, and
+// names each span the SDK was asked to start: a span skipped before the SDK is never asked.
+type startsSampler struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (s *startsSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	s.mu.Lock()
+	s.names = append(s.names, p.Name)
+	s.mu.Unlock()
+	return sdktrace.SamplingResult{Decision: sdktrace.Drop, Tracestate: trace.SpanContextFromContext(p.ParentContext).TraceState()}
+}
+
+func (*startsSampler) Description() string { return "startsSampler" }
+
+func (s *startsSampler) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.names
+	s.names = nil
+	return n
+}
+
+// TestUnrecordedSpansStartNoChildren: when the server span records nothing, a full-tree
+// lookup (legacy or GraphQL) asks the SDK for the server span and the audit write's span
+// (internal/audit starts its own) and nothing else: no operation, root field, loader batch
+// or statement span, though the lookup runs 14 statements through the store and gorm's
+// plugin is on. The request keeps its trace id (a caller's, when it sends a traceparent,
+// sampled flag or not) in its log line and its audit row.
+func TestUnrecordedSpansStartNoChildren(t *testing.T) {
+	s := &startsSampler{}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(s))
+	env := servertest.New(t, func(o *server.Options) {
+		o.Tracer = tp
+		if err := tracing.InstrumentDB(o.DB, tp); err != nil {
+			t.Fatal(err)
+		}
+	})
+	const caller = "4bf92f3577b34da6a3ce929d0e0e4736"
+	var want []string
+	for i, c := range []struct{ path, body, traceparent string }{
+		{legacy.Path, `{"phone":"0988123456"}`, ""},
+		{"/graphql", `{"query":` + strconv.Quote(legacy.Document()) + `,"variables":{"phone":"0988123456"}}`, ""},
+		{legacy.Path, `{"phone":"0988123456"}`, "00-" + caller + "-00f067aa0ba902b7-01"},
+		{legacy.Path, `{"phone":"0988123456"}`, "00-" + caller + "-00f067aa0ba902b7-00"},
+	} {
+		resp, body := servertest.Do(t, http.MethodPost, env.URL+c.path, c.body, map[string]string{"traceparent": c.traceparent})
+		if resp.StatusCode != 200 || bytes.Contains(body, []byte(`"errors"`)) {
+			t.Fatalf("lookup %d: %d %.300s", i, resp.StatusCode, body)
+		}
+		if n := env.LastStatements(); n != 14 { // TestNoNPlusOne's count of the full tree
+			t.Errorf("lookup %d ran %d statements, want 14", i, n)
+		}
+		if got, want := s.take(), []string{"POST " + c.path, "audit.write"}; !slices.Equal(got, want) {
+			t.Errorf("lookup %d: spans started %q, want %q", i, got, want)
+		}
+		if c.traceparent != "" {
+			want = append(want, caller)
+		}
+	}
+	ids := auditTraceIDs(t, env)
+	if len(ids) != 4 || ids[0] == "" || ids[1] == "" || ids[0] == ids[1] || !slices.Equal(ids[2:], want) {
+		t.Fatalf("audit row trace ids %q, want two of their own, then the caller's twice", ids)
+	}
+	for _, id := range ids {
+		if !strings.Contains(env.Logs(), "trace_id="+id) {
+			t.Errorf("no request log line with trace id %s", id)
+		}
 	}
 }

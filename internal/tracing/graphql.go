@@ -15,7 +15,8 @@ import (
 // Extension gives each GraphQL operation a span, and each root resolver (the lookup, which
 // queries the applications and primes every level below) a child span. Child resolvers read
 // through the loaders, whose batches have spans of their own (Loaders): a span per field
-// would cost thousands of spans per tree and say nothing the batches do not.
+// would cost thousands of spans per tree and say nothing the batches do not. Under a span
+// that records nothing (no exporter) it starts none (unrecordedParent).
 type Extension struct{ Tracer trace.Tracer }
 
 // NewExtension returns the extension over tp; nil tp: nil (nothing to add).
@@ -43,6 +44,9 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 		// As the audit row names it (apperr.OperationName is the one rule of both): the
 		// document's operation, never a long name or one shaped like a phone or ID number.
 		kind, name = string(oc.Operation.Operation), apperr.OperationName(oc.Operation.Name)
+	}
+	if unrecordedParent(ctx) {
+		return next(ctx)
 	}
 	spanName := "graphql." + kind
 	if name != "" {
@@ -74,7 +78,7 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 // InterceptRootField spans a root resolver and everything resolved beneath it.
 func (e *Extension) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	fc := graphql.GetRootFieldContext(ctx)
-	if fc == nil || fc.Field.ObjectDefinition == nil {
+	if fc == nil || fc.Field.ObjectDefinition == nil || unrecordedParent(ctx) {
 		return next(ctx)
 	}
 	// (gqlgen puts the field's name in RootFieldContext.Object; the type is the definition's.)
@@ -99,8 +103,11 @@ func NewLoaders(tp trace.TracerProvider) *Loaders {
 	return &Loaders{Tracer: tp.Tracer(Name)}
 }
 
-// StartBatch starts the batch's span.
+// StartBatch starts the batch's span; under an unrecorded span, none (unrecordedParent).
 func (l *Loaders) StartBatch(ctx context.Context, relation string, keys int) (context.Context, func(error)) {
+	if unrecordedParent(ctx) {
+		return ctx, endUnrecorded
+	}
 	ctx, span := l.Tracer.Start(ctx, loaderSpanName(relation))
 	if !span.IsRecording() {
 		return ctx, endUnrecorded

@@ -45,9 +45,10 @@ const Name = "createinfo"
 //   - OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (default parentbased_always_on);
 //   - OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (service.name defaults to createinfo).
 //
-// With the exporter none, spans are still made, so every request has a trace id for its log
-// line and audit row, and a caller's traceparent is continued; but they are not recorded
-// (unrecorded): no attribute, event or timing of theirs would reach anyone. It also installs the provider
+// With the exporter none, each request's server span is still made, so every request has a
+// trace id for its log line and audit row, and a caller's traceparent is continued; but it is
+// not recorded (unrecorded): no attribute, event or timing of it would reach anyone, and the
+// service starts no spans beneath it (unrecordedParent). It also installs the provider
 // and the W3C trace-context propagator globally. shutdown flushes the exporter.
 func Setup(ctx context.Context) (tp trace.TracerProvider, shutdown func(context.Context) error, err error) {
 	otel.SetTextMapPropagator(propagator)
@@ -159,8 +160,8 @@ func InstrumentDB(db *gorm.DB, tp trace.TracerProvider) error {
 // Statements gives each statement of the store (which runs its reads on pgx, not through
 // gorm) the span gorm's plugin gives gorm's: named "select <table>", a client span with the
 // same attributes (statement text as statementText writes it, never a parameter), and its
-// error masked. Only a recording span gets them; an unrecorded one is started (the statement
-// is still in the trace's context) and left, as the plugin leaves it.
+// error masked. Only a recording span gets them; an unrecorded one is left, as the plugin
+// leaves it.
 type Statements struct{ tracer trace.Tracer }
 
 // NewStatements returns the store's spans over tp; nil tp: nil.
@@ -171,8 +172,12 @@ func NewStatements(tp trace.TracerProvider) *Statements {
 	return &Statements{tracer: masking{tp}.Tracer(Name)}
 }
 
-// Statement starts the span of one statement (store.Tracer).
+// Statement starts the span of one statement (store.Tracer); under an unrecorded span it
+// starts none (unrecordedParent).
 func (s *Statements) Statement(ctx context.Context, table, query string) (context.Context, func(int, error)) {
+	if unrecordedParent(ctx) {
+		return ctx, endStatementUnrecorded
+	}
 	ctx, span := s.tracer.Start(ctx, "gorm.Row", trace.WithSpanKind(trace.SpanKindClient))
 	if !span.IsRecording() {
 		return ctx, endStatementUnrecorded
@@ -204,6 +209,20 @@ func (s *Statements) Statement(ctx context.Context, table, query string) (contex
 }
 
 func endStatementUnrecorded(int, error) {}
+
+// unrecordedParent reports whether ctx's span is one of this process's spans that records
+// nothing (the server span when no exporter takes spans, or one its sampler dropped). A child
+// of it would not be recorded either: the unrecorded sampler records nothing, the parent-based
+// ones (the default) drop a child of a local unsampled parent, and traceidratio decides a
+// child as it decided its parent (the same trace id); so instead of starting one, the
+// service's own spans (operation, root field, loader batch, statement) are left out: the
+// context, its trace id included, stays the parent's. A context with no span (a root) or only
+// a caller's (remote) span context still starts its span, which the sampler decides.
+func unrecordedParent(ctx context.Context) bool {
+	span := trace.SpanFromContext(ctx)
+	sc := span.SpanContext()
+	return sc.IsValid() && !sc.IsRemote() && !sc.IsSampled() && !span.IsRecording()
+}
 
 func maskLiterals(q string) string { return apperr.RedactSQL(q) }
 

@@ -103,3 +103,58 @@ func TestNoExporterRecordsNothing(t *testing.T) {
 		t.Error("exporter console: the span does not record")
 	}
 }
+
+// TestChildOnlyUnderRecordingOrNoLocalSpan: the service's spans (statement, loader batch) are
+// started under a recording span, at a root (no span: the sampler decides) and under a
+// caller's remote span context (parent-based: a sampled caller is recorded); under a local
+// span that records nothing (Setup's server span with the exporter none) none is started
+// and the context, its trace id included, is the parent's.
+func TestChildOnlyUnderRecordingOrNoLocalSpan(t *testing.T) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	none, shutdown, err := Setup(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(context.Background())
+	recorded := sdktrace.NewTracerProvider() // parentbased_always_on, as the SDK defaults
+	caller := trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4}, TraceFlags: trace.FlagsSampled, Remote: true}))
+	for _, c := range []struct {
+		name      string
+		tp        trace.TracerProvider
+		parent    func() context.Context
+		started   bool // a span of its own, not the parent's
+		recording bool
+	}{
+		{"unrecorded server span", none, func() context.Context {
+			ctx, _ := none.Tracer("t").Start(context.Background(), "POST /x")
+			return ctx
+		}, false, false},
+		{"unrecorded server span continuing a sampled caller", none, func() context.Context {
+			ctx, _ := none.Tracer("t").Start(caller, "POST /x")
+			return ctx
+		}, false, false},
+		{"no exporter, no span (a root)", none, context.Background, true, false},
+		{"recording parent", recorded, func() context.Context {
+			ctx, _ := recorded.Tracer("t").Start(context.Background(), "POST /x")
+			return ctx
+		}, true, true},
+		{"a sampled caller's remote span context only", recorded, func() context.Context { return caller }, true, true},
+		{"no span (a root), recorded", recorded, context.Background, true, true},
+	} {
+		parent := c.parent()
+		ctxS, _ := NewStatements(c.tp).Statement(parent, "account.job", "SELECT 1")
+		ctxL, _ := NewLoaders(c.tp).StartBatch(parent, "Job", 1)
+		for what, ctx := range map[string]context.Context{"statement": ctxS, "loader batch": ctxL} {
+			span := trace.SpanFromContext(ctx)
+			started := span.SpanContext().SpanID() != trace.SpanContextFromContext(parent).SpanID()
+			if started != c.started || span.IsRecording() != c.recording || TraceID(ctx) == "" {
+				t.Errorf("%s, %s: started %v recording %v trace %q; want started %v recording %v and a trace id",
+					c.name, what, started, span.IsRecording(), TraceID(ctx), c.started, c.recording)
+			}
+			if !started && ctx != parent {
+				t.Errorf("%s, %s: the context is not the parent's", c.name, what)
+			}
+		}
+	}
+}
