@@ -26,6 +26,17 @@ func table(lines ...line) map[string][]*edge {
 	return t
 }
 
+// everyEdge yields every line of the table, whatever its parent type (in no fixed order).
+func everyEdge(yield func(*edge) bool) {
+	for _, list := range relations {
+		for _, e := range list {
+			if !yield(e) {
+				return
+			}
+		}
+	}
+}
+
 // resolvers are the resolvers of the fields the table's edges serve, by the resolver
 // method's code (resolve).
 var resolvers = map[uintptr]any{}
@@ -87,35 +98,29 @@ func checkRelations(schema *ast.Schema) error {
 		}
 	}
 	// Rows below an edge are the model the lines under its child type take.
-	for _, list := range relations {
-		for _, e := range list {
-			if m, ok := models[e.child]; ok && e.child != "" && m != e.childT {
-				fail("relations: %s: %s rows are %v, the lines under %s take %v", e.line, e.child, e.childT, e.child, m)
-			}
+	for e := range everyEdge {
+		if m, ok := models[e.child]; ok && e.child != "" && m != e.childT {
+			fail("relations: %s: %s rows are %v, the lines under %s take %v", e.line, e.child, e.childT, e.child, m)
 		}
 	}
 	// An edge read sooner (soon) keys the rows of the level above its parent: every line
 	// leading to its parent hangs under rows of that model.
-	for _, list := range relations {
-		for _, e := range list {
-			if e.early == nil {
+	for e := range everyEdge {
+		if e.early == nil {
+			continue
+		}
+		n := 0
+		for up := range everyEdge {
+			if up.child != e.parent {
 				continue
 			}
-			n := 0
-			for _, ups := range relations {
-				for _, up := range ups {
-					if up.child != e.parent {
-						continue
-					}
-					n++
-					if up.parentT != e.early.model {
-						fail("relations: %s: read sooner from %v rows, but %s rows hang under %v rows (%s)", e.line, e.early.model, e.parent, up.parentT, up.line)
-					}
-				}
+			n++
+			if up.parentT != e.early.model {
+				fail("relations: %s: read sooner from %v rows, but %s rows hang under %v rows (%s)", e.line, e.early.model, e.parent, up.parentT, up.line)
 			}
-			if n == 0 {
-				fail("relations: %s: read sooner, but no line leads to %s", e.line, e.parent)
-			}
+		}
+		if n == 0 {
+			fail("relations: %s: read sooner, but no line leads to %s", e.line, e.parent)
 		}
 	}
 	// Every resolver gqlgen generated below the root is served by a line.
@@ -135,15 +140,13 @@ func checkRelations(schema *ast.Schema) error {
 	// Every list field of a line has its complexity weight.
 	var c ComplexityRoot
 	cv := reflect.ValueOf(&c).Elem()
-	for _, list := range relations {
-		for _, e := range list {
-			for i, m := range e.methods {
-				if !e.list[i] {
-					continue
-				}
-				if f := cv.FieldByName(e.parent).FieldByName(m); !f.IsValid() || f.Type() != reflect.TypeFor[func(int) int]() {
-					fail("relations: %s: ComplexityRoot has no %s.%s weight", e.line, e.parent, m)
-				}
+	for e := range everyEdge {
+		for i, m := range e.methods {
+			if !e.list[i] {
+				continue
+			}
+			if f := cv.FieldByName(e.parent).FieldByName(m); !f.IsValid() || f.Type() != reflect.TypeFor[func(int) int]() {
+				fail("relations: %s: ComplexityRoot has no %s.%s weight", e.line, e.parent, m)
 			}
 		}
 	}
@@ -158,26 +161,22 @@ func checkRelations(schema *ast.Schema) error {
 func joinAll() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	for _, list := range relations {
-		for _, e := range list {
-			if e.join == nil {
-				continue
+	for e := range everyEdge {
+		if e.join == nil {
+			continue
+		}
+		n := 0
+		for up := range everyEdge {
+			ok, err := e.join(up.rel)
+			if err != nil {
+				fail("relations: %s: %w", e.line, err)
 			}
-			n := 0
-			for _, ups := range relations {
-				for _, up := range ups {
-					ok, err := e.join(up.rel)
-					if err != nil {
-						fail("relations: %s: %w", e.line, err)
-					}
-					if ok {
-						n++
-					}
-				}
+			if ok {
+				n++
 			}
-			if n == 0 {
-				fail("relations: %s: joined, but no list line leads to %v", e.line, e.parentT)
-			}
+		}
+		if n == 0 {
+			fail("relations: %s: joined, but no list line leads to %v", e.line, e.parentT)
 		}
 	}
 	return errors.Join(errs...)
@@ -209,12 +208,10 @@ func served(typeName, method string) bool {
 // weigh gives every list field of the table its complexity weight.
 func weigh(c *ComplexityRoot, list func(int) int) {
 	cv := reflect.ValueOf(c).Elem()
-	for _, lines := range relations {
-		for _, e := range lines {
-			for i, m := range e.methods {
-				if e.list[i] {
-					cv.FieldByName(e.parent).FieldByName(m).Set(reflect.ValueOf(list))
-				}
+	for e := range everyEdge {
+		for i, m := range e.methods {
+			if e.list[i] {
+				cv.FieldByName(e.parent).FieldByName(m).Set(reflect.ValueOf(list))
 			}
 		}
 	}
